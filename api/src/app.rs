@@ -1,0 +1,226 @@
+//! Assembles a running application from a configuration: database, migrations, demo data,
+//! schema and router. `cli` uses it to serve; tests use it to start real servers in-process.
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::server::{ServerOptions, ServerState, router};
+use crate::{db, graphiql, seed};
+use anyhow::Context as _;
+use axum::Router;
+use schema::customers::auth::TokenIssuer;
+use schema::customers::service::staff;
+use schema::inventory::events::InProcessBus;
+use schema::{AppState, QueryLimits, SchemaSettings};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub struct App {
+    pub router: Router,
+    pub state: ServerState,
+}
+
+impl App {
+    /// Connects, migrates, seeds when configured, and builds the router.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let metrics = Arc::new(Metrics::new());
+        let db = db::connect(
+            &config.database_url(),
+            config.database_max_connections,
+            metrics.clone(),
+        )
+        .await?;
+        db::migrate(&db).await?;
+        if config.seed_demo && !config.production && seed::catalog_is_empty(&db).await? {
+            let started = Instant::now();
+            let summary = seed::seed_demo_catalog(&db, seed::DEFAULT_PRODUCTS).await?;
+            tracing::info!(
+                products = summary.products,
+                variants = summary.variants,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "seeded the demo catalog"
+            );
+        }
+        ensure_configured_admin(&db, config).await?;
+        let default_currency = config
+            .default_currency
+            .parse()
+            .map_err(|e| anyhow::anyhow!("DEFAULT_CURRENCY: {e}"))?;
+        let tokens = Arc::new(token_issuer(config)?);
+        let app = AppState {
+            db,
+            settings: Arc::new(SchemaSettings {
+                default_currency,
+                max_page_size: 100,
+            }),
+            events: Arc::new(InProcessBus::default()),
+            tokens,
+        };
+        let limits = QueryLimits {
+            max_depth: config.max_query_depth,
+            max_complexity: config.max_query_complexity,
+            introspection: !config.production || config.introspection,
+            persisted_queries: config.persisted_query_cache,
+        };
+        let schema = schema::build_schema(app.clone(), &limits);
+        let options = ServerOptions {
+            production: config.production,
+            graphiql: !config.production,
+            expose_statement_count: !config.production,
+            websocket_ping_interval: Duration::from_millis(
+                config.websocket_ping_interval_ms.max(100),
+            ),
+        };
+        let state = ServerState {
+            schema,
+            app,
+            metrics,
+            options: Arc::new(options),
+            shutdown: CancellationToken::new(),
+            websockets: TaskTracker::new(),
+        };
+        Ok(Self {
+            router: router(state.clone(), config),
+            state,
+        })
+    }
+
+    /// Serves until `shutdown` resolves, then drains: in-flight requests finish, websockets
+    /// get a close frame (1001, going away) so clients reconnect elsewhere.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let token = self.state.shutdown.clone();
+        let websockets = self.state.websockets.clone();
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                token.cancel();
+            })
+            .await
+            .context("serving HTTP")?;
+        // Upgraded connections are not tracked by axum's graceful shutdown; wait for them here.
+        websockets.close();
+        if tokio::time::timeout(WEBSOCKET_DRAIN, websockets.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(open = websockets.len(), "websockets did not close in time");
+        }
+        Ok(())
+    }
+}
+
+/// How long shutdown waits for websockets to finish their close handshake.
+const WEBSOCKET_DRAIN: Duration = Duration::from_secs(5);
+
+/// `ADMIN_EMAIL` + `ADMIN_PASSWORD`: create or update the first administrator at start.
+async fn ensure_configured_admin(
+    db: &sea_orm::DatabaseConnection,
+    config: &Config,
+) -> anyhow::Result<()> {
+    match (&config.admin_email, &config.admin_password) {
+        (Some(email), Some(password)) => {
+            let outcome = staff::ensure_admin(db, email, password)
+                .await
+                .map_err(|e| anyhow::anyhow!("ADMIN_EMAIL/ADMIN_PASSWORD: {e}"))?;
+            tracing::info!(?outcome, email = %email, "administrator account ready");
+            Ok(())
+        }
+        (None, None) => Ok(()),
+        _ => anyhow::bail!("set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither"),
+    }
+}
+
+/// Minimum length of `JWT_SECRET`: HS256 wants at least as many key bytes as its output.
+const MIN_JWT_SECRET_BYTES: usize = 32;
+
+fn token_issuer(config: &Config) -> anyhow::Result<TokenIssuer> {
+    let secret = match &config.jwt_secret {
+        Some(secret) if secret.len() >= MIN_JWT_SECRET_BYTES => secret.as_bytes().to_vec(),
+        Some(_) => anyhow::bail!("JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long"),
+        None if config.production => anyhow::bail!("JWT_SECRET is required in production mode"),
+        None => {
+            tracing::warn!(
+                "JWT_SECRET is not set: using a random secret; sign-ins end when the server restarts"
+            );
+            let mut secret = vec![0u8; MIN_JWT_SECRET_BYTES];
+            getrandom::fill(&mut secret)
+                .map_err(|e| anyhow::anyhow!("no randomness for a JWT secret: {e}"))?;
+            secret
+        }
+    };
+    anyhow::ensure!(
+        config.access_token_ttl_secs > 0,
+        "ACCESS_TOKEN_TTL_SECS must be positive"
+    );
+    anyhow::ensure!(
+        config.refresh_token_ttl_days > 0,
+        "REFRESH_TOKEN_TTL_DAYS must be positive"
+    );
+    Ok(TokenIssuer::new(
+        &secret,
+        chrono::Duration::seconds(config.access_token_ttl_secs),
+        chrono::Duration::days(config.refresh_token_ttl_days),
+    ))
+}
+
+/// Binds, builds and serves with the configuration, until Ctrl-C or SIGTERM.
+pub async fn run_server(config: &Config) -> anyhow::Result<()> {
+    let started = Instant::now();
+    if config.production {
+        tracing::info!(
+            "production mode: GraphiQL off, introspection {}",
+            if config.introspection { "on" } else { "off" }
+        );
+    } else {
+        graphiql::log_asset_source();
+    }
+    let app = App::build(config).await?;
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("binding {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, database = %db::redact(&config.database_url()), "shopgraph is ready");
+    println!("shopgraph listening on http://{addr}/graphql (GraphiQL: open it in a browser)");
+    app.serve(listener, shutdown_signal()).await?;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what orchestrators send before killing a pod).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested: draining in-flight requests");
+}

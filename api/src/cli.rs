@@ -1,0 +1,66 @@
+//! Subcommand dispatch.
+
+use crate::config::{AdminCommand, Cli, Command};
+use crate::metrics::Metrics;
+use crate::{app, db, seed, telemetry};
+use schema::customers::service::staff::{self, AdminOutcome};
+use std::sync::Arc;
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            telemetry::init(&config.log_format);
+            app::run_server(&config).await
+        }
+        Command::Migrate => {
+            telemetry::init(&config.log_format);
+            let db = db::connect(&config.database_url(), 2, Arc::new(Metrics::new())).await?;
+            db::migrate(&db).await?;
+            println!(
+                "migrations applied to {}",
+                db::redact(&config.database_url())
+            );
+            Ok(())
+        }
+        Command::Seed { products } => {
+            telemetry::init(&config.log_format);
+            let db = db::connect(&config.database_url(), 4, Arc::new(Metrics::new())).await?;
+            db::migrate(&db).await?;
+            if !seed::catalog_is_empty(&db).await? {
+                anyhow::bail!("the catalog is not empty; seed only fills an empty database");
+            }
+            let started = std::time::Instant::now();
+            let summary = seed::seed_demo_catalog(&db, products).await?;
+            println!(
+                "seeded {} categories, {} products, {} variants, {} warehouses in {:.1}s",
+                summary.categories,
+                summary.products,
+                summary.variants,
+                summary.warehouses,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Admin {
+            action: AdminCommand::Create { email, password },
+        } => {
+            telemetry::init(&config.log_format);
+            let db = db::connect(&config.database_url(), 2, Arc::new(Metrics::new())).await?;
+            db::migrate(&db).await?;
+            let outcome = staff::ensure_admin(&db, &email, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let verb = match outcome {
+                AdminOutcome::Created => "created",
+                AdminOutcome::Updated => "updated",
+            };
+            println!("administrator {} {verb}", email.trim().to_lowercase());
+            Ok(())
+        }
+        Command::ExportSchema => {
+            print!("{}", schema::export_sdl());
+            Ok(())
+        }
+    }
+}

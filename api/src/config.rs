@@ -1,0 +1,160 @@
+//! Configuration: flags with environment fallbacks. Every field's doc comment is its `--help`.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug, Clone)]
+#[command(name = "shopgraph", version, about = "A headless commerce GraphQL API")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Generate a demo catalog (into an empty catalog) and exit.
+    Seed {
+        /// How many products to generate (3 variants each).
+        #[arg(long, default_value_t = crate::seed::DEFAULT_PRODUCTS)]
+        products: usize,
+    },
+    /// Print the GraphQL schema (federation subgraph SDL) and exit.
+    ExportSchema,
+    /// Manage staff accounts.
+    Admin {
+        #[command(subcommand)]
+        action: AdminCommand,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum AdminCommand {
+    /// Create the administrator (every permission), or update the account's password and
+    /// rights if it exists.
+    Create {
+        #[arg(long, env = "ADMIN_EMAIL")]
+        email: String,
+        /// At least 10 characters; prefer the environment variable to keep it out of the
+        /// shell history.
+        #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Config {
+    /// Database URL: `sqlite://path?mode=rwc` or `postgres://user@host/db`
+    /// [default: the SQLite file shopgraph.db in the data directory]
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Most pooled database connections.
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
+    pub database_max_connections: u32,
+
+    /// Address to listen on.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8000")]
+    pub bind: SocketAddr,
+
+    /// Origins allowed to call the API from a browser, comma-separated (none: same-origin only).
+    #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Production mode: no GraphiQL, no introspection (unless --introspection), no demo seed.
+    #[arg(long, env = "PRODUCTION")]
+    pub production: bool,
+
+    /// Allow schema introspection in production mode.
+    #[arg(long, env = "INTROSPECTION")]
+    pub introspection: bool,
+
+    /// Seed a demo catalog at start when the catalog is empty (never in production).
+    #[arg(long, env = "SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seed_demo: bool,
+
+    /// Currency used when a query names none.
+    #[arg(long, env = "DEFAULT_CURRENCY", default_value = "USD")]
+    pub default_currency: String,
+
+    /// Largest request body in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Seconds after which a request is answered with a timeout error.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 15)]
+    pub max_query_depth: usize,
+
+    /// Highest complexity score a query may have (each field costs 1, lists multiply).
+    #[arg(long, env = "MAX_QUERY_COMPLEXITY", default_value_t = 20_000)]
+    pub max_query_complexity: usize,
+
+    /// How many persisted queries (APQ) are kept in memory.
+    #[arg(long, env = "PERSISTED_QUERY_CACHE", default_value_t = 1024)]
+    pub persisted_query_cache: usize,
+
+    /// Milliseconds between websocket pings; a peer silent for two intervals is dropped.
+    #[arg(long, env = "WEBSOCKET_PING_INTERVAL_MS", default_value_t = 15_000)]
+    pub websocket_ping_interval_ms: u64,
+
+    /// Email of the first staff administrator, created (or updated) at start together with
+    /// ADMIN_PASSWORD.
+    #[arg(long, env = "ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+
+    /// Password of that administrator.
+    #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Secret that signs access tokens (at least 32 bytes). Required in production; without
+    /// it a random secret is used and tokens do not survive a restart.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Lifetime of access tokens in seconds.
+    #[arg(long, env = "ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
+    pub access_token_ttl_secs: i64,
+
+    /// Lifetime of refresh tokens (sessions) in days.
+    #[arg(long, env = "REFRESH_TOKEN_TTL_DAYS", default_value_t = 30)]
+    pub refresh_token_ttl_days: i64,
+
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+
+    /// Directory for local data: the default SQLite database (and, later, the embedded
+    /// search index).
+    #[arg(long, env = "DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+}
+
+impl Config {
+    /// A configuration with every default, for tests and tools.
+    pub fn with_database(database_url: &str) -> Self {
+        let mut config = Cli::parse_from(["shopgraph"]).config;
+        config.database_url = Some(database_url.to_owned());
+        config
+    }
+
+    /// `DATABASE_URL`, or the SQLite file `shopgraph.db` in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("shopgraph.db").display()
+            ),
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! `/graphql`: POST and GET queries, the GraphiQL page on a plain browser GET, and websocket
+//! subscriptions on an upgrade request — one path for every client.
+
+use crate::db::SQL_STATEMENTS;
+use crate::graphiql;
+use crate::request_tasks::RequestTasks;
+use crate::server::ServerState;
+use crate::{viewer, websocket};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse};
+use axum::extract::{FromRequest, FromRequestParts, Request, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use schema::{RequestData, Viewer};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub async fn graphql_post(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
+    match viewer::from_headers(&state, &headers) {
+        Ok(viewer) => execute(state, viewer, request).await,
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+/// GET serves three kinds of client: websocket upgrades, GET queries (`?query=`, persisted
+/// query hashes), and browsers, which get GraphiQL.
+pub async fn graphql_get(State(state): State<ServerState>, request: Request) -> Response {
+    let headers = request.headers();
+    let is_upgrade = headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if is_upgrade {
+        return websocket(state, request).await;
+    }
+    let has_query = request.uri().query().is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair.starts_with("query=") || pair.starts_with("extensions="))
+    });
+    if has_query {
+        let viewer = match viewer::from_headers(&state, request.headers()) {
+            Ok(viewer) => viewer,
+            Err(refusal) => return refusal.into_response(),
+        };
+        return match GraphQLRequest::from_request(request, &state).await {
+            Ok(graphql) => execute(state, viewer, graphql).await,
+            Err(rejection) => rejection.into_response(),
+        };
+    }
+    if state.options.graphiql {
+        return graphiql::page("/graphql", "/graphql").into_response();
+    }
+    (
+        StatusCode::NOT_FOUND,
+        "GraphiQL is disabled in production mode; POST GraphQL requests to this URL",
+    )
+        .into_response()
+}
+
+async fn execute(state: ServerState, viewer: Viewer, request: GraphQLRequest) -> Response {
+    let counter = Arc::new(AtomicUsize::new(0));
+    let tasks = RequestTasks::new();
+    let data = RequestData::new(&state.app, viewer, tasks.spawner());
+    let request = request.into_inner().data(data);
+    let response = SQL_STATEMENTS
+        .scope(counter.clone(), tasks.run(state.schema.execute(request)))
+        .await;
+    let mut http = GraphQLResponse::from(response).into_response();
+    if state.options.expose_statement_count {
+        let count = counter.load(Ordering::Relaxed);
+        http.headers_mut()
+            .insert("x-sql-statements", HeaderValue::from(count));
+    }
+    http
+}
+
+async fn websocket(state: ServerState, request: Request) -> Response {
+    let (mut parts, _body) = request.into_parts();
+    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
+        Ok(protocol) => protocol,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            let websockets = state.websockets.clone();
+            websockets.track_future(websocket::serve(state, protocol, socket))
+        })
+}

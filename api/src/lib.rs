@@ -1,0 +1,17 @@
+//! The shopgraph server: configuration, CLI, database wiring, the axum router with GraphQL,
+//! GraphiQL, websockets, health and metrics.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod graphiql;
+pub mod graphql_http;
+pub mod health;
+pub mod metrics;
+pub mod request_tasks;
+pub mod seed;
+pub mod server;
+pub mod telemetry;
+pub mod viewer;
+pub mod websocket;

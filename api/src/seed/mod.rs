@@ -1,0 +1,301 @@
+//! Demo catalog generation: a realistic, deterministic catalog (the same data on every run)
+//! of any size, written in batched inserts inside one transaction.
+
+mod catalog_plan;
+
+use catalog_plan::{ADJECTIVES, BRANDS, CATEGORIES, Goods, MATERIALS, ORIGINS};
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use entities::enums::ProductStatus;
+use entities::json::{NameValue, NameValueList};
+use entities::{
+    category, product, product_image, product_price_range, product_variant, stock_level,
+    variant_price, warehouse,
+};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, TransactionTrait,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub const DEFAULT_PRODUCTS: usize = 240;
+
+/// Rows per INSERT: well under SQLite's and PostgreSQL's bind-parameter limits.
+const BATCH: usize = 500;
+
+/// What a seed run created.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SeedSummary {
+    pub categories: usize,
+    pub products: usize,
+    pub variants: usize,
+    pub warehouses: usize,
+}
+
+pub async fn catalog_is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
+    Ok(product::Entity::find().count(db).await? == 0
+        && category::Entity::find().count(db).await? == 0)
+}
+
+/// Rows to insert, collected first so they can be written in large batches.
+#[derive(Default)]
+struct Rows {
+    categories: Vec<category::Model>,
+    warehouses: Vec<warehouse::Model>,
+    products: Vec<product::Model>,
+    images: Vec<product_image::Model>,
+    variants: Vec<product_variant::Model>,
+    prices: Vec<variant_price::Model>,
+    ranges: Vec<product_price_range::Model>,
+    stock: Vec<stock_level::Model>,
+}
+
+/// Generates `products` products (3 variants each) in 7 leaf categories under 3 roots, with
+/// prices in USD and EUR and stock in 2 warehouses, and writes them in one transaction.
+pub async fn seed_demo_catalog(
+    db: &DatabaseConnection,
+    products: usize,
+) -> anyhow::Result<SeedSummary> {
+    let rows = generate(products);
+    let summary = SeedSummary {
+        categories: rows.categories.len(),
+        products: rows.products.len(),
+        variants: rows.variants.len(),
+        warehouses: rows.warehouses.len(),
+    };
+    let txn = db.begin().await?;
+    insert_all(&txn, rows.categories).await?;
+    insert_all(&txn, rows.warehouses).await?;
+    insert_all(&txn, rows.products).await?;
+    insert_all(&txn, rows.images).await?;
+    insert_all(&txn, rows.variants).await?;
+    insert_all(&txn, rows.prices).await?;
+    insert_all(&txn, rows.ranges).await?;
+    insert_all(&txn, rows.stock).await?;
+    txn.commit().await?;
+    Ok(summary)
+}
+
+async fn insert_all<M, A>(db: &impl ConnectionTrait, models: Vec<M>) -> anyhow::Result<()>
+where
+    M: IntoActiveModel<A>,
+    A: ActiveModelTrait + Send,
+{
+    let mut models = models.into_iter().peekable();
+    while models.peek().is_some() {
+        let batch: Vec<A> = models
+            .by_ref()
+            .take(BATCH)
+            .map(IntoActiveModel::into_active_model)
+            .collect();
+        A::Entity::insert_many(batch)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Timestamps are kept at microsecond precision, what PostgreSQL stores, so that values
+/// read back compare equal to the ones written (keyset cursors rely on it).
+fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.duration_trunc(Duration::microseconds(1)).unwrap_or(at)
+}
+
+fn generate(product_count: usize) -> Rows {
+    let mut rng = fastrand::Rng::with_seed(0x5409_0001);
+    let now = micros(Utc::now());
+    let mut rows = Rows::default();
+
+    let mut by_slug: HashMap<&str, (Uuid, String)> = HashMap::new();
+    for (position, seed) in CATEGORIES.iter().enumerate() {
+        let id = Uuid::now_v7();
+        let parent = seed.parent.and_then(|p| by_slug.get(p)).cloned();
+        let path = format!(
+            "{}{id}/",
+            parent.as_ref().map_or("", |(_, path)| path.as_str())
+        );
+        by_slug.insert(seed.slug, (id, path.clone()));
+        rows.categories.push(category::Model {
+            id,
+            parent_id: parent.map(|(id, _)| id),
+            slug: seed.slug.into(),
+            name: seed.name.into(),
+            description: Some(format!("Everything in {}.", seed.name)),
+            path,
+            position: position as i32,
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    let leaves: Vec<(Uuid, Goods)> = CATEGORIES
+        .iter()
+        .filter_map(|c| Some((by_slug.get(c.slug)?.0, c.goods?)))
+        .collect();
+
+    let warehouses = [
+        ("US-WEST", "Reno fulfilment centre", 1),
+        ("EU-CENTRAL", "Amsterdam warehouse", 2),
+    ];
+    for (code, name, priority) in warehouses {
+        rows.warehouses.push(warehouse::Model {
+            id: Uuid::now_v7(),
+            code: code.into(),
+            name: name.into(),
+            priority,
+            created_at: now,
+        });
+    }
+
+    for n in 0..product_count {
+        let (category_id, goods) = leaves[n % leaves.len()];
+        add_product(&mut rows, &mut rng, n, category_id, goods, now);
+    }
+    rows
+}
+
+fn pick<'a>(rng: &mut fastrand::Rng, words: &[&'a str]) -> &'a str {
+    words[rng.usize(..words.len())]
+}
+
+fn add_product(
+    rows: &mut Rows,
+    rng: &mut fastrand::Rng,
+    n: usize,
+    category_id: Uuid,
+    goods: Goods,
+    now: DateTime<Utc>,
+) {
+    let adjective = pick(rng, ADJECTIVES);
+    let material = pick(rng, MATERIALS);
+    let noun = pick(rng, goods.nouns);
+    let name = format!("{adjective} {material} {noun}");
+    let slug = format!(
+        "{}-{}",
+        name.to_lowercase()
+            .replace(['&', ' '], "-")
+            .replace("--", "-"),
+        n + 1
+    );
+    let brand = pick(rng, BRANDS);
+    // Mostly ACTIVE, with a few drafts and archived products so visibility rules matter.
+    let status = match n % 40 {
+        17 => ProductStatus::Draft,
+        33 => ProductStatus::Archived,
+        _ => ProductStatus::Active,
+    };
+    let created_at = micros(now - Duration::minutes(rng.i64(0..525_600)));
+    let id = Uuid::now_v7();
+    rows.products.push(product::Model {
+        id,
+        category_id: Some(category_id),
+        slug: slug.clone(),
+        name: name.clone(),
+        description: Some(format!(
+            "The {name} by {brand}: {material_l} made to last, designed for every day.",
+            material_l = material.to_lowercase()
+        )),
+        brand: Some(brand.into()),
+        status,
+        attributes: NameValueList(vec![
+            NameValue {
+                name: "Material".into(),
+                value: material.into(),
+            },
+            NameValue {
+                name: "Origin".into(),
+                value: pick(rng, ORIGINS).into(),
+            },
+        ]),
+        popularity: rng.i32(0..1000),
+        created_at,
+        updated_at: created_at,
+    });
+    for position in 0..2 {
+        rows.images.push(product_image::Model {
+            id: Uuid::now_v7(),
+            product_id: id,
+            url: format!(
+                "https://images.example.com/products/{slug}-{}.jpg",
+                position + 1
+            ),
+            alt_text: Some(format!("{name}, view {}", position + 1)),
+            width: Some(1200),
+            height: Some(1200),
+            position,
+        });
+    }
+
+    // Prices end in .99 (or ,90 in EUR); bigger sizes cost a little more.
+    let base_usd = (rng.i64(goods.price_cents.0..goods.price_cents.1) / 100) * 100 + 99;
+    let on_sale = n.is_multiple_of(5);
+    let sold_out = n % 12 == 5;
+    let mut range: HashMap<&str, (i64, i64)> = HashMap::new();
+    for (position, value) in goods.option_values.iter().enumerate() {
+        let variant_id = Uuid::now_v7();
+        rows.variants.push(product_variant::Model {
+            id: variant_id,
+            product_id: id,
+            sku: format!("SG-{:06}-{}", n + 1, value.to_uppercase()),
+            name: (*value).into(),
+            options: NameValueList(vec![NameValue {
+                name: goods.option_name.into(),
+                value: (*value).into(),
+            }]),
+            position: position as i32,
+            low_stock_threshold: None,
+            created_at,
+            updated_at: created_at,
+        });
+        let usd = base_usd + 200 * position as i64;
+        let eur = (usd * 92 / 100) / 10 * 10;
+        for (currency, amount) in [("USD", usd), ("EUR", eur)] {
+            rows.prices.push(variant_price::Model {
+                variant_id,
+                currency_code: currency.into(),
+                amount,
+                compare_at_amount: on_sale.then_some(amount * 5 / 4),
+            });
+            let entry = range.entry(currency).or_insert((amount, amount));
+            entry.0 = entry.0.min(amount);
+            entry.1 = entry.1.max(amount);
+        }
+        for warehouse in &rows.warehouses {
+            let on_hand = if sold_out { 0 } else { rng.i32(0..60) };
+            rows.stock.push(stock_level::Model {
+                variant_id,
+                warehouse_id: warehouse.id,
+                on_hand,
+                allocated: 0,
+                updated_at: created_at,
+            });
+        }
+    }
+    for (currency, (min_amount, max_amount)) in range {
+        rows.ranges.push(product_price_range::Model {
+            product_id: id,
+            currency_code: currency.into(),
+            min_amount,
+            max_amount,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generates_the_promised_demo_catalog() {
+        let rows = generate(DEFAULT_PRODUCTS);
+        assert_eq!(rows.categories.len(), 10);
+        assert_eq!(rows.warehouses.len(), 2);
+        assert!(rows.products.len() >= 200);
+        assert_eq!(rows.variants.len(), rows.products.len() * 3);
+        assert_eq!(rows.prices.len(), rows.variants.len() * 2);
+        assert_eq!(rows.stock.len(), rows.variants.len() * 2);
+        let slugs: std::collections::HashSet<_> = rows.products.iter().map(|p| &p.slug).collect();
+        assert_eq!(slugs.len(), rows.products.len(), "slugs are unique");
+        let skus: std::collections::HashSet<_> = rows.variants.iter().map(|v| &v.sku).collect();
+        assert_eq!(skus.len(), rows.variants.len(), "SKUs are unique");
+    }
+}

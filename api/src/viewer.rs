@@ -1,0 +1,97 @@
+//! Who is asking: resolved once per HTTP request or websocket connection from the access
+//! token, and handed to the schema as part of the request data.
+
+use crate::server::ServerState;
+use axum::Json;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use schema::Viewer;
+use serde_json::{Value, json};
+
+/// The viewer of an HTTP request: anonymous without `Authorization`, or the account of a valid
+/// `Bearer` token. A present but invalid token is refused with 401, so clients know to refresh
+/// rather than silently getting anonymous answers.
+pub fn from_headers(state: &ServerState, headers: &HeaderMap) -> Result<Viewer, Unauthenticated> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(Viewer::Anonymous);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(bearer)
+        .ok_or_else(|| unauthenticated("use `Authorization: Bearer <access token>`"))?;
+    state
+        .app
+        .tokens
+        .viewer(token)
+        .map_err(|e| unauthenticated(&e.to_string()))
+}
+
+/// The viewer of a websocket connection, from its `connection_init` payload. Accepted shapes:
+/// `{"Authorization": "Bearer …"}` (what GraphiQL sends from its Headers tab),
+/// `{"headers": {"Authorization": "Bearer …"}}`, and `{"token": "…"}` / `{"accessToken": "…"}`.
+pub fn from_connection_init(state: &ServerState, payload: &Value) -> Result<Viewer, String> {
+    let token = ["Authorization", "authorization"]
+        .iter()
+        .find_map(|key| {
+            payload
+                .get(*key)
+                .or_else(|| payload.get("headers").and_then(|h| h.get(*key)))
+        })
+        .and_then(Value::as_str)
+        .map(|v| bearer(v).ok_or("use \"Bearer <access token>\""))
+        .or_else(|| {
+            ["token", "accessToken"]
+                .iter()
+                .find_map(|key| payload.get(*key))
+                .and_then(Value::as_str)
+                .map(Ok)
+        });
+    match token {
+        None => Ok(Viewer::Anonymous),
+        Some(Err(problem)) => Err(problem.to_owned()),
+        Some(Ok(token)) => state.app.tokens.viewer(token).map_err(|e| e.to_string()),
+    }
+}
+
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// A refused access token, answered with 401 and a GraphQL-shaped error.
+#[derive(Debug)]
+pub struct Unauthenticated(String);
+
+fn unauthenticated(message: &str) -> Unauthenticated {
+    Unauthenticated(message.to_owned())
+}
+
+impl IntoResponse for Unauthenticated {
+    fn into_response(self) -> Response {
+        let body = json!({ "errors": [{ "message": self.0, "extensions": { "code": "UNAUTHENTICATED" } }] });
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            Json(body),
+        )
+            .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer;
+
+    #[test]
+    fn reads_bearer_tokens() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer  abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer "), None);
+        assert_eq!(bearer("abc"), None);
+    }
+}

@@ -1,0 +1,105 @@
+//! One GraphQL websocket connection (both `graphql-transport-ws` and legacy `graphql-ws`).
+//!
+//! Liveness: the server sends a WebSocket ping frame every `ping_interval` and drops the
+//! connection when nothing (not even the automatic pong) came back for two intervals. Browsers
+//! answer pings by themselves, so clients that send no GraphQL-level pings — GraphiQL's, many
+//! mobile ones — stay connected, and vanished peers are still noticed. (async-graphql's own
+//! `keepalive_timeout` only counts GraphQL messages from the client, so it is not used.)
+//!
+//! Shutdown: when the server stops, the connection's input ends, which ends its subscriptions,
+//! and the client gets a close frame 1001 ("going away") so it reconnects to another replica.
+
+use crate::server::ServerState;
+use crate::viewer;
+use async_graphql::Data;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
+use futures_util::{SinkExt, StreamExt};
+use schema::RequestData;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+use tokio::sync::mpsc;
+use tokio_util::sync::PollSender;
+
+/// Messages queued for a client before the GraphQL side waits for the socket.
+const OUTGOING_BUFFER: usize = 64;
+
+pub async fn serve(state: ServerState, protocol: GraphQLProtocol, socket: WebSocket) {
+    state.metrics.websocket_connections.inc();
+    let (mut sink, stream) = socket.split();
+    let (to_client, mut outgoing) = mpsc::channel::<Message>(OUTGOING_BUFFER);
+    let to_client = PollSender::new(to_client);
+
+    // Ends the connection's input: on server shutdown, or when the peer stopped answering.
+    let stop = state.shutdown.child_token();
+    let started = Instant::now();
+    let last_heard_ms = Arc::new(AtomicU64::new(0));
+    let heard = last_heard_ms.clone();
+    let input = stream
+        .inspect(move |_| heard.store(elapsed_ms(started), Ordering::Relaxed))
+        .take_until(stop.clone().cancelled_owned());
+
+    let auth_state = state.clone();
+    let graphql = GraphQLWebSocket::new_with_pair(to_client, input, state.schema.clone(), protocol)
+        .on_connection_init(move |payload| async move {
+            // A bad token refuses the connection (async-graphql closes it with a protocol error).
+            let viewer = viewer::from_connection_init(&auth_state, &payload)
+                .map_err(async_graphql::Error::new)?;
+            // Long-lived connection: loaders must not cache between events.
+            let request = RequestData::new(&auth_state.app, viewer, |f| {
+                tokio::spawn(f);
+            });
+            request.catalog.enable_all_cache(false);
+            request.inventory.enable_all_cache(false);
+            let mut data = Data::default();
+            data.insert(request);
+            Ok(data)
+        })
+        .serve();
+
+    let ping_interval = state.options.websocket_ping_interval;
+    let writer = async {
+        let mut ping = tokio::time::interval(ping_interval);
+        ping.tick().await; // the first tick is immediate
+        loop {
+            tokio::select! {
+                message = outgoing.recv() => match message {
+                    Some(message) => {
+                        if sink.send(message).await.is_err() {
+                            break;
+                        }
+                    }
+                    // The GraphQL side finished (its input ended).
+                    None => break,
+                },
+                _ = ping.tick() => {
+                    let silent_ms = elapsed_ms(started).saturating_sub(last_heard_ms.load(Ordering::Relaxed));
+                    if u128::from(silent_ms) > 2 * ping_interval.as_millis() {
+                        tracing::debug!(silent_ms, "websocket peer stopped answering pings; closing");
+                        stop.cancel();
+                    } else if sink.send(Message::Ping(Default::default())).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        // Stop the input too if the writer ended first (the peer went away).
+        stop.cancel();
+    };
+    tokio::join!(graphql, writer);
+
+    if state.shutdown.is_cancelled() {
+        let close = CloseFrame {
+            code: close_code::AWAY,
+            reason: "server shutting down".into(),
+        };
+        let _ = sink.send(Message::Close(Some(close))).await;
+    }
+    let _ = sink.close().await;
+    state.metrics.websocket_connections.dec();
+}
+
+fn elapsed_ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,134 @@
+//! Enumerations stored as upper-case strings. Strings (not native PostgreSQL enums) keep the
+//! schema identical on SQLite and PostgreSQL, and adding a value needs no `ALTER TYPE`.
+//! serde uses the same spelling (`"FIXED_AMOUNT"`), so JSON payloads (outbox events) match
+//! the database and the GraphQL enum values.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Publication state of a product; only `Active` products are public.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ProductStatus {
+    #[sea_orm(string_value = "DRAFT")]
+    Draft,
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    #[sea_orm(string_value = "ARCHIVED")]
+    Archived,
+}
+
+/// A cart is `Converted` once an order was placed from it; it is then read-only.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum CartStatus {
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    #[sea_orm(string_value = "CONVERTED")]
+    Converted,
+}
+
+/// How a discount's `value` is interpreted.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum DiscountKind {
+    /// `value` is in basis points.
+    #[sea_orm(string_value = "PERCENTAGE")]
+    Percentage,
+    /// `value` is in minor units of the discount's currency.
+    #[sea_orm(string_value = "FIXED_AMOUNT")]
+    FixedAmount,
+    #[sea_orm(string_value = "FREE_SHIPPING")]
+    FreeShipping,
+}
+
+/// Lifecycle of an order.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum OrderStatus {
+    #[sea_orm(string_value = "PLACED")]
+    Placed,
+    #[sea_orm(string_value = "PAID")]
+    Paid,
+    #[sea_orm(string_value = "FULFILLED")]
+    Fulfilled,
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+    #[sea_orm(string_value = "REFUNDED")]
+    Refunded,
+}
+
+/// What an entry of an order's history records (32 characters: kinds outgrow statuses).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum OrderEventKind {
+    #[sea_orm(string_value = "PLACED")]
+    Placed,
+    #[sea_orm(string_value = "PAID")]
+    Paid,
+    #[sea_orm(string_value = "FULFILLED")]
+    Fulfilled,
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+    #[sea_orm(string_value = "REFUNDED")]
+    Refunded,
+    #[sea_orm(string_value = "PAYMENT_DECLINED")]
+    PaymentDeclined,
+    #[sea_orm(string_value = "NOTE")]
+    Note,
+}
+
+/// State of one payment attempt at a provider.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum PaymentStatus {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "PAID")]
+    Paid,
+    #[sea_orm(string_value = "DECLINED")]
+    Declined,
+    #[sea_orm(string_value = "REFUNDED")]
+    Refunded,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// serde and the database spell every value the same way.
+    fn same_spelling<E: ActiveEnum<Value = String> + Serialize>() {
+        for value in E::iter() {
+            let json = serde_json::to_value(&value).ok();
+            assert_eq!(json, Some(serde_json::Value::String(value.to_value())));
+        }
+    }
+
+    #[test]
+    fn serde_matches_the_stored_strings() {
+        same_spelling::<ProductStatus>();
+        same_spelling::<CartStatus>();
+        same_spelling::<DiscountKind>();
+        same_spelling::<OrderStatus>();
+        same_spelling::<OrderEventKind>();
+        same_spelling::<PaymentStatus>();
+    }
+}

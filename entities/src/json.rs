@@ -1,0 +1,34 @@
+//! Small structured values stored in JSON columns (`jsonb` on PostgreSQL, text on SQLite).
+//! They are always read with their row, so a column saves a join and a statement.
+
+use sea_orm::FromJsonQueryResult;
+use serde::{Deserialize, Serialize};
+
+/// One `{"name": .., "value": ..}` pair: a product attribute or a variant's selected option.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult, Default)]
+pub struct NameValue {
+    pub name: String,
+    pub value: String,
+}
+
+/// `products.attributes` and `product_variants.options`, in display order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult, Default)]
+pub struct NameValueList(pub Vec<NameValue>);
+
+/// A list of strings, e.g. `carts.discount_codes` (`["SUMMER10"]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult, Default)]
+pub struct StringList(pub Vec<String>);
+
+/// A postal address, as given at checkout (`carts.shipping_address`, `orders.shipping_address`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult, Default)]
+pub struct MailingAddress {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub address1: String,
+    pub address2: Option<String>,
+    pub city: String,
+    pub province: Option<String>,
+    pub zip: String,
+    pub country_code: String,
+    pub phone: Option<String>,
+}

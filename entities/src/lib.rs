@@ -1,0 +1,55 @@
+//! sea-orm entities of shopgraph: one module per table (named after the table, singular),
+//! plus the enumerations and JSON column types they use. The schema itself is created by
+//! the `shopgraph-migration` crate; docs/data-model.md describes both.
+
+pub mod enums;
+pub mod json;
+
+pub mod cart;
+pub mod cart_line;
+pub mod category;
+pub mod customer;
+pub mod discount;
+pub mod order;
+pub mod order_allocation;
+pub mod order_event;
+pub mod order_line;
+pub mod outbox;
+pub mod payment;
+pub mod payment_webhook_event;
+pub mod product;
+pub mod product_image;
+pub mod product_price_range;
+pub mod product_variant;
+pub mod refresh_token;
+pub mod sequence;
+pub mod staff_role;
+pub mod stock_level;
+pub mod variant_price;
+pub mod warehouse;
+
+/// The entities under their table's singular name: `Product::find()`.
+pub mod prelude {
+    pub use super::cart::Entity as Cart;
+    pub use super::cart_line::Entity as CartLine;
+    pub use super::category::Entity as Category;
+    pub use super::customer::Entity as Customer;
+    pub use super::discount::Entity as Discount;
+    pub use super::order::Entity as Order;
+    pub use super::order_allocation::Entity as OrderAllocation;
+    pub use super::order_event::Entity as OrderEvent;
+    pub use super::order_line::Entity as OrderLine;
+    pub use super::outbox::Entity as Outbox;
+    pub use super::payment::Entity as Payment;
+    pub use super::payment_webhook_event::Entity as PaymentWebhookEvent;
+    pub use super::product::Entity as Product;
+    pub use super::product_image::Entity as ProductImage;
+    pub use super::product_price_range::Entity as ProductPriceRange;
+    pub use super::product_variant::Entity as ProductVariant;
+    pub use super::refresh_token::Entity as RefreshToken;
+    pub use super::sequence::Entity as Sequence;
+    pub use super::staff_role::Entity as StaffRole;
+    pub use super::stock_level::Entity as StockLevel;
+    pub use super::variant_price::Entity as VariantPrice;
+    pub use super::warehouse::Entity as Warehouse;
+}

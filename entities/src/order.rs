@@ -1,0 +1,95 @@
+use crate::enums::OrderStatus;
+use crate::json::MailingAddress;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A placed order. Amounts are minor units of `currency_code`, frozen at checkout.
+/// `(cart_id, idempotency_key)` is unique so a retried checkout finds the first order.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "orders")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Human-facing number, from the `order_number` row of `sequences`.
+    #[sea_orm(unique)]
+    pub number: i64,
+    pub customer_id: Option<Uuid>,
+    pub cart_id: Option<Uuid>,
+    #[sea_orm(column_type = "String(StringLen::N(255))")]
+    pub idempotency_key: Option<String>,
+    #[sea_orm(column_type = "String(StringLen::N(320))")]
+    pub email: String,
+    pub status: OrderStatus,
+    #[sea_orm(column_type = "String(StringLen::N(3))")]
+    pub currency_code: String,
+    pub subtotal: i64,
+    pub discount_total: i64,
+    pub shipping_total: i64,
+    pub tax_total: i64,
+    pub total: i64,
+    #[sea_orm(column_type = "String(StringLen::N(64))")]
+    pub discount_code: Option<String>,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub shipping_address: Option<MailingAddress>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    /// SET NULL: the order is history and outlives the customer account.
+    #[sea_orm(
+        belongs_to = "super::customer::Entity",
+        from = "Column::CustomerId",
+        to = "super::customer::Column::Id",
+        on_delete = "SetNull",
+        fk_name = "fk_orders_customer"
+    )]
+    Customer,
+    #[sea_orm(
+        belongs_to = "super::cart::Entity",
+        from = "Column::CartId",
+        to = "super::cart::Column::Id",
+        on_delete = "SetNull",
+        fk_name = "fk_orders_cart"
+    )]
+    Cart,
+    #[sea_orm(has_many = "super::order_line::Entity")]
+    OrderLine,
+    #[sea_orm(has_many = "super::order_event::Entity")]
+    OrderEvent,
+    #[sea_orm(has_many = "super::payment::Entity")]
+    Payment,
+}
+
+impl Related<super::customer::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Customer.def()
+    }
+}
+
+impl Related<super::cart::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Cart.def()
+    }
+}
+
+impl Related<super::order_line::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::OrderLine.def()
+    }
+}
+
+impl Related<super::order_event::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::OrderEvent.def()
+    }
+}
+
+impl Related<super::payment::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Payment.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

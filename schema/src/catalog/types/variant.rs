@@ -1,0 +1,147 @@
+use super::Product;
+use crate::catalog::loaders::{PricesOfVariant, ProductById};
+use crate::catalog::service::is_visible;
+use crate::common::money::{CurrencyCode, Money};
+use crate::context::ContextExt;
+use crate::inventory::loaders::StockOfVariant;
+use crate::inventory::query::STOCK_READERS;
+use crate::inventory::types::StockLevel;
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use entities::{product_variant, variant_price};
+
+/// A purchasable version of a product (a size, a colour), with its own SKU, prices and stock.
+pub struct ProductVariant {
+    pub model: product_variant::Model,
+    pub currency: CurrencyCode,
+}
+
+impl ProductVariant {
+    pub fn new(model: product_variant::Model, currency: CurrencyCode) -> Self {
+        Self { model, currency }
+    }
+
+    async fn price_row(
+        &self,
+        ctx: &Context<'_>,
+        currency: CurrencyCode,
+    ) -> Result<Option<variant_price::Model>> {
+        let prices = ctx
+            .request()?
+            .catalog
+            .load_one(PricesOfVariant(self.model.id))
+            .await?
+            .unwrap_or_default();
+        Ok(prices
+            .into_iter()
+            .find(|p| p.currency_code == currency.as_str()))
+    }
+
+    async fn available(&self, ctx: &Context<'_>) -> Result<i64> {
+        let levels = ctx
+            .request()?
+            .inventory
+            .load_one(StockOfVariant(self.model.id))
+            .await?
+            .unwrap_or_default();
+        Ok(levels
+            .iter()
+            .map(|l| i64::from(l.on_hand - l.allocated).max(0))
+            .sum())
+    }
+}
+
+/// An option that tells variants apart, e.g. `Size: M`.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct SelectedOption {
+    pub name: String,
+    pub value: String,
+}
+
+#[Object]
+impl ProductVariant {
+    async fn id(&self) -> ID {
+        ID(self.model.id.to_string())
+    }
+
+    async fn sku(&self) -> &str {
+        &self.model.sku
+    }
+
+    async fn name(&self) -> &str {
+        &self.model.name
+    }
+
+    /// The product this variant belongs to (null when it is not visible to the viewer).
+    async fn product(&self, ctx: &Context<'_>) -> Result<Option<Product>> {
+        let request = ctx.request()?;
+        let product = request
+            .catalog
+            .load_one(ProductById(self.model.product_id))
+            .await?;
+        Ok(product
+            .filter(|p| is_visible(&request.viewer, p))
+            .map(|p| Product::new(p, self.currency)))
+    }
+
+    async fn selected_options(&self) -> Vec<SelectedOption> {
+        self.model
+            .options
+            .0
+            .iter()
+            .map(|o| SelectedOption {
+                name: o.name.clone(),
+                value: o.value.clone(),
+            })
+            .collect()
+    }
+
+    /// Price in `currency` (default: the listing currency); null when not sold in it.
+    async fn price(
+        &self,
+        ctx: &Context<'_>,
+        currency: Option<CurrencyCode>,
+    ) -> Result<Option<Money>> {
+        let currency = currency.unwrap_or(self.currency);
+        Ok(self
+            .price_row(ctx, currency)
+            .await?
+            .map(|p| Money::from_minor(p.amount, currency)))
+    }
+
+    /// The "was" price shown struck through, when the variant is on sale.
+    async fn compare_at_price(
+        &self,
+        ctx: &Context<'_>,
+        currency: Option<CurrencyCode>,
+    ) -> Result<Option<Money>> {
+        let currency = currency.unwrap_or(self.currency);
+        let row = self.price_row(ctx, currency).await?;
+        Ok(row
+            .and_then(|p| p.compare_at_amount)
+            .map(|a| Money::from_minor(a, currency)))
+    }
+
+    /// Units that can be sold now: on hand minus allocated, over all warehouses.
+    async fn quantity_available(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(i32::try_from(self.available(ctx).await?).unwrap_or(i32::MAX))
+    }
+
+    async fn available_for_sale(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.available(ctx).await? > 0)
+    }
+
+    /// Stock per warehouse (staff).
+    async fn stock_levels(&self, ctx: &Context<'_>) -> Result<Vec<StockLevel>> {
+        let request = ctx.request()?;
+        request.viewer.require_any(STOCK_READERS)?;
+        let levels = request
+            .inventory
+            .load_one(StockOfVariant(self.model.id))
+            .await?
+            .unwrap_or_default();
+        Ok(levels
+            .into_iter()
+            .map(|model| StockLevel { model })
+            .collect())
+    }
+}

@@ -1,0 +1,42 @@
+//! Expected business failures of mutations: returned as data in `userErrors`, never as
+//! GraphQL errors, so clients can show them next to the offending field.
+
+use async_graphql::{Enum, SimpleObject};
+
+/// Why a mutation did not do what was asked.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The input breaks a rule (format, length, range).
+    Invalid,
+    NotFound,
+    /// A unique value (email, slug, SKU) is already used.
+    Taken,
+    OutOfStock,
+    DiscountInvalid,
+    CartConverted,
+    PaymentDeclined,
+    IllegalTransition,
+    /// Email and password do not match an account (deliberately not saying which is wrong).
+    InvalidCredentials,
+    /// A refresh token is unknown, expired, revoked or already used.
+    InvalidToken,
+}
+
+/// One failure, with the path of the input field it concerns (e.g. `["input", "email"]`).
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+pub struct UserError {
+    pub field: Option<Vec<String>>,
+    pub message: String,
+    pub code: ErrorCode,
+}
+
+impl UserError {
+    pub fn new(field: &[&str], code: ErrorCode, message: impl Into<String>) -> Self {
+        let field = (!field.is_empty()).then(|| field.iter().map(|f| (*f).to_owned()).collect());
+        Self {
+            field,
+            message: message.into(),
+            code,
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! What a resolver can reach: the application state shared by all requests and the data of
+//! the current request (who is asking, its DataLoaders).
+
+use crate::catalog::loaders::CatalogLoader;
+use crate::common::money::CurrencyCode;
+use crate::customers::auth::{Permission, TokenIssuer};
+use crate::error::{ApiError, ApiResult};
+use crate::inventory::events::EventBus;
+use crate::inventory::loaders::InventoryLoader;
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
+use futures_util::future::BoxFuture;
+use sea_orm::DatabaseConnection;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Settings the schema needs; built once from the server configuration.
+#[derive(Clone, Debug)]
+pub struct SchemaSettings {
+    /// Currency used when a query names none.
+    pub default_currency: CurrencyCode,
+    /// Largest `first`/`last` a connection accepts.
+    pub max_page_size: u64,
+}
+
+impl Default for SchemaSettings {
+    fn default() -> Self {
+        Self {
+            default_currency: CurrencyCode::Usd,
+            max_page_size: 100,
+        }
+    }
+}
+
+/// Shared, cheap-to-clone application state, stored in the schema's data.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<SchemaSettings>,
+    pub events: Arc<dyn EventBus>,
+    /// Signs and checks access tokens.
+    pub tokens: Arc<TokenIssuer>,
+}
+
+/// Who is making the request, resolved once per request (HTTP `Authorization: Bearer`, or the
+/// websocket `connection_init` payload). Resolvers pass it to services explicitly so that every
+/// permission decision is visible at the call site.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Viewer {
+    #[default]
+    Anonymous,
+    Customer {
+        id: Uuid,
+    },
+    Staff {
+        id: Uuid,
+        permissions: BTreeSet<Permission>,
+    },
+}
+
+impl Viewer {
+    /// The signed-in account (customer or staff), if any.
+    pub fn account_id(&self) -> Option<Uuid> {
+        match self {
+            Viewer::Anonymous => None,
+            Viewer::Customer { id } | Viewer::Staff { id, .. } => Some(*id),
+        }
+    }
+
+    pub fn has(&self, permission: Permission) -> bool {
+        matches!(self, Viewer::Staff { permissions, .. } if permissions.contains(&permission))
+    }
+
+    /// Succeeds when the viewer holds one of `permissions`: anonymous viewers get
+    /// UNAUTHENTICATED, others FORBIDDEN.
+    pub fn require_any(&self, permissions: &[Permission]) -> ApiResult<()> {
+        match self {
+            Viewer::Anonymous => Err(ApiError::Unauthenticated),
+            _ if permissions.iter().any(|p| self.has(*p)) => Ok(()),
+            _ => {
+                let names: Vec<&str> = permissions.iter().map(|p| p.as_str()).collect();
+                Err(ApiError::Forbidden(format!(
+                    "this needs the {} permission",
+                    names.join(" or ")
+                )))
+            }
+        }
+    }
+
+    /// Whether unpublished (DRAFT / ARCHIVED) catalog entries are visible.
+    pub fn sees_unpublished_catalog(&self) -> bool {
+        self.has(Permission::ManageProducts)
+    }
+}
+
+/// Per-request data: the viewer and request-scoped DataLoaders (their caches never outlive
+/// the request, so one user's view can never leak into another's).
+pub struct RequestData {
+    pub viewer: Viewer,
+    pub catalog: DataLoader<CatalogLoader, HashMapCache>,
+    pub inventory: DataLoader<InventoryLoader, HashMapCache>,
+}
+
+impl RequestData {
+    /// `spawner` runs DataLoader batches; the server passes one that keeps the request's
+    /// statement counter in scope.
+    pub fn new<S, R>(state: &AppState, viewer: Viewer, spawner: S) -> Self
+    where
+        S: Fn(BoxFuture<'static, ()>) -> R + Clone + Send + Sync + 'static,
+    {
+        let db = &state.db;
+        Self {
+            viewer,
+            catalog: DataLoader::with_cache(
+                CatalogLoader::new(db.clone()),
+                spawner.clone(),
+                HashMapCache::default(),
+            ),
+            inventory: DataLoader::with_cache(
+                InventoryLoader::new(db.clone()),
+                spawner,
+                HashMapCache::default(),
+            ),
+        }
+    }
+}
+
+/// Typed access to context data; a missing entry is a wiring bug, reported as INTERNAL.
+pub trait ContextExt {
+    fn state(&self) -> ApiResult<&AppState>;
+    fn request(&self) -> ApiResult<&RequestData>;
+}
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> ApiResult<&AppState> {
+        self.data::<AppState>()
+            .map_err(|_| ApiError::Internal("AppState missing from schema data".into()))
+    }
+
+    fn request(&self) -> ApiResult<&RequestData> {
+        self.data::<RequestData>()
+            .map_err(|_| ApiError::Internal("RequestData missing from request data".into()))
+    }
+}

@@ -1,0 +1,8 @@
+//! Customers and staff: accounts, passwords, access and refresh tokens, and who the viewer is.
+
+pub mod auth;
+pub mod mutation;
+pub mod passwords;
+pub mod query;
+pub mod service;
+pub mod types;

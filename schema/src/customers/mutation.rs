@@ -1,0 +1,165 @@
+//! Sign-up, sign-in and session mutations. Business failures are `userErrors`.
+
+use super::service::accounts::{self, Registration};
+use super::service::refresh_tokens::{self, Refused};
+use super::types::{
+    Customer, CustomerPayload, CustomerRegisterInput, TokenPayload, TokenRevokePayload,
+};
+use crate::common::ids::parse_id;
+use crate::common::user_error::{ErrorCode, UserError};
+use crate::context::{AppState, ContextExt};
+use crate::error::{ApiError, ApiResult};
+use async_graphql::{Context, ID, Object, Result};
+use entities::customer;
+use sea_orm::EntityTrait;
+
+#[derive(Default)]
+pub struct CustomerMutation;
+
+/// Access and refresh tokens for `account`, the refresh token continuing `refresh` or starting
+/// a new family.
+async fn session(
+    state: &AppState,
+    account: customer::Model,
+    refresh: Option<String>,
+) -> ApiResult<TokenPayload> {
+    let permissions = accounts::staff_permissions(&state.db, &account).await?;
+    let access = state
+        .tokens
+        .issue(account.id, permissions.clone())
+        .map_err(|e| ApiError::Internal(format!("signing an access token: {e}")))?;
+    let refresh = match refresh {
+        Some(token) => token,
+        None => {
+            refresh_tokens::start_family(&state.db, account.id, state.tokens.refresh_ttl).await?
+        }
+    };
+    Ok(TokenPayload {
+        access_token: Some(access.token),
+        access_token_expires_at: Some(access.expires_at),
+        refresh_token: Some(refresh),
+        customer: Some(Customer {
+            model: account,
+            permissions: permissions.unwrap_or_default().into_iter().collect(),
+        }),
+        user_errors: Vec::new(),
+    })
+}
+
+#[Object]
+impl CustomerMutation {
+    /// Creates a customer account. Sign in with `tokenCreate` afterwards.
+    async fn customer_register(
+        &self,
+        ctx: &Context<'_>,
+        input: CustomerRegisterInput,
+    ) -> Result<CustomerPayload> {
+        let registration = Registration {
+            email: input.email,
+            password: input.password,
+            first_name: input.first_name,
+            last_name: input.last_name,
+        };
+        Ok(
+            match accounts::register(&ctx.state()?.db, registration).await? {
+                Ok(model) => CustomerPayload {
+                    customer: Some(Customer {
+                        model,
+                        permissions: Vec::new(),
+                    }),
+                    user_errors: Vec::new(),
+                },
+                Err(user_errors) => CustomerPayload {
+                    customer: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+
+    /// Signs in. A wrong email and a wrong password get the same answer, in the same time.
+    /// `guestCartId` is validated now; merging the guest cart arrives with carts.
+    async fn token_create(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+        guest_cart_id: Option<ID>,
+    ) -> Result<TokenPayload> {
+        if let Some(id) = &guest_cart_id {
+            parse_id(id, "guestCartId")?;
+        }
+        let state = ctx.state()?;
+        let Some(account) = accounts::authenticate(&state.db, &email, password).await? else {
+            return Ok(TokenPayload::refused(UserError::new(
+                &[],
+                ErrorCode::InvalidCredentials,
+                "the email or password is incorrect",
+            )));
+        };
+        Ok(session(state, account, None).await?)
+    }
+
+    /// Exchanges a refresh token for new tokens. Each refresh token works once; presenting a
+    /// used one ends its session (someone else may hold a copy).
+    async fn token_refresh(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> Result<TokenPayload> {
+        let state = ctx.state()?;
+        let refused = |why: &str| {
+            Ok(TokenPayload::refused(UserError::new(
+                &["refreshToken"],
+                ErrorCode::InvalidToken,
+                format!("the refresh token {why}; sign in again"),
+            )))
+        };
+        let (account_id, successor) =
+            match refresh_tokens::rotate(&state.db, &refresh_token, state.tokens.refresh_ttl)
+                .await?
+            {
+                Ok(rotated) => rotated,
+                Err(Refused::Unknown) => return refused("is not valid"),
+                Err(Refused::Expired) => return refused("has expired"),
+                Err(Refused::Revoked) => return refused("was revoked"),
+                Err(Refused::Reused) => {
+                    return refused("was already used, so its session was ended");
+                }
+            };
+        let Some(account) = customer::Entity::find_by_id(account_id)
+            .one(&state.db)
+            .await?
+        else {
+            return refused("belongs to a deleted account");
+        };
+        Ok(session(state, account, Some(successor)).await?)
+    }
+
+    /// Signs out: ends the session of `refreshToken`, or every session of its account with
+    /// `allSessions: true`. Access tokens already issued stay valid until they expire.
+    async fn token_revoke(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+        all_sessions: Option<bool>,
+    ) -> Result<TokenRevokePayload> {
+        let db = &ctx.state()?.db;
+        Ok(
+            match refresh_tokens::revoke(db, &refresh_token, all_sessions.unwrap_or(false)).await? {
+                Some((_, revoked_tokens)) => TokenRevokePayload {
+                    revoked_tokens,
+                    user_errors: Vec::new(),
+                },
+                None => TokenRevokePayload {
+                    revoked_tokens: 0,
+                    user_errors: vec![UserError::new(
+                        &["refreshToken"],
+                        ErrorCode::InvalidToken,
+                        "the refresh token is not valid",
+                    )],
+                },
+            },
+        )
+    }
+}

@@ -1,0 +1,103 @@
+//! Staff accounts: the first administrator is made from configuration (`ADMIN_EMAIL` +
+//! `ADMIN_PASSWORD`) or `shopgraph admin create`; both create the account or update an
+//! existing one, so running them again resets the password and restores full rights.
+
+use super::accounts::normalise_email;
+use crate::customers::auth::Permission;
+use crate::customers::passwords;
+use crate::error::{ApiError, ApiResult};
+use chrono::Utc;
+use entities::{customer, staff_role};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
+use uuid::Uuid;
+
+/// The role holding every permission.
+pub const ADMINISTRATOR_ROLE: &str = "Administrator";
+
+/// Whether the admin was created or an existing account was updated.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AdminOutcome {
+    Created,
+    Updated,
+}
+
+async fn administrator_role(db: &impl ConnectionTrait) -> ApiResult<staff_role::Model> {
+    let all: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
+    let permissions = all.join(",");
+    match staff_role::Entity::find()
+        .filter(staff_role::Column::Name.eq(ADMINISTRATOR_ROLE))
+        .one(db)
+        .await?
+    {
+        Some(role) if role.permissions == permissions => Ok(role),
+        Some(role) => {
+            let mut role = role.into_active_model();
+            role.permissions = Set(permissions);
+            Ok(role.update(db).await?)
+        }
+        None => Ok(staff_role::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(ADMINISTRATOR_ROLE.into()),
+            permissions: Set(permissions),
+            created_at: Set(Utc::now()),
+        }
+        .insert(db)
+        .await?),
+    }
+}
+
+/// Creates or updates the administrator `email` with `password` and every permission.
+/// The password must meet the same policy as customers' passwords.
+pub async fn ensure_admin(
+    db: &impl ConnectionTrait,
+    email: &str,
+    password: &str,
+) -> ApiResult<AdminOutcome> {
+    let email = normalise_email(email);
+    if !email.contains('@') {
+        return Err(ApiError::bad_input(
+            "the admin email is not an email address",
+        ));
+    }
+    if let Some(problem) = passwords::weakness(password, &email) {
+        return Err(ApiError::bad_input(format!(
+            "the admin password is refused: {problem}"
+        )));
+    }
+    let role = administrator_role(db).await?;
+    let password_hash = passwords::hash(password.to_owned())
+        .await
+        .map_err(ApiError::Internal)?;
+    let now = Utc::now();
+    match customer::Entity::find()
+        .filter(customer::Column::Email.eq(&email))
+        .one(db)
+        .await?
+    {
+        Some(account) => {
+            let mut account = account.into_active_model();
+            account.password_hash = Set(password_hash);
+            account.staff_role_id = Set(Some(role.id));
+            account.updated_at = Set(now);
+            account.update(db).await?;
+            Ok(AdminOutcome::Updated)
+        }
+        None => {
+            customer::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                email: Set(email),
+                password_hash: Set(password_hash),
+                first_name: Set(None),
+                last_name: Set(None),
+                staff_role_id: Set(Some(role.id)),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+            Ok(AdminOutcome::Created)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! GraphQL types of accounts and tokens.
+
+use super::auth::Permission;
+use crate::common::user_error::UserError;
+use async_graphql::{ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entities::customer;
+
+/// A customer account (staff members are customers with a role).
+pub struct Customer {
+    pub model: customer::Model,
+    pub permissions: Vec<Permission>,
+}
+
+#[Object]
+impl Customer {
+    async fn id(&self) -> ID {
+        ID(self.model.id.to_string())
+    }
+
+    async fn email(&self) -> &str {
+        &self.model.email
+    }
+
+    async fn first_name(&self) -> Option<&str> {
+        self.model.first_name.as_deref()
+    }
+
+    async fn last_name(&self) -> Option<&str> {
+        self.model.last_name.as_deref()
+    }
+
+    async fn is_staff(&self) -> bool {
+        self.model.staff_role_id.is_some()
+    }
+
+    /// Staff permissions (empty for customers).
+    async fn permissions(&self) -> &[Permission] {
+        &self.permissions
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct CustomerRegisterInput {
+    pub email: String,
+    /// At least 10 characters, not a common password, not containing the email.
+    pub password: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct CustomerPayload {
+    pub customer: Option<Customer>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// A signed-in session: send `accessToken` as `Authorization: Bearer …` (HTTP) or in the
+/// websocket `connection_init` payload; exchange `refreshToken` for new tokens before the
+/// access token expires. Every refresh token works once.
+#[derive(SimpleObject, Default)]
+pub struct TokenPayload {
+    pub access_token: Option<String>,
+    pub access_token_expires_at: Option<DateTime<Utc>>,
+    pub refresh_token: Option<String>,
+    pub customer: Option<Customer>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl TokenPayload {
+    pub fn refused(error: UserError) -> Self {
+        Self {
+            user_errors: vec![error],
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct TokenRevokePayload {
+    /// How many refresh tokens stopped working.
+    pub revoked_tokens: u64,
+    pub user_errors: Vec<UserError>,
+}

@@ -1,0 +1,61 @@
+//! The one error type resolvers return, and its mapping to GraphQL errors.
+//!
+//! Policy: domain services return [`ApiError`]; expected *business* failures of mutations are
+//! returned as `userErrors` in payloads instead. Resolvers propagate errors with `?`
+//! (async-graphql keeps the original error as the GraphQL error's `source`), and
+//! [`ErrorCodes`], a schema extension, sets `extensions.code` on every error of every
+//! response — HTTP and websocket alike. Internal errors are logged inside the request's span
+//! (which carries the request id) and replaced by a generic message: SQL, stack traces and
+//! secrets never reach a client.
+
+use sea_orm::DbErr;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadUserInput(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    #[error("database error: {0}")]
+    SharedDatabase(#[from] Arc<DbErr>),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::BadUserInput(message.into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadUserInput(_) => "BAD_USER_INPUT",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Database(_) | Self::SharedDatabase(_) | Self::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+/// Whether `err` is a unique-index violation: the database's answer when two writers race
+/// for one slug, SKU, email or code. Services turn it into a TAKEN user error.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+/// Result type of resolvers and services.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+mod edge;
+pub use edge::ErrorCodes;

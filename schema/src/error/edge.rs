@@ -1,0 +1,78 @@
+//! The one place where errors get their `extensions.code` and internal details are removed.
+
+use super::ApiError;
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
+};
+use async_graphql::{Response, ServerError, Value};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use sea_orm::DbErr;
+use std::sync::Arc;
+
+/// Schema extension mapping every error to a client-safe error with `extensions.code`.
+pub struct ErrorCodes;
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodesExtension)
+    }
+}
+
+struct ErrorCodesExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ErrorCodesExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        finalize(next.run(ctx).await)
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream).map(finalize).boxed()
+    }
+}
+
+fn finalize(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        classify(error);
+    }
+    response
+}
+
+/// Sets the code of one error; hides the message of internal ones.
+fn classify(error: &mut ServerError) {
+    let has_code = error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
+    let code = if let Some(api) = error.source::<ApiError>() {
+        api.code()
+    } else if error.source::<DbErr>().is_some() || error.source::<Arc<DbErr>>().is_some() {
+        "INTERNAL"
+    } else if error.source.is_some() {
+        // An error type this module does not know: assume it may carry internals.
+        "INTERNAL"
+    } else if has_code {
+        return;
+    } else if error.message == "PersistedQueryNotFound" {
+        // The code Apollo clients look for before resending the full query.
+        "PERSISTED_QUERY_NOT_FOUND"
+    } else {
+        // Parse, validation and argument-coercion errors: the client sent something wrong.
+        "BAD_USER_INPUT"
+    };
+    if code == "INTERNAL" {
+        tracing::error!(error = %error.message, path = ?error.path, "internal error while resolving a GraphQL request");
+        error.message = "internal server error".into();
+        error.source = None;
+    }
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", Value::from(code));
+}

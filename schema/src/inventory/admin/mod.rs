@@ -1,0 +1,6 @@
+//! Staff inventory changes.
+
+pub mod stock;
+pub mod stock_mutation;
+pub mod warehouse_mutation;
+pub mod warehouses;

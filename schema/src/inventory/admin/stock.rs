@@ -1,0 +1,184 @@
+//! Staff stock changes. This module and allocation (later) are the only writers of
+//! `stock_levels`; every change is one conditional UPDATE, never read-then-write, so
+//! concurrent changes cannot lose an update or push `on_hand` below `allocated` (the table's
+//! CHECK constraint is the last line of defence).
+
+use crate::common::clock::now;
+use crate::common::user_error::{ErrorCode, UserError};
+use crate::error::{ApiResult, is_unique_violation};
+use crate::inventory::events::StockUpdate;
+use entities::{product_variant, stock_level, warehouse};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+/// What a stock change asks for.
+#[derive(Copy, Clone, Debug)]
+pub enum StockChange {
+    /// Counted stock: `on_hand` becomes this.
+    Set(i32),
+    /// Received (+) or lost/damaged (−) units.
+    Adjust(i32),
+}
+
+/// Longest accepted adjustment reason.
+const MAX_REASON_LEN: usize = 255;
+
+/// Why an adjustment is refused before touching stock: it must change something and say why.
+pub fn adjustment_problem(delta: i32, reason: &str) -> Option<UserError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_LEN {
+        return Some(UserError::new(
+            &["reason"],
+            ErrorCode::Invalid,
+            format!("give a reason of 1 to {MAX_REASON_LEN} characters"),
+        ));
+    }
+    (delta == 0).then(|| {
+        UserError::new(
+            &["delta"],
+            ErrorCode::Invalid,
+            "the adjustment must not be zero",
+        )
+    })
+}
+
+/// The level after a successful change, and the event subscribers must hear about.
+pub struct Changed {
+    pub level: stock_level::Model,
+    pub update: StockUpdate,
+}
+
+/// Applies `change` to the stock of `variant_id` in `warehouse_id`.
+pub async fn change_stock(
+    db: &impl ConnectionTrait,
+    variant_id: Uuid,
+    warehouse_id: Uuid,
+    change: StockChange,
+) -> ApiResult<Result<Changed, Vec<UserError>>> {
+    let refuse =
+        |field: &str, code, message: String| Ok(Err(vec![UserError::new(&[field], code, message)]));
+    let Some(variant) = product_variant::Entity::find_by_id(variant_id)
+        .one(db)
+        .await?
+    else {
+        return refuse("variantId", ErrorCode::NotFound, "no such variant".into());
+    };
+    if warehouse::Entity::find_by_id(warehouse_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return refuse(
+            "warehouseId",
+            ErrorCode::NotFound,
+            "no such warehouse".into(),
+        );
+    }
+    if let StockChange::Set(n) = change
+        && n < 0
+    {
+        return refuse(
+            "onHand",
+            ErrorCode::Invalid,
+            "on hand cannot be negative".into(),
+        );
+    }
+
+    let on_hand = Expr::col(stock_level::Column::OnHand);
+    let allocated = Expr::col(stock_level::Column::Allocated);
+    let new_on_hand = match change {
+        StockChange::Set(n) => Expr::value(n),
+        StockChange::Adjust(delta) => on_hand.clone().add(delta),
+    };
+    let updated = stock_level::Entity::update_many()
+        .col_expr(stock_level::Column::OnHand, new_on_hand.clone())
+        .col_expr(stock_level::Column::UpdatedAt, Expr::value(now()))
+        .filter(stock_level::Column::VariantId.eq(variant_id))
+        .filter(stock_level::Column::WarehouseId.eq(warehouse_id))
+        // The guard: what is promised to orders stays on hand.
+        .filter(new_on_hand.gte(allocated))
+        .exec(db)
+        .await?;
+
+    if updated.rows_affected == 0 {
+        let existing = stock_level::Entity::find_by_id((variant_id, warehouse_id))
+            .one(db)
+            .await?;
+        match (existing, change) {
+            (Some(level), _) => {
+                let field = if matches!(change, StockChange::Set(_)) {
+                    "onHand"
+                } else {
+                    "delta"
+                };
+                return refuse(
+                    field,
+                    ErrorCode::Invalid,
+                    format!(
+                        "on hand would fall below the {} units allocated to orders (on hand now: {})",
+                        level.allocated, level.on_hand
+                    ),
+                );
+            }
+            (None, StockChange::Adjust(delta)) if delta < 0 => {
+                return refuse(
+                    "delta",
+                    ErrorCode::Invalid,
+                    "the warehouse holds none of this variant".into(),
+                );
+            }
+            (None, StockChange::Set(n) | StockChange::Adjust(n)) => {
+                let first = stock_level::ActiveModel {
+                    variant_id: Set(variant_id),
+                    warehouse_id: Set(warehouse_id),
+                    on_hand: Set(n),
+                    allocated: Set(0),
+                    updated_at: Set(now()),
+                };
+                if let Err(err) = first.insert(db).await {
+                    // Someone stocked it concurrently: apply the change to their row instead.
+                    if is_unique_violation(&err) {
+                        return Box::pin(change_stock(db, variant_id, warehouse_id, change)).await;
+                    }
+                    return Err(err.into());
+                }
+            }
+        }
+    }
+
+    let level = stock_level::Entity::find_by_id((variant_id, warehouse_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            crate::error::ApiError::Internal("stock level vanished after an update".into())
+        })?;
+    let available = variant_available(db, variant_id).await?;
+    let update = StockUpdate {
+        event_id: Uuid::now_v7(),
+        variant_uuid: variant_id,
+        product_uuid: variant.product_id,
+        sku: variant.sku,
+        available,
+        in_stock: available > 0,
+        occurred_at: level.updated_at,
+    };
+    Ok(Ok(Changed { level, update }))
+}
+
+/// Units of a variant available over all warehouses.
+async fn variant_available(db: &impl ConnectionTrait, variant_id: Uuid) -> ApiResult<i32> {
+    let total: Option<i64> = stock_level::Entity::find()
+        .select_only()
+        .expr(Expr::cust(
+            r#"CAST(SUM("stock_levels"."on_hand" - "stock_levels"."allocated") AS BIGINT)"#,
+        ))
+        .filter(stock_level::Column::VariantId.eq(variant_id))
+        .into_tuple()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(i32::try_from(total.unwrap_or(0)).unwrap_or(i32::MAX))
+}

@@ -1,0 +1,107 @@
+//! `stockSet` / `stockAdjust` (staff with MANAGE_INVENTORY).
+
+use super::stock::{Changed, StockChange, adjustment_problem, change_stock};
+use crate::common::ids::parse_id;
+use crate::common::transaction::begin_write;
+use crate::common::user_error::UserError;
+use crate::context::ContextExt;
+use crate::customers::auth::Permission;
+use crate::inventory::events::DomainEvent;
+use crate::inventory::types::StockLevel;
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+
+#[derive(SimpleObject)]
+pub struct StockPayload {
+    pub stock_level: Option<StockLevel>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct StockMutation;
+
+/// Runs an authorised stock change and publishes its event after the commit.
+async fn apply(
+    ctx: &Context<'_>,
+    variant_id: &ID,
+    warehouse_id: &ID,
+    change: StockChange,
+    reason: Option<&str>,
+) -> Result<StockPayload> {
+    let variant_id = parse_id(variant_id, "variantId")?;
+    let warehouse_id = parse_id(warehouse_id, "warehouseId")?;
+    let state = ctx.state()?;
+    let txn = begin_write(&state.db).await?;
+    let outcome = change_stock(&txn, variant_id, warehouse_id, change).await?;
+    let Changed { level, update } = match outcome {
+        Ok(changed) => changed,
+        Err(user_errors) => {
+            return Ok(StockPayload {
+                stock_level: None,
+                user_errors,
+            });
+        }
+    };
+    txn.commit().await?;
+    tracing::info!(%variant_id, %warehouse_id, ?change, reason = reason.unwrap_or(""), on_hand = level.on_hand, "stock changed");
+    // Published after the commit, so subscribers never see a change that was rolled back.
+    state.events.publish(DomainEvent::StockChanged(update));
+    Ok(StockPayload {
+        stock_level: Some(StockLevel { model: level }),
+        user_errors: Vec::new(),
+    })
+}
+
+#[Object]
+impl StockMutation {
+    /// Sets the counted stock of a variant in a warehouse. Refused when it would fall below
+    /// the units already allocated to orders.
+    async fn stock_set(
+        &self,
+        ctx: &Context<'_>,
+        variant_id: ID,
+        warehouse_id: ID,
+        on_hand: i32,
+    ) -> Result<StockPayload> {
+        ctx.request()?
+            .viewer
+            .require_any(&[Permission::ManageInventory])?;
+        apply(
+            ctx,
+            &variant_id,
+            &warehouse_id,
+            StockChange::Set(on_hand),
+            None,
+        )
+        .await
+    }
+
+    /// Adds (received) or removes (lost, damaged) units. Refused when on hand would fall below
+    /// what is allocated.
+    async fn stock_adjust(
+        &self,
+        ctx: &Context<'_>,
+        variant_id: ID,
+        warehouse_id: ID,
+        delta: i32,
+        reason: String,
+    ) -> Result<StockPayload> {
+        ctx.request()?
+            .viewer
+            .require_any(&[Permission::ManageInventory])?;
+        if let Some(error) = adjustment_problem(delta, &reason) {
+            return Ok(StockPayload {
+                stock_level: None,
+                user_errors: vec![error],
+            });
+        }
+        let reason = reason.trim();
+        apply(
+            ctx,
+            &variant_id,
+            &warehouse_id,
+            StockChange::Adjust(delta),
+            Some(reason),
+        )
+        .await
+    }
+}

@@ -1,0 +1,8 @@
+//! Inventory: stock levels per variant and warehouse, availability, and live stock events.
+
+pub mod admin;
+pub mod events;
+pub mod loaders;
+pub mod query;
+pub mod subscription;
+pub mod types;

@@ -1,0 +1,112 @@
+//! The shopgraph GraphQL schema: one module per bounded context, each with its GraphQL
+//! types, resolvers, DataLoaders and the domain services the resolvers call.
+//!
+//! The server (`api/`) builds the schema once with [`build_schema`] and executes every
+//! request with a fresh [`context::RequestData`].
+
+pub mod catalog;
+pub mod common;
+pub mod context;
+pub mod customers;
+pub mod error;
+pub mod introspection;
+pub mod inventory;
+
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
+pub use context::{AppState, RequestData, SchemaSettings, Viewer};
+
+/// Every query field, merged from the bounded contexts.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(
+    catalog::query::CatalogQuery,
+    customers::query::CustomerQuery,
+    inventory::query::InventoryQuery,
+);
+
+/// Every mutation field, merged from the bounded contexts.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(
+    customers::mutation::CustomerMutation,
+    inventory::admin::stock_mutation::StockMutation,
+    catalog::admin::category_mutation::CategoryMutation,
+    catalog::admin::product_mutation::ProductMutation,
+    inventory::admin::warehouse_mutation::WarehouseMutation,
+);
+
+/// Every subscription field, merged from the bounded contexts.
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(inventory::subscription::InventorySubscription);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// Limits that protect the server from expensive queries.
+#[derive(Clone, Debug)]
+pub struct QueryLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub introspection: bool,
+    /// Parsed documents kept for automatic persisted queries.
+    pub persisted_queries: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Self {
+            max_depth: 15,
+            max_complexity: 20_000,
+            introspection: true,
+            persisted_queries: 1024,
+        }
+    }
+}
+
+/// The schema without runtime data: what `export-schema` prints.
+pub fn schema_builder(
+    limits: &QueryLimits,
+) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .enable_federation()
+    // Routers with subscription support, and client codegen from the SDL, need the type.
+    .enable_subscription_in_federation()
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(32)
+    .extension(async_graphql::extensions::Tracing)
+    .extension(error::ErrorCodes)
+    // Automatic persisted queries (Apollo's protocol): clients send a SHA-256 instead of the
+    // query text once the server knows it, which also makes GET requests cacheable by CDNs.
+    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+        limits.persisted_queries.max(1),
+    )));
+    if !limits.introspection {
+        builder = builder
+            .disable_introspection()
+            .extension(introspection::RefuseIntrospection);
+    }
+    builder
+}
+
+/// The executable schema.
+pub fn build_schema(state: AppState, limits: &QueryLimits) -> AppSchema {
+    schema_builder(limits).data(state).finish()
+}
+
+/// The SDL as checked in at `graphql/schema.graphql` (federation directives included).
+pub fn export_sdl() -> String {
+    let schema = schema_builder(&QueryLimits::default()).finish();
+    schema.sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .federation()
+            .compose_directive(),
+    )
+}

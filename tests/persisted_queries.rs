@@ -1,0 +1,73 @@
+//! Automatic persisted queries, as Apollo Client's persisted-query link speaks them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use e2e::{Backend, TestServer, e2e};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const QUERY: &str = "query Grid($n: Int!) { products(first: $n) { nodes { slug } } }";
+
+fn persisted(hash: &str) -> Value {
+    json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } })
+}
+
+async fn post(server: &TestServer, body: Value) -> anyhow::Result<e2e::GraphqlResponse> {
+    TestServer::read(
+        server
+            .http()
+            .post(server.url("/graphql"))
+            .json(&body)
+            .send()
+            .await?,
+    )
+    .await
+}
+
+async fn hash_only_requests_work_once_the_query_is_known(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::with_catalog(backend, 5).await?;
+    let hash = hex::encode(Sha256::digest(QUERY.as_bytes()));
+    let variables = json!({ "n": 2 });
+
+    // 1. The client tries the hash alone; the server does not know it yet.
+    let unknown = post(
+        &server,
+        json!({ "extensions": persisted(&hash), "variables": variables }),
+    )
+    .await?;
+    assert_eq!(unknown.error_message(), "PersistedQueryNotFound");
+    assert_eq!(unknown.error_code(), Some("PERSISTED_QUERY_NOT_FOUND"));
+
+    // 2. It retries with the full query and the hash; the server runs and remembers it.
+    let full = post(
+        &server,
+        json!({ "query": QUERY, "extensions": persisted(&hash), "variables": variables }),
+    )
+    .await?;
+    let expected = full.data().clone();
+    assert_eq!(expected["products"]["nodes"].as_array().unwrap().len(), 2);
+
+    // 3. Later requests send only the hash, by POST or by CDN-cacheable GET.
+    let by_hash = post(
+        &server,
+        json!({ "extensions": persisted(&hash), "variables": variables }),
+    )
+    .await?;
+    assert_eq!(by_hash.data(), &expected);
+    let get = server
+        .http()
+        .get(server.url("/graphql"))
+        .query(&[
+            ("extensions", persisted(&hash).to_string()),
+            ("variables", variables.to_string()),
+        ])
+        .send()
+        .await?;
+    assert_eq!(TestServer::read(get).await?.data(), &expected);
+
+    // A hash that does not match the query is refused.
+    let forged = post(&server, json!({ "query": "{ products(first: 1) { nodes { id } } }", "extensions": persisted(&hash) })).await?;
+    assert!(forged.error_message().contains("sha"), "{}", forged.body);
+    server.stop().await
+}
+e2e!(hash_only_requests_work_once_the_query_is_known);

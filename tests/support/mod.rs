@@ -1,0 +1,42 @@
+//! Test harness: starts a real shopgraph server (the same router the binary serves) on a
+//! random loopback port, against a fresh database that is removed afterwards.
+//!
+//! Every test runs on SQLite; the `e2e!` macro runs it on PostgreSQL too when
+//! `TEST_DATABASE_URL` points at a server (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod database;
+mod graphql;
+mod websocket;
+
+pub use accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_PASSWORD};
+pub use database::Backend;
+pub use graphql::{GraphqlResponse, TestServer};
+pub use websocket::{WsClient, WsProtocol};
+
+/// Declares a test that runs on SQLite and, when configured, on PostgreSQL:
+/// `e2e!(my_test);` for `async fn my_test(backend: Backend) -> anyhow::Result<()>`.
+#[macro_export]
+macro_rules! e2e {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() -> anyhow::Result<()> {
+                super::$name($crate::Backend::sqlite()).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() -> anyhow::Result<()> {
+                match $crate::Backend::postgres() {
+                    Some(backend) => super::$name(backend).await,
+                    None => {
+                        eprintln!("skipped: set TEST_DATABASE_URL to run on PostgreSQL");
+                        Ok(())
+                    }
+                }
+            }
+        }
+    };
+}
