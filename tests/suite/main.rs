@@ -1,0 +1,16 @@
+//! The end-to-end suite: one test binary (linking the server once keeps
+//! builds quick and `target/` small), one module per capability.
+
+mod admin_categories;
+mod admin_products;
+mod admin_stock;
+mod bad_input;
+mod catalog;
+mod customers;
+mod example_queries;
+mod federation;
+mod persisted_queries;
+mod schema_file;
+mod server;
+mod staff;
+mod statement_counts;
