@@ -3,14 +3,16 @@
 
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::rate_limit::RateLimiter;
 use crate::server::{ServerOptions, ServerState, router};
-use crate::{db, graphiql, seed};
+use crate::{db, graphiql, redis_client, seed};
 use anyhow::Context as _;
 use axum::Router;
+use schema::common::shared_redis::SharedRedis;
 use schema::customers::auth::TokenIssuer;
 use schema::customers::service::staff;
 use schema::inventory::events::InProcessBus;
-use schema::{AppState, QueryLimits, SchemaSettings};
+use schema::{AppState, PersistedQueryStore, QueryLimits, SchemaSettings};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -59,12 +61,28 @@ impl App {
             events: Arc::new(InProcessBus::default()),
             tokens,
         };
+        let redis = match &config.redis_url {
+            Some(url) => {
+                let connection = redis_client::connect(url).await?;
+                tracing::info!(redis = %redis_client::redact(url), namespace = %config.redis_namespace, "connected to Redis");
+                Some(SharedRedis::new(connection, &config.redis_namespace))
+            }
+            None => None,
+        };
         let limits = QueryLimits {
             max_depth: config.max_query_depth,
             max_complexity: config.max_query_complexity,
             introspection: !config.production || config.introspection,
-            persisted_queries: config.persisted_query_cache,
+            persisted_queries: PersistedQueryStore::new(
+                config.persisted_query_cache,
+                redis.clone(),
+            ),
         };
+        let rate_limiter = RateLimiter::new(
+            config.rate_limit_requests,
+            Duration::from_secs(config.rate_limit_window_secs),
+            redis.clone(),
+        );
         let schema = schema::build_schema(app.clone(), &limits);
         let options = ServerOptions {
             production: config.production,
@@ -73,6 +91,7 @@ impl App {
             websocket_ping_interval: Duration::from_millis(
                 config.websocket_ping_interval_ms.max(100),
             ),
+            trusted_proxy_hops: config.trusted_proxy_hops,
         };
         let state = ServerState {
             schema,
@@ -81,6 +100,8 @@ impl App {
             options: Arc::new(options),
             shutdown: CancellationToken::new(),
             websockets: TaskTracker::new(),
+            redis,
+            rate_limiter: Arc::new(rate_limiter),
         };
         Ok(Self {
             router: router(state.clone(), config),

@@ -67,6 +67,30 @@ pub struct Config {
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
+    /// Redis URL (`redis://host:6379`). When set, persisted queries and rate-limit counters
+    /// are shared by every replica through it.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Prefix of every Redis key, so deployments sharing one Redis stay apart.
+    #[arg(long, env = "REDIS_NAMESPACE", default_value = "shopgraph")]
+    pub redis_namespace: String,
+
+    /// Requests one client may make per rate-limit window (0 turns rate limiting off).
+    /// Signed-in clients are counted by account, others by IP address.
+    #[arg(long, env = "RATE_LIMIT_REQUESTS", default_value_t = 1200)]
+    pub rate_limit_requests: u32,
+
+    /// Length of the rate-limit window in seconds.
+    #[arg(long, env = "RATE_LIMIT_WINDOW_SECS", default_value_t = 60)]
+    pub rate_limit_window_secs: u64,
+
+    /// Reverse proxies in front of the server that append to `X-Forwarded-For`. With N > 0
+    /// the client address is the N-th entry from the right; with 0 the header is ignored
+    /// (clients could forge it).
+    #[arg(long, env = "TRUSTED_PROXY_HOPS", default_value_t = 0)]
+    pub trusted_proxy_hops: usize,
+
     /// Production mode: no GraphiQL, no introspection (unless --introspection), no demo seed.
     #[arg(long, env = "PRODUCTION")]
     pub production: bool,

@@ -1,5 +1,6 @@
 //! Liveness (`/healthz`: the process answers) and readiness (`/readyz`: its dependencies do).
 
+use crate::redis_client;
 use crate::server::ServerState;
 use axum::Json;
 use axum::extract::State;
@@ -18,7 +19,19 @@ pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Value
             "unreachable".to_owned()
         }
     };
-    let ready = database == "ok";
+    let mut checks = json!({ "database": database });
+    if let Some(redis) = &state.redis {
+        let answer = if redis_client::ping(&redis.connection).await {
+            "ok"
+        } else {
+            tracing::warn!("readiness check: Redis unreachable");
+            "unreachable"
+        };
+        checks["redis"] = json!(answer);
+    }
+    let ready = checks
+        .as_object()
+        .is_some_and(|checks| checks.values().all(|v| v == "ok"));
     let status = if ready {
         StatusCode::OK
     } else {
@@ -26,8 +39,6 @@ pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Value
     };
     (
         status,
-        Json(
-            json!({ "status": if ready { "ready" } else { "unavailable" }, "checks": { "database": database } }),
-        ),
+        Json(json!({ "status": if ready { "ready" } else { "unavailable" }, "checks": checks })),
     )
 }

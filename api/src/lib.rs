@@ -9,6 +9,8 @@ pub mod graphiql;
 pub mod graphql_http;
 pub mod health;
 pub mod metrics;
+pub mod rate_limit;
+pub mod redis_client;
 pub mod request_tasks;
 pub mod seed;
 pub mod server;

@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::metrics::{HttpLabels, Metrics};
+use crate::rate_limit::{self, RateLimiter};
 use crate::{graphiql, graphql_http, health};
 use axum::Router;
 use axum::body::Body;
@@ -11,6 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use schema::AppSchema;
+use schema::common::shared_redis::SharedRedis;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -36,6 +38,9 @@ pub struct ServerState {
     pub shutdown: CancellationToken,
     /// Open websocket connections, so shutdown can wait for their close handshakes.
     pub websockets: TaskTracker,
+    /// Shared state across replicas, when `REDIS_URL` is set.
+    pub redis: Option<SharedRedis>,
+    pub rate_limiter: Arc<RateLimiter>,
 }
 
 /// Server behaviour derived from the configuration.
@@ -47,6 +52,8 @@ pub struct ServerOptions {
     pub expose_statement_count: bool,
     /// How often websocket peers are pinged; two silent intervals drop the connection.
     pub websocket_ping_interval: Duration,
+    /// Proxies whose `X-Forwarded-For` entries are believed (see `rate_limit::client_ip`).
+    pub trusted_proxy_hops: usize,
 }
 
 pub static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -66,6 +73,11 @@ pub fn router(state: ServerState, config: &Config) -> Router {
             "/graphql",
             get(graphql_http::graphql_get).post(graphql_http::graphql_post),
         )
+        // Only the API is rate limited; health checks, metrics and GraphiQL's assets are not.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::enforce,
+        ))
         .route(graphiql::ASSET_ROUTE, get(graphiql::asset))
         // Browsers ask for it on every GraphiQL visit; an empty answer keeps consoles clean.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))

@@ -11,12 +11,12 @@ pub mod customers;
 pub mod error;
 pub mod introspection;
 pub mod inventory;
+pub mod persisted_queries;
 
-use async_graphql::extensions::apollo_persisted_queries::{
-    ApolloPersistedQueries, LruCacheStorage,
-};
+use async_graphql::extensions::apollo_persisted_queries::ApolloPersistedQueries;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 pub use context::{AppState, RequestData, SchemaSettings, Viewer};
+pub use persisted_queries::PersistedQueryStore;
 
 /// Every query field, merged from the bounded contexts.
 #[derive(MergedObject, Default)]
@@ -46,13 +46,13 @@ pub struct SubscriptionRoot(inventory::subscription::InventorySubscription);
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Limits that protect the server from expensive queries.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct QueryLimits {
     pub max_depth: usize,
     pub max_complexity: usize,
     pub introspection: bool,
-    /// Parsed documents kept for automatic persisted queries.
-    pub persisted_queries: usize,
+    /// Where automatic persisted queries are kept.
+    pub persisted_queries: PersistedQueryStore,
 }
 
 impl Default for QueryLimits {
@@ -61,7 +61,7 @@ impl Default for QueryLimits {
             max_depth: 15,
             max_complexity: 20_000,
             introspection: true,
-            persisted_queries: 1024,
+            persisted_queries: PersistedQueryStore::new(1024, None),
         }
     }
 }
@@ -85,9 +85,9 @@ pub fn schema_builder(
     .extension(error::ErrorCodes)
     // Automatic persisted queries (Apollo's protocol): clients send a SHA-256 instead of the
     // query text once the server knows it, which also makes GET requests cacheable by CDNs.
-    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
-        limits.persisted_queries.max(1),
-    )));
+    .extension(ApolloPersistedQueries::new(
+        limits.persisted_queries.clone(),
+    ));
     if !limits.introspection {
         builder = builder
             .disable_introspection()

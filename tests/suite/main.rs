@@ -10,6 +10,7 @@ mod customers;
 mod example_queries;
 mod federation;
 mod persisted_queries;
+mod rate_limits;
 mod schema_file;
 mod server;
 mod staff;

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::{Backend, TestServer, e2e};
+use e2e::{Backend, TestRedis, TestServer, e2e};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -71,3 +71,57 @@ async fn hash_only_requests_work_once_the_query_is_known(backend: Backend) -> an
     server.stop().await
 }
 e2e!(hash_only_requests_work_once_the_query_is_known);
+
+async fn replicas_share_persisted_queries_through_redis(backend: Backend) -> anyhow::Result<()> {
+    let Some(redis) = TestRedis::from_env() else {
+        eprintln!("skipped: set TEST_REDIS_URL to run the Redis tests");
+        return Ok(());
+    };
+    let replica = |backend: Backend| {
+        TestServer::start(backend, 3, |config| {
+            config.redis_url = Some(redis.url.clone());
+            config.redis_namespace = redis.namespace.clone();
+        })
+    };
+    let first = replica(backend.clone()).await?;
+    let second = replica(backend).await?;
+    let hash = hex::encode(Sha256::digest(QUERY.as_bytes()));
+    let variables = json!({ "n": 2 });
+
+    // Registered on one replica...
+    let full = post(
+        &first,
+        json!({ "query": QUERY, "extensions": persisted(&hash), "variables": variables }),
+    )
+    .await?;
+    assert_eq!(
+        full.data()["products"]["nodes"].as_array().unwrap().len(),
+        2
+    );
+    assert!(
+        redis.keys().await?.iter().any(|k| k.ends_with(&hash)),
+        "the document is stored in Redis"
+    );
+    // ...known by hash on the other, which never saw the query text.
+    let by_hash = post(
+        &second,
+        json!({ "extensions": persisted(&hash), "variables": variables }),
+    )
+    .await?;
+    assert!(by_hash.body.get("errors").is_none(), "{}", by_hash.body);
+    assert_eq!(
+        by_hash.data()["products"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // An unknown hash is still unknown everywhere.
+    let unknown = post(&second, json!({ "extensions": persisted(&"0".repeat(64)) })).await?;
+    assert_eq!(unknown.error_code(), Some("PERSISTED_QUERY_NOT_FOUND"));
+    first.stop().await?;
+    second.stop().await?;
+    redis.cleanup().await
+}
+e2e!(replicas_share_persisted_queries_through_redis);

@@ -9,11 +9,13 @@
 mod accounts;
 mod database;
 mod graphql;
+mod redis;
 mod websocket;
 
 pub use accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_PASSWORD};
 pub use database::Backend;
 pub use graphql::{GraphqlResponse, TestServer};
+pub use redis::TestRedis;
 pub use websocket::{WsClient, WsProtocol};
 
 /// Declares a test that runs on SQLite and, when configured, on PostgreSQL:
