@@ -5,13 +5,14 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::server::{ServerOptions, ServerState, router};
+use crate::websocket_seats::WebsocketSeats;
 use crate::{db, graphiql, redis_client, seed};
 use anyhow::Context as _;
 use axum::Router;
-use schema::common::shared_redis::SharedRedis;
 use schema::customers::auth::TokenIssuer;
 use schema::customers::service::staff;
-use schema::inventory::events::InProcessBus;
+use schema::events::EventHub;
+use schema::events::relay::{OutboxRelay, RelaySettings};
 use schema::{AppState, PersistedQueryStore, QueryLimits, SchemaSettings};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -51,23 +52,24 @@ impl App {
             .default_currency
             .parse()
             .map_err(|e| anyhow::anyhow!("DEFAULT_CURRENCY: {e}"))?;
+        let redis = match &config.redis_url {
+            Some(url) => {
+                let redis = redis_client::connect(url, &config.redis_namespace).await?;
+                tracing::info!(redis = %redis_client::redact(url), namespace = %config.redis_namespace, "connected to Redis");
+                Some(redis)
+            }
+            None => None,
+        };
         let tokens = Arc::new(token_issuer(config)?);
         let app = AppState {
             db,
             settings: Arc::new(SchemaSettings {
                 default_currency,
                 max_page_size: 100,
+                low_stock_threshold: config.low_stock_threshold.max(0),
             }),
-            events: Arc::new(InProcessBus::default()),
+            events: Arc::new(EventHub::new(config.event_buffer, redis.clone())),
             tokens,
-        };
-        let redis = match &config.redis_url {
-            Some(url) => {
-                let connection = redis_client::connect(url).await?;
-                tracing::info!(redis = %redis_client::redact(url), namespace = %config.redis_namespace, "connected to Redis");
-                Some(SharedRedis::new(connection, &config.redis_namespace))
-            }
-            None => None,
         };
         let limits = QueryLimits {
             max_depth: config.max_query_depth,
@@ -92,6 +94,7 @@ impl App {
                 config.websocket_ping_interval_ms.max(100),
             ),
             trusted_proxy_hops: config.trusted_proxy_hops,
+            max_subscriptions_per_connection: config.max_subscriptions_per_connection.max(1),
         };
         let state = ServerState {
             schema,
@@ -102,7 +105,30 @@ impl App {
             websockets: TaskTracker::new(),
             redis,
             rate_limiter: Arc::new(rate_limiter),
+            background: TaskTracker::new(),
+            websocket_seats: Arc::new(WebsocketSeats::new(config.max_websockets_per_client)),
         };
+        if config.outbox_relay {
+            let relay = OutboxRelay::new(
+                state.app.db.clone(),
+                state.app.events.clone(),
+                RelaySettings {
+                    poll_interval: Duration::from_millis(config.outbox_poll_ms.max(10)),
+                    ..RelaySettings::default()
+                },
+            );
+            let stop = state.shutdown.clone();
+            state
+                .background
+                .spawn(async move { relay.run(stop.cancelled_owned()).await });
+        }
+        if state.redis.is_some() {
+            let hub = state.app.events.clone();
+            let stop = state.shutdown.clone();
+            state.background.spawn(async move {
+                schema::events::redis_bridge::run(hub, stop.cancelled_owned(), None).await
+            });
+        }
         Ok(Self {
             router: router(state.clone(), config),
             state,
@@ -130,11 +156,20 @@ impl App {
             .context("serving HTTP")?;
         // Upgraded connections are not tracked by axum's graceful shutdown; wait for them here.
         websockets.close();
+        let background = self.state.background.clone();
+        background.close();
         if tokio::time::timeout(WEBSOCKET_DRAIN, websockets.wait())
             .await
             .is_err()
         {
             tracing::warn!(open = websockets.len(), "websockets did not close in time");
+        }
+        // The relay makes a last pass so events committed during the drain go out.
+        if tokio::time::timeout(WEBSOCKET_DRAIN, background.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("background tasks did not stop in time");
         }
         Ok(())
     }

@@ -91,6 +91,33 @@ pub struct Config {
     #[arg(long, env = "TRUSTED_PROXY_HOPS", default_value_t = 0)]
     pub trusted_proxy_hops: usize,
 
+    /// Run the outbox relay in this process (publishes committed events). Turn it off only
+    /// when other replicas run it: events written here are then published by them.
+    #[arg(long, env = "OUTBOX_RELAY", default_value_t = true, action = clap::ArgAction::Set)]
+    pub outbox_relay: bool,
+
+    /// Milliseconds between outbox checks when no local write woke the relay (picks up events
+    /// of crashed processes and of replicas without a relay).
+    #[arg(long, env = "OUTBOX_POLL_MS", default_value_t = 1000)]
+    pub outbox_poll_ms: u64,
+
+    /// `lowStock` reports variants at or below this availability (unless a variant sets its
+    /// own threshold).
+    #[arg(long, env = "LOW_STOCK_THRESHOLD", default_value_t = 5)]
+    pub low_stock_threshold: i32,
+
+    /// Subscriptions one websocket connection may hold at once.
+    #[arg(long, env = "MAX_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 100)]
+    pub max_subscriptions_per_connection: usize,
+
+    /// Websocket connections one client (account or IP address) may hold at once (0: no cap).
+    #[arg(long, env = "MAX_WEBSOCKETS_PER_CLIENT", default_value_t = 256)]
+    pub max_websockets_per_client: usize,
+
+    /// Events a subscriber may fall behind before it is resynced.
+    #[arg(long, env = "EVENT_BUFFER", default_value_t = 4096)]
+    pub event_buffer: usize,
+
     /// Production mode: no GraphiQL, no introspection (unless --introspection), no demo seed.
     #[arg(long, env = "PRODUCTION")]
     pub production: bool,

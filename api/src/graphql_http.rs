@@ -5,7 +5,7 @@ use crate::db::SQL_STATEMENTS;
 use crate::graphiql;
 use crate::request_tasks::RequestTasks;
 use crate::server::ServerState;
-use crate::{viewer, websocket};
+use crate::{rate_limit, viewer, websocket};
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse};
 use axum::extract::{FromRequest, FromRequestParts, Request, State, WebSocketUpgrade};
@@ -79,6 +79,11 @@ async fn execute(state: ServerState, viewer: Viewer, request: GraphQLRequest) ->
 }
 
 async fn websocket(state: ServerState, request: Request) -> Response {
+    let client = rate_limit::client_key(&state, &request);
+    let seat = match state.websocket_seats.take(&client) {
+        Ok(seat) => seat,
+        Err(refusal) => return refusal.into_response(),
+    };
     let (mut parts, _body) = request.into_parts();
     let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
         Ok(protocol) => protocol,
@@ -92,6 +97,6 @@ async fn websocket(state: ServerState, request: Request) -> Response {
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
             let websockets = state.websockets.clone();
-            websockets.track_future(websocket::serve(state, protocol, socket))
+            websockets.track_future(websocket::serve(state, protocol, socket, seat))
         })
 }

@@ -17,3 +17,4 @@ pub mod server;
 pub mod telemetry;
 pub mod viewer;
 pub mod websocket;
+pub mod websocket_seats;

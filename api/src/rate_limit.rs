@@ -210,7 +210,8 @@ pub async fn enforce(State(state): State<ServerState>, request: Request, next: N
     response
 }
 
-fn client_key(state: &ServerState, request: &Request) -> ClientKey {
+/// Who `request` is counted against.
+pub fn client_key(state: &ServerState, request: &Request) -> ClientKey {
     // An invalid token is counted by address: a flood of forged tokens is still limited.
     if let Ok(viewer) = viewer::from_headers(state, request.headers())
         && let Some(account) = viewer.account_id()

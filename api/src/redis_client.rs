@@ -3,6 +3,7 @@
 
 use anyhow::Context as _;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use schema::common::shared_redis::SharedRedis;
 use std::time::Duration;
 
 /// How long one Redis command may take before it counts as failed. Callers treat Redis as a
@@ -14,7 +15,7 @@ const CONNECTION_TIMEOUT: Duration = Duration::from_secs(2);
 /// without it would silently split the replicas' persisted queries and rate limits.
 ///
 /// The manager reconnects by itself after a disconnect and is cheap to clone.
-pub async fn connect(url: &str) -> anyhow::Result<ConnectionManager> {
+pub async fn connect(url: &str, namespace: &str) -> anyhow::Result<SharedRedis> {
     let client = redis::Client::open(url).context("REDIS_URL is not a valid Redis URL")?;
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(CONNECTION_TIMEOUT))
@@ -26,7 +27,7 @@ pub async fn connect(url: &str) -> anyhow::Result<ConnectionManager> {
     .await
     .context("connecting to Redis timed out")?
     .context("connecting to Redis")?;
-    Ok(manager)
+    Ok(SharedRedis::new(client, manager, namespace))
 }
 
 /// `PING`, for `/readyz`.

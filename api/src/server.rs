@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::metrics::{HttpLabels, Metrics};
 use crate::rate_limit::{self, RateLimiter};
+use crate::websocket_seats::WebsocketSeats;
 use crate::{graphiql, graphql_http, health};
 use axum::Router;
 use axum::body::Body;
@@ -41,6 +42,10 @@ pub struct ServerState {
     /// Shared state across replicas, when `REDIS_URL` is set.
     pub redis: Option<SharedRedis>,
     pub rate_limiter: Arc<RateLimiter>,
+    /// Open websocket connections per client, for `MAX_WEBSOCKETS_PER_CLIENT`.
+    pub websocket_seats: Arc<WebsocketSeats>,
+    /// The outbox relay and the Redis event bridge, stopped by `shutdown`.
+    pub background: TaskTracker,
 }
 
 /// Server behaviour derived from the configuration.
@@ -54,6 +59,7 @@ pub struct ServerOptions {
     pub websocket_ping_interval: Duration,
     /// Proxies whose `X-Forwarded-For` entries are believed (see `rate_limit::client_ip`).
     pub trusted_proxy_hops: usize,
+    pub max_subscriptions_per_connection: usize,
 }
 
 pub static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");

@@ -11,11 +11,13 @@
 
 use crate::server::ServerState;
 use crate::viewer;
+use crate::websocket_seats::Seat;
 use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use futures_util::{SinkExt, StreamExt};
 use schema::RequestData;
+use schema::context::SubscriptionSlots;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -25,7 +27,13 @@ use tokio_util::sync::PollSender;
 /// Messages queued for a client before the GraphQL side waits for the socket.
 const OUTGOING_BUFFER: usize = 64;
 
-pub async fn serve(state: ServerState, protocol: GraphQLProtocol, socket: WebSocket) {
+/// Serves one upgraded connection; `_seat` holds the client's connection slot until it ends.
+pub async fn serve(
+    state: ServerState,
+    protocol: GraphQLProtocol,
+    socket: WebSocket,
+    _seat: Option<Seat>,
+) {
     state.metrics.websocket_connections.inc();
     let (mut sink, stream) = socket.split();
     let (to_client, mut outgoing) = mpsc::channel::<Message>(OUTGOING_BUFFER);
@@ -41,15 +49,17 @@ pub async fn serve(state: ServerState, protocol: GraphQLProtocol, socket: WebSoc
         .take_until(stop.clone().cancelled_owned());
 
     let auth_state = state.clone();
+    let max_subscriptions = state.options.max_subscriptions_per_connection;
     let graphql = GraphQLWebSocket::new_with_pair(to_client, input, state.schema.clone(), protocol)
         .on_connection_init(move |payload| async move {
             // A bad token refuses the connection (async-graphql closes it with a protocol error).
             let viewer = viewer::from_connection_init(&auth_state, &payload)
                 .map_err(async_graphql::Error::new)?;
             // Long-lived connection: loaders must not cache between events.
-            let request = RequestData::new(&auth_state.app, viewer, |f| {
+            let mut request = RequestData::new(&auth_state.app, viewer, |f| {
                 tokio::spawn(f);
             });
+            request.subscription_slots = Some(SubscriptionSlots::new(max_subscriptions));
             request.catalog.enable_all_cache(false);
             request.inventory.enable_all_cache(false);
             let mut data = Data::default();

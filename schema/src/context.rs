@@ -5,7 +5,7 @@ use crate::catalog::loaders::CatalogLoader;
 use crate::common::money::CurrencyCode;
 use crate::customers::auth::{Permission, TokenIssuer};
 use crate::error::{ApiError, ApiResult};
-use crate::inventory::events::EventBus;
+use crate::events::EventHub;
 use crate::inventory::loaders::InventoryLoader;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
@@ -22,6 +22,9 @@ pub struct SchemaSettings {
     pub default_currency: CurrencyCode,
     /// Largest `first`/`last` a connection accepts.
     pub max_page_size: u64,
+    /// `lowStock` reports variants at or below this availability unless the variant has its
+    /// own threshold.
+    pub low_stock_threshold: i32,
 }
 
 impl Default for SchemaSettings {
@@ -29,6 +32,7 @@ impl Default for SchemaSettings {
         Self {
             default_currency: CurrencyCode::Usd,
             max_page_size: 100,
+            low_stock_threshold: 5,
         }
     }
 }
@@ -38,7 +42,8 @@ impl Default for SchemaSettings {
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<SchemaSettings>,
-    pub events: Arc<dyn EventBus>,
+    /// Where committed events are published and subscriptions listen.
+    pub events: Arc<EventHub>,
     /// Signs and checks access tokens.
     pub tokens: Arc<TokenIssuer>,
 }
@@ -98,6 +103,8 @@ impl Viewer {
 /// the request, so one user's view can never leak into another's).
 pub struct RequestData {
     pub viewer: Viewer,
+    /// On websocket connections: the cap on concurrently open subscriptions.
+    pub subscription_slots: Option<Arc<SubscriptionSlots>>,
     pub catalog: DataLoader<CatalogLoader, HashMapCache>,
     pub inventory: DataLoader<InventoryLoader, HashMapCache>,
 }
@@ -112,6 +119,7 @@ impl RequestData {
         let db = &state.db;
         Self {
             viewer,
+            subscription_slots: None,
             catalog: DataLoader::with_cache(
                 CatalogLoader::new(db.clone()),
                 spawner.clone(),
@@ -141,5 +149,60 @@ impl ContextExt for Context<'_> {
     fn request(&self) -> ApiResult<&RequestData> {
         self.data::<RequestData>()
             .map_err(|_| ApiError::Internal("RequestData missing from request data".into()))
+    }
+}
+
+/// Counts the subscriptions open on one websocket connection.
+#[derive(Debug)]
+pub struct SubscriptionSlots {
+    open: std::sync::atomic::AtomicUsize,
+    max: usize,
+}
+
+/// Frees its slot when the subscription's stream is dropped (completed or cancelled).
+#[derive(Debug)]
+pub struct SubscriptionSlot(Arc<SubscriptionSlots>);
+
+impl SubscriptionSlots {
+    pub fn new(max: usize) -> Arc<Self> {
+        Arc::new(Self {
+            open: std::sync::atomic::AtomicUsize::new(0),
+            max,
+        })
+    }
+
+    /// Takes a slot, or refuses when the connection already has `max` subscriptions.
+    pub fn acquire(self: &Arc<Self>) -> ApiResult<SubscriptionSlot> {
+        use std::sync::atomic::Ordering;
+        let taken = self
+            .open
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |open| {
+                (open < self.max).then_some(open + 1)
+            });
+        match taken {
+            Ok(_) => Ok(SubscriptionSlot(self.clone())),
+            Err(_) => Err(ApiError::bad_input(format!(
+                "a connection may hold at most {} subscriptions; complete one first",
+                self.max
+            ))),
+        }
+    }
+}
+
+impl Drop for SubscriptionSlot {
+    fn drop(&mut self) {
+        self.0
+            .open
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+impl RequestData {
+    /// A slot for a new subscription (no cap outside websocket connections).
+    pub fn subscription_slot(&self) -> ApiResult<Option<SubscriptionSlot>> {
+        self.subscription_slots
+            .as_ref()
+            .map(SubscriptionSlots::acquire)
+            .transpose()
     }
 }

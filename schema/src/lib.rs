@@ -9,6 +9,7 @@ pub mod common;
 pub mod context;
 pub mod customers;
 pub mod error;
+pub mod events;
 pub mod introspection;
 pub mod inventory;
 pub mod persisted_queries;

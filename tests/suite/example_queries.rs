@@ -10,7 +10,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use e2e::{Backend, TestServer, WsProtocol, e2e};
-use schema::inventory::events::{DomainEvent, StockUpdate};
+use schema::events::{BusMessage, DomainEvent};
+use schema::inventory::events::StockUpdate;
 use serde_json::{Value, json};
 
 async fn every_example_query_runs(backend: Backend) -> anyhow::Result<()> {
@@ -146,7 +147,7 @@ async fn run_subscription(
         .app
         .app
         .events
-        .publish(DomainEvent::StockChanged(StockUpdate {
+        .deliver_locally(BusMessage::Event(DomainEvent::StockChanged(StockUpdate {
             event_id: uuid::Uuid::now_v7(),
             variant_uuid: variant["id"].as_str().unwrap().parse()?,
             product_uuid: product["id"].as_str().unwrap().parse()?,
@@ -154,7 +155,9 @@ async fn run_subscription(
             available: 3,
             in_stock: true,
             occurred_at: chrono::Utc::now(),
-        }));
+            resync: false,
+            low_stock_threshold: None,
+        })));
     let message = client.next_json().await?;
     anyhow::ensure!(
         message["type"] == "next",

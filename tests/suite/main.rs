@@ -1,6 +1,7 @@
 //! The end-to-end suite: one test binary (linking the server once keeps
 //! builds quick and `target/` small), one module per capability.
 
+mod abusive_input;
 mod admin_categories;
 mod admin_products;
 mod admin_stock;
@@ -9,6 +10,7 @@ mod catalog;
 mod customers;
 mod example_queries;
 mod federation;
+mod live_stock;
 mod persisted_queries;
 mod rate_limits;
 mod schema_file;

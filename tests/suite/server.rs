@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use e2e::{Backend, TestServer, WsProtocol, e2e};
-use schema::inventory::events::{DomainEvent, StockUpdate};
+use schema::events::{BusMessage, DomainEvent};
+use schema::inventory::events::StockUpdate;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -121,6 +122,8 @@ fn stock_update(product: uuid::Uuid, variant: uuid::Uuid, available: i32) -> Dom
         available,
         in_stock: available > 0,
         occurred_at: chrono_now(),
+        resync: false,
+        low_stock_threshold: None,
     })
 }
 
@@ -146,12 +149,16 @@ async fn subscriptions_work_over_both_websocket_protocols(backend: Backend) -> a
         // Give the server a moment to register the subscription, then publish: an event for
         // another product (filtered out) and one for ours.
         tokio::time::sleep(Duration::from_millis(200)).await;
-        server.app.app.events.publish(stock_update(other, other, 1));
         server
             .app
             .app
             .events
-            .publish(stock_update(product, variant, 7));
+            .deliver_locally(BusMessage::Event(stock_update(other, other, 1)));
+        server
+            .app
+            .app
+            .events
+            .deliver_locally(BusMessage::Event(stock_update(product, variant, 7)));
         let message = client.next_json().await?;
         assert_eq!(message["type"], protocol.next(), "{protocol:?}: {message}");
         let update = &message["payload"]["data"]["stockChanged"];
@@ -231,7 +238,7 @@ async fn websocket_liveness_uses_server_pings(backend: Backend) -> anyhow::Resul
         .app
         .app
         .events
-        .publish(stock_update(product, product, 2));
+        .deliver_locally(BusMessage::Event(stock_update(product, product, 2)));
     let message = client.next_json().await?;
     assert_eq!(
         message["payload"]["data"]["stockChanged"]["available"], 2,

@@ -15,8 +15,10 @@ pub struct TestServer {
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-    // Dropped last: the server must stop before its database goes.
-    _database: TestDatabase,
+    // Dropped last: the server must stop before its database goes. Replicas share their
+    // first server's database and own none.
+    _database: Option<TestDatabase>,
+    database_url: String,
 }
 
 /// A GraphQL response with the HTTP details tests assert on.
@@ -62,14 +64,29 @@ impl TestServer {
         configure: impl FnOnce(&mut Config),
     ) -> anyhow::Result<Self> {
         let database = TestDatabase::create(&backend).await?;
-        let mut config = Config::with_database(&database.url);
+        let mut server = Self::serve(backend, &database.url, configure).await?;
+        server._database = Some(database);
+        if products > 0 {
+            shopgraph::seed::seed_demo_catalog(&server.app.app.db, products).await?;
+        }
+        Ok(server)
+    }
+
+    /// Another server process on this server's database, as a second replica would be.
+    pub async fn replica(&self, configure: impl FnOnce(&mut Config)) -> anyhow::Result<Self> {
+        Self::serve(self.backend.clone(), &self.database_url, configure).await
+    }
+
+    async fn serve(
+        backend: Backend,
+        database_url: &str,
+        configure: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<Self> {
+        let mut config = Config::with_database(database_url);
         config.seed_demo = false;
         config.database_max_connections = 8;
         configure(&mut config);
         let app = App::build(&config).await.context("building the app")?;
-        if products > 0 {
-            shopgraph::seed::seed_demo_catalog(&app.state.app.db, products).await?;
-        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let state = app.state.clone();
@@ -84,7 +101,8 @@ impl TestServer {
             client: reqwest::Client::new(),
             shutdown: Some(tx),
             server: Some(server),
-            _database: database,
+            _database: None,
+            database_url: database_url.to_owned(),
         })
     }
 
@@ -124,6 +142,21 @@ impl TestServer {
         })
     }
 
+    /// Stops serving at once, with no graceful shutdown: what `kill -9` leaves behind
+    /// (committed rows, unpublished outbox events) stays as it is.
+    pub fn crash(mut self) -> Crashed {
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+        // Dropping the sender would start a graceful shutdown; a crash gives none.
+        std::mem::forget(self.shutdown.take());
+        Crashed {
+            backend: self.backend.clone(),
+            database_url: self.database_url.clone(),
+            _database: self._database.take(),
+        }
+    }
+
     /// Stops the server gracefully and waits for it.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(tx) = self.shutdown.take() {
@@ -133,6 +166,20 @@ impl TestServer {
             server.await??;
         }
         Ok(())
+    }
+}
+
+/// What a crashed server leaves: its database, to restart on.
+pub struct Crashed {
+    backend: Backend,
+    database_url: String,
+    _database: Option<TestDatabase>,
+}
+
+impl Crashed {
+    /// A new server process on the crashed one's database. Keep `self` alive while it runs.
+    pub async fn restart(&self, configure: impl FnOnce(&mut Config)) -> anyhow::Result<TestServer> {
+        TestServer::serve(self.backend.clone(), &self.database_url, configure).await
     }
 }
 

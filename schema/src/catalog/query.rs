@@ -14,6 +14,7 @@ use super::types::{
 use crate::common::ids::parse_id;
 use crate::common::money::CurrencyCode;
 use crate::common::pagination::{Direction, PageArgs};
+use crate::common::text;
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, ID, Object, Result};
@@ -133,6 +134,8 @@ impl CatalogQuery {
                     .load_one(ProductById(parse_id(id, "id")?))
                     .await?
             }
+            // No slug holds a NUL, and PostgreSQL would refuse the query (an internal error).
+            Err(slug) if text::has_nul(slug) => None,
             Err(slug) => {
                 request
                     .catalog
@@ -196,6 +199,7 @@ impl CatalogQuery {
                     .load_one(CategoryById(parse_id(id, "id")?))
                     .await?
             }
+            Err(slug) if text::has_nul(slug) => None,
             Err(slug) => {
                 request
                     .catalog

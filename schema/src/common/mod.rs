@@ -2,9 +2,12 @@
 
 pub mod clock;
 pub mod ids;
+pub mod input_guard;
 pub mod money;
+pub mod mutation_cost;
 pub mod pagination;
 pub mod shared_redis;
 pub mod slug;
+pub mod text;
 pub mod transaction;
 pub mod user_error;

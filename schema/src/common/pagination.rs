@@ -132,6 +132,13 @@ impl Cursor {
             .decode(text.trim_end_matches('='))
             .map_err(|_| malformed())?;
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+        // Cursors carry stored values, and no stored text holds a NUL; a forged one would
+        // reach PostgreSQL, which refuses NUL in text (an internal error).
+        if let Some(CursorValue::Text(text)) = &cursor.value
+            && text.contains('\0')
+        {
+            return Err(malformed());
+        }
         if cursor.sort_key != sort_key {
             return Err(ApiError::bad_input(format!(
                 "`{argument}` is a cursor for another ordering ({}); request the first page again",
@@ -209,6 +216,12 @@ mod tests {
         assert!(Cursor::decode(&text, "PRICE", "after").is_err());
         assert!(Cursor::decode("%%%", "NAME", "after").is_err());
         assert!(Cursor::decode("bm90IGpzb24", "NAME", "after").is_err());
+        let forged = Cursor {
+            sort_key: "NAME".into(),
+            value: Some(CursorValue::Text("a\0".into())),
+            id: Uuid::nil(),
+        };
+        assert!(Cursor::decode(&forged.encode(), "NAME", "after").is_err());
     }
 
     #[test]

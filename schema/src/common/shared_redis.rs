@@ -5,14 +5,17 @@ use redis::aio::ConnectionManager;
 
 #[derive(Clone)]
 pub struct SharedRedis {
-    /// Reconnects by itself; cheap to clone (one multiplexed connection underneath).
+    /// Opens dedicated connections (pub/sub subscribers need their own).
+    pub client: redis::Client,
+    /// For commands: reconnects by itself; cheap to clone (one multiplexed connection).
     pub connection: ConnectionManager,
     namespace: String,
 }
 
 impl SharedRedis {
-    pub fn new(connection: ConnectionManager, namespace: &str) -> Self {
+    pub fn new(client: redis::Client, connection: ConnectionManager, namespace: &str) -> Self {
         Self {
+            client,
             connection,
             namespace: namespace.trim_end_matches(':').to_owned(),
         }

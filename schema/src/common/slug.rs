@@ -3,6 +3,10 @@
 /// Longest slug (the `categories.slug` column; products allow a little more).
 pub const MAX_SLUG_LEN: usize = 128;
 
+/// Why a create was refused when no slug was given and none can be made from the name.
+pub const NO_SLUG_FROM_NAME: &str =
+    "no slug can be made from the name (it has no letter or digit a-z, 0-9); give a slug";
+
 /// A slug made from `text`: lower-case ASCII letters and digits, words joined by single
 /// dashes, at most [`MAX_SLUG_LEN`] characters. Empty when `text` has no letter or digit.
 pub fn slugify(text: &str) -> String {

@@ -6,6 +6,7 @@ use super::types::{
     Customer, CustomerPayload, CustomerRegisterInput, TokenPayload, TokenRevokePayload,
 };
 use crate::common::ids::parse_id;
+use crate::common::mutation_cost;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::context::{AppState, ContextExt};
 use crate::error::{ApiError, ApiResult};
@@ -49,6 +50,7 @@ async fn session(
 #[Object]
 impl CustomerMutation {
     /// Creates a customer account. Sign in with `tokenCreate` afterwards.
+    #[graphql(complexity = "mutation_cost::PASSWORD_HASH + child_complexity")]
     async fn customer_register(
         &self,
         ctx: &Context<'_>,
@@ -79,6 +81,7 @@ impl CustomerMutation {
 
     /// Signs in. A wrong email and a wrong password get the same answer, in the same time.
     /// `guestCartId` is validated now; merging the guest cart arrives with carts.
+    #[graphql(complexity = "mutation_cost::PASSWORD_HASH + child_complexity")]
     async fn token_create(
         &self,
         ctx: &Context<'_>,
@@ -102,6 +105,7 @@ impl CustomerMutation {
 
     /// Exchanges a refresh token for new tokens. Each refresh token works once; presenting a
     /// used one ends its session (someone else may hold a copy).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn token_refresh(
         &self,
         ctx: &Context<'_>,
@@ -138,6 +142,7 @@ impl CustomerMutation {
 
     /// Signs out: ends the session of `refreshToken`, or every session of its account with
     /// `allSessions: true`. Access tokens already issued stay valid until they expire.
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn token_revoke(
         &self,
         ctx: &Context<'_>,

@@ -1,12 +1,9 @@
-//! Live inventory events and the bus that carries them to subscribers.
-//!
-//! The bus is a trait so that the in-process broadcast used by a single server can be swapped
-//! for a Redis-backed one when several replicas must see each other's events.
+//! The inventory event: a variant's availability after a change. How events travel is in
+//! `crate::events`.
 
 use async_graphql::{ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
 use uuid::Uuid;
 
 /// The new availability of a variant after a stock change. It carries the absolute quantity,
@@ -25,6 +22,14 @@ pub struct StockUpdate {
     pub available: i32,
     pub in_stock: bool,
     pub occurred_at: DateTime<Utc>,
+    /// True when this update re-states the current availability because the subscriber may
+    /// have missed events (it fell behind, or the server lost its event link for a while).
+    #[serde(default)]
+    pub resync: bool,
+    /// The variant's own low-stock threshold, for `lowStock` subscribers.
+    #[graphql(skip)]
+    #[serde(default)]
+    pub low_stock_threshold: Option<i32>,
 }
 
 #[async_graphql::ComplexObject]
@@ -40,50 +45,5 @@ impl StockUpdate {
     /// Unique per event: subscribers can drop duplicates of an at-least-once delivery.
     async fn event_id(&self) -> ID {
         ID(self.event_id.to_string())
-    }
-}
-
-/// Events that subscriptions can follow.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DomainEvent {
-    StockChanged(StockUpdate),
-}
-
-/// Carries events from whoever commits a change to every subscriber of this process.
-pub trait EventBus: Send + Sync {
-    /// Delivers `event` to current subscribers; having none is not an error.
-    fn publish(&self, event: DomainEvent);
-    /// A receiver of every event published from now on.
-    fn subscribe(&self) -> broadcast::Receiver<DomainEvent>;
-}
-
-/// The single-process bus: a bounded broadcast channel. A subscriber that falls more than
-/// `capacity` events behind skips ahead (it sees `Lagged`) rather than slowing the others.
-pub struct InProcessBus {
-    sender: broadcast::Sender<DomainEvent>,
-}
-
-impl InProcessBus {
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            sender: broadcast::channel(capacity.max(1)).0,
-        }
-    }
-}
-
-impl Default for InProcessBus {
-    fn default() -> Self {
-        Self::new(4096)
-    }
-}
-
-impl EventBus for InProcessBus {
-    fn publish(&self, event: DomainEvent) {
-        // `send` fails only when nobody listens, which is fine.
-        let _ = self.sender.send(event);
-    }
-
-    fn subscribe(&self) -> broadcast::Receiver<DomainEvent> {
-        self.sender.subscribe()
     }
 }

@@ -4,5 +4,6 @@ pub mod admin;
 pub mod events;
 pub mod loaders;
 pub mod query;
+pub mod service;
 pub mod subscription;
 pub mod types;

@@ -1,19 +1,34 @@
-//! Live stock over websockets.
+//! Live stock over websockets: `stockChanged` (anyone) and `lowStock` (staff).
+//!
+//! Both read the process's event hub. A subscriber that falls behind (its buffer of events
+//! overflowed) or whose replica lost the Redis link gets the current availability of what it
+//! watches that changed since its last event, flagged `resync: true`, instead of silently
+//! missing updates.
 
-use super::events::{DomainEvent, StockUpdate};
+use super::events::StockUpdate;
+use super::query::STOCK_READERS;
+use super::service::availability::{self, Watch};
+use crate::common::clock::now;
 use crate::common::ids::parse_ids;
-use crate::context::ContextExt;
+use crate::context::{ContextExt, SubscriptionSlot};
+use crate::error::ApiError;
+use crate::events::{BusMessage, DomainEvent};
 use async_graphql::{Context, ID, Result, Subscription};
+use chrono::{DateTime, Utc};
 use futures_util::Stream;
-use std::collections::HashSet;
-use tokio_stream::StreamExt;
-use tokio_stream::wrappers::BroadcastStream;
+use futures_util::stream::{self, StreamExt};
+use sea_orm::DatabaseConnection;
+use tokio::sync::broadcast::Receiver;
+use tokio::sync::broadcast::error::RecvError;
 
 #[derive(Default)]
 pub struct InventorySubscription;
 
 /// Most ids one `stockChanged` subscription may follow.
 const MAX_WATCHED_IDS: usize = 500;
+
+/// Clock difference tolerated between replicas when asking "what changed since".
+const RESYNC_MARGIN: chrono::Duration = chrono::Duration::seconds(2);
 
 #[Subscription]
 impl InventorySubscription {
@@ -27,28 +42,125 @@ impl InventorySubscription {
         let product_ids = product_ids.unwrap_or_default();
         let variant_ids = variant_ids.unwrap_or_default();
         if product_ids.len() + variant_ids.len() > MAX_WATCHED_IDS {
-            return Err(crate::error::ApiError::bad_input(format!(
+            return Err(ApiError::bad_input(format!(
                 "a subscription may watch at most {MAX_WATCHED_IDS} ids"
             ))
             .into());
         }
-        let products: HashSet<_> = parse_ids(&product_ids, "productIds")?.into_iter().collect();
-        let variants: HashSet<_> = parse_ids(&variant_ids, "variantIds")?.into_iter().collect();
-        let receiver = ctx.state()?.events.subscribe();
-        let watch_all = products.is_empty() && variants.is_empty();
-        Ok(
-            BroadcastStream::new(receiver).filter_map(move |event| match event {
-                Ok(DomainEvent::StockChanged(update))
-                    if watch_all
-                        || products.contains(&update.product_uuid)
-                        || variants.contains(&update.variant_uuid) =>
-                {
-                    Some(update)
+        let watch = Watch {
+            products: parse_ids(&product_ids, "productIds")?.into_iter().collect(),
+            variants: parse_ids(&variant_ids, "variantIds")?.into_iter().collect(),
+        };
+        let slot = ctx.request()?.subscription_slot()?;
+        let state = ctx.state()?;
+        let feed = StockFeed::new(state.events.subscribe(), state.db.clone(), watch, slot);
+        Ok(feed.into_stream(|_| true))
+    }
+
+    /// Staff: variants whose availability fell to or below a threshold — `threshold` when
+    /// given, else the variant's own, else the server's `LOW_STOCK_THRESHOLD`. While a
+    /// variant stays low, each of its changes is reported.
+    async fn low_stock(
+        &self,
+        ctx: &Context<'_>,
+        threshold: Option<i32>,
+    ) -> Result<impl Stream<Item = StockUpdate> + use<>> {
+        ctx.request()?.viewer.require_any(STOCK_READERS)?;
+        if threshold.is_some_and(|t| t < 0) {
+            return Err(ApiError::bad_input("threshold cannot be negative").into());
+        }
+        let slot = ctx.request()?.subscription_slot()?;
+        let state = ctx.state()?;
+        let default_threshold = state.settings.low_stock_threshold;
+        let feed = StockFeed::new(
+            state.events.subscribe(),
+            state.db.clone(),
+            Watch::default(),
+            slot,
+        );
+        Ok(feed.into_stream(move |update: &StockUpdate| {
+            let limit = threshold
+                .or(update.low_stock_threshold)
+                .unwrap_or(default_threshold);
+            update.available <= limit
+        }))
+    }
+}
+
+/// One subscriber's view of the hub: the events it watches, and resyncs when it may have
+/// missed some.
+struct StockFeed {
+    receiver: Receiver<BusMessage>,
+    db: DatabaseConnection,
+    watch: Watch,
+    /// When the subscriber last heard anything: a resync re-states what changed since.
+    last_seen: DateTime<Utc>,
+    _slot: Option<SubscriptionSlot>,
+}
+
+impl StockFeed {
+    fn new(
+        receiver: Receiver<BusMessage>,
+        db: DatabaseConnection,
+        watch: Watch,
+        slot: Option<SubscriptionSlot>,
+    ) -> Self {
+        Self {
+            receiver,
+            db,
+            watch,
+            last_seen: now(),
+            _slot: slot,
+        }
+    }
+
+    /// The next batch for the subscriber (one event, or a resync's re-statements); `None`
+    /// when the hub is gone (server shutting down).
+    async fn next_batch(&mut self) -> Option<Vec<StockUpdate>> {
+        loop {
+            match self.receiver.recv().await {
+                Ok(BusMessage::Event(DomainEvent::StockChanged(update))) => {
+                    if self.watch.matches(&update) {
+                        self.last_seen = self.last_seen.max(update.occurred_at);
+                        return Some(vec![update]);
+                    }
                 }
-                // Lagged receivers skip ahead; events carry absolute quantities, so the next one
-                // is correct again.
-                _ => None,
-            }),
-        )
+                Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => {
+                    let batch = self.resync().await;
+                    if !batch.is_empty() {
+                        return Some(batch);
+                    }
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    async fn resync(&mut self) -> Vec<StockUpdate> {
+        let since = self.last_seen - RESYNC_MARGIN;
+        self.last_seen = now();
+        let restated = async {
+            let changed = availability::changed_since(&self.db, &self.watch, since).await?;
+            availability::current(&self.db, &changed, true).await
+        };
+        match restated.await {
+            Ok(updates) => updates,
+            Err(err) => {
+                tracing::warn!(error = %err, "stock subscription resync failed");
+                Vec::new()
+            }
+        }
+    }
+
+    fn into_stream(
+        self,
+        keep: impl Fn(&StockUpdate) -> bool + Send + 'static,
+    ) -> impl Stream<Item = StockUpdate> {
+        stream::unfold(self, |mut feed| async move {
+            let batch = feed.next_batch().await?;
+            Some((stream::iter(batch), feed))
+        })
+        .flatten()
+        .filter(move |update| std::future::ready(keep(update)))
     }
 }

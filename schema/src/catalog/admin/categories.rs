@@ -12,7 +12,8 @@
 //! transactions one at a time (`begin_write` starts them IMMEDIATE).
 
 use crate::common::clock::now;
-use crate::common::slug::{MAX_SLUG_LEN, is_valid_slug, slugify};
+use crate::common::slug::{MAX_SLUG_LEN, NO_SLUG_FROM_NAME, is_valid_slug, slugify};
+use crate::common::text::{self, MAX_DESCRIPTION_LEN};
 use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
@@ -51,24 +52,21 @@ pub struct CategoryChanges {
 }
 
 fn clean_name(name: &str, errors: &mut Vec<UserError>) -> String {
-    let name = name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control)
-    {
-        errors.push(UserError::new(
-            &["input", "name"],
-            ErrorCode::Invalid,
-            format!("use 1 to {MAX_NAME_LEN} printable characters"),
-        ));
-    }
-    name
+    text::required_line(name, MAX_NAME_LEN).unwrap_or_else(|problem| {
+        errors.push(invalid("name", problem.to_string()));
+        name.trim().to_owned()
+    })
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> UserError {
+    UserError::new(&["input", field], ErrorCode::Invalid, message)
 }
 
 fn check_slug(slug: &str, errors: &mut Vec<UserError>) -> bool {
     let valid = is_valid_slug(slug);
     if !valid {
-        errors.push(UserError::new(
-            &["input", "slug"],
-            ErrorCode::Invalid,
+        errors.push(invalid(
+            "slug",
             format!(
                 "use lower-case letters and digits in words joined by single dashes, at most {MAX_SLUG_LEN} characters"
             ),
@@ -77,10 +75,11 @@ fn check_slug(slug: &str, errors: &mut Vec<UserError>) -> bool {
     valid
 }
 
-fn clean_description(description: Option<String>) -> Option<String> {
-    description
-        .map(|d| d.trim().to_owned())
-        .filter(|d| !d.is_empty())
+fn clean_description(description: Option<String>, errors: &mut Vec<UserError>) -> Option<String> {
+    text::optional_block(description.as_deref(), MAX_DESCRIPTION_LEN).unwrap_or_else(|problem| {
+        errors.push(invalid("description", problem.to_string()));
+        None
+    })
 }
 
 fn slug_taken() -> UserError {
@@ -124,12 +123,24 @@ pub async fn create_category(
 ) -> ApiResult<Result<category::Model, Vec<UserError>>> {
     let mut errors = Vec::new();
     let name = clean_name(&input.name, &mut errors);
-    let slug = match input.slug {
-        Some(slug) => slug.trim().to_owned(),
-        None => slugify(&name),
+    // A slug made from a refused name is not checked: the name's error says what to fix.
+    let (slug, slug_ok) = match input.slug {
+        Some(slug) => {
+            let slug = slug.trim().to_owned();
+            let ok = check_slug(&slug, &mut errors);
+            (slug, ok)
+        }
+        None if !errors.is_empty() => (String::new(), false),
+        None => {
+            let slug = slugify(&name);
+            if slug.is_empty() {
+                errors.push(invalid("slug", NO_SLUG_FROM_NAME));
+            }
+            let ok = !slug.is_empty();
+            (slug, ok)
+        }
     };
-    let slug_ok = check_slug(&slug, &mut errors);
-    let description = clean_description(input.description);
+    let description = clean_description(input.description, &mut errors);
 
     let txn = begin_write(db).await?;
     if slug_ok && slug_in_use(&txn, &slug, None).await? {
@@ -214,6 +225,9 @@ pub async fn update_category(
     let name = changes.name.map(|n| clean_name(&n, &mut errors));
     let slug = changes.slug.map(|s| s.trim().to_owned());
     let slug_ok = slug.as_deref().is_none_or(|s| check_slug(s, &mut errors));
+    let description = changes
+        .description
+        .map(|d| clean_description(d, &mut errors));
 
     let txn = begin_write(db).await?;
     let Some(current) = category::Entity::find_by_id(id)
@@ -287,8 +301,8 @@ pub async fn update_category(
     if let Some(slug) = slug {
         row.slug = Set(slug);
     }
-    if let Some(description) = changes.description {
-        row.description = Set(clean_description(description));
+    if let Some(description) = description {
+        row.description = Set(description);
     }
     if let Some(parent_id) = changes.parent_id {
         row.parent_id = Set(parent_id);

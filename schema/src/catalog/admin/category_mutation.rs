@@ -3,6 +3,7 @@
 use super::categories::{self, CategoryChanges, NewCategory};
 use crate::catalog::types::Category;
 use crate::common::ids::parse_id;
+use crate::common::mutation_cost;
 use crate::common::user_error::UserError;
 use crate::context::ContextExt;
 use crate::customers::auth::Permission;
@@ -19,6 +20,7 @@ pub struct CategoryCreateInput {
     /// Lower-case letters and digits in words joined by single dashes, at most 128
     /// characters; made from the name when omitted.
     pub slug: Option<String>,
+    /// At most 10,000 characters; line breaks and tabs are kept.
     pub description: Option<String>,
     /// The parent category; top-level when omitted.
     pub parent_id: Option<ID>,
@@ -82,6 +84,7 @@ fn optional_id(id: Option<&ID>, argument: &str) -> ApiResult<Option<Uuid>> {
 #[Object]
 impl CategoryMutation {
     /// Creates a category (staff with MANAGE_PRODUCTS).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn category_create(
         &self,
         ctx: &Context<'_>,
@@ -103,6 +106,7 @@ impl CategoryMutation {
 
     /// Updates a category; a new `parentId` moves it with its subcategories (staff with
     /// MANAGE_PRODUCTS).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn category_update(
         &self,
         ctx: &Context<'_>,
@@ -135,6 +139,7 @@ impl CategoryMutation {
 
     /// Deletes a category without subcategories; its products are left without a category
     /// (staff with MANAGE_PRODUCTS).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn category_delete(&self, ctx: &Context<'_>, id: ID) -> Result<CategoryDeletePayload> {
         ctx.request()?
             .viewer

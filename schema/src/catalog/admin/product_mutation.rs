@@ -6,6 +6,7 @@ use super::variants::{self, NewVariant, PriceInput, StockInput as StockEntry, Va
 use crate::catalog::types::{Product, ProductStatus, ProductVariant};
 use crate::common::ids::parse_id;
 use crate::common::money::{CurrencyCode, Decimal};
+use crate::common::mutation_cost;
 use crate::common::user_error::UserError;
 use crate::context::ContextExt;
 use crate::customers::auth::Permission;
@@ -30,7 +31,7 @@ pub struct StockInput {
     pub on_hand: i32,
 }
 
-/// One option of a variant, e.g. `Size: M`.
+/// One option of a variant, e.g. `Size: M`. Name and value: 1 to 255 characters, one line.
 #[derive(InputObject, Clone, Debug)]
 pub struct SelectedOptionInput {
     pub name: String,
@@ -44,9 +45,11 @@ pub struct ProductVariantInput {
     pub sku: String,
     /// The SKU when omitted.
     pub name: Option<String>,
+    /// At most 20.
     pub options: Option<Vec<SelectedOptionInput>>,
     /// At least one, at most one per currency.
     pub prices: Vec<MoneyInput>,
+    /// At most 100, one per warehouse.
     pub stock: Option<Vec<StockInput>>,
 }
 
@@ -57,7 +60,9 @@ pub struct ProductCreateInput {
     pub name: String,
     /// Made from the name when omitted; unique.
     pub slug: Option<String>,
+    /// At most 10,000 characters; line breaks and tabs are kept.
     pub description: Option<String>,
+    /// At most 128 characters.
     pub brand: Option<String>,
     pub category_id: Option<ID>,
     /// DRAFT when omitted.
@@ -226,6 +231,7 @@ fn deleted_id(outcome: &Result<Uuid, Vec<UserError>>) -> (Option<ID>, Vec<UserEr
 #[Object]
 impl ProductMutation {
     /// Creates a product with its variants, prices and stock (staff with MANAGE_PRODUCTS).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn product_create(
         &self,
         ctx: &Context<'_>,
@@ -257,6 +263,7 @@ impl ProductMutation {
     }
 
     /// Updates a product's own fields (staff with MANAGE_PRODUCTS).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn product_update(
         &self,
         ctx: &Context<'_>,
@@ -279,6 +286,7 @@ impl ProductMutation {
 
     /// Deletes a product with its variants, prices and stock; refused while stock of one of
     /// its variants is allocated (staff with MANAGE_PRODUCTS).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn product_delete(&self, ctx: &Context<'_>, id: ID) -> Result<ProductDeletePayload> {
         require_staff(ctx)?;
         let id = parse_id(&id, "id")?;
@@ -291,6 +299,7 @@ impl ProductMutation {
     }
 
     /// Adds a variant after the product's last one (staff with MANAGE_PRODUCTS).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn product_variant_create(
         &self,
         ctx: &Context<'_>,
@@ -305,6 +314,7 @@ impl ProductMutation {
     }
 
     /// Updates a variant; given prices replace its price list (staff with MANAGE_PRODUCTS).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn product_variant_update(
         &self,
         ctx: &Context<'_>,
@@ -324,6 +334,7 @@ impl ProductMutation {
     }
 
     /// Deletes a variant; refused while its stock is allocated (staff with MANAGE_PRODUCTS).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn product_variant_delete(
         &self,
         ctx: &Context<'_>,

@@ -52,6 +52,13 @@ impl ProductFilter {
             if brands.len() > MAX_FILTER_VALUES {
                 return Err(too_many("filter.brands"));
             }
+            // Brands never hold control characters; a NUL would even fail the query on
+            // PostgreSQL (an internal error) instead of matching nothing.
+            if brands.iter().any(|b| b.chars().any(char::is_control)) {
+                return Err(ApiError::bad_input(
+                    "`filter.brands` values must not contain control characters",
+                ));
+            }
             listing.brands = brands;
         }
         let to_minor = |d: Decimal, currency: CurrencyCode, field: &str| -> ApiResult<i64> {

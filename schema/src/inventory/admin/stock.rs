@@ -1,17 +1,17 @@
-//! Staff stock changes. This module and allocation (later) are the only writers of
+//! Staff stock changes. This module and `inventory::service::allocation` are the only writers of
 //! `stock_levels`; every change is one conditional UPDATE, never read-then-write, so
 //! concurrent changes cannot lose an update or push `on_hand` below `allocated` (the table's
 //! CHECK constraint is the last line of defence).
 
 use crate::common::clock::now;
+use crate::common::text;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
 use crate::inventory::events::StockUpdate;
+use crate::inventory::service::availability;
 use entities::{product_variant, stock_level, warehouse};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 /// What a stock change asks for.
@@ -27,14 +27,11 @@ pub enum StockChange {
 const MAX_REASON_LEN: usize = 255;
 
 /// Why an adjustment is refused before touching stock: it must change something and say why.
+/// The reason is logged with the change, so it is one line of text like a name.
 pub fn adjustment_problem(delta: i32, reason: &str) -> Option<UserError> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > MAX_REASON_LEN {
-        return Some(UserError::new(
-            &["reason"],
-            ErrorCode::Invalid,
-            format!("give a reason of 1 to {MAX_REASON_LEN} characters"),
-        ));
+    if let Err(problem) = text::required_line(reason, MAX_REASON_LEN) {
+        let message = format!("give a reason: {problem}");
+        return Some(UserError::new(&["reason"], ErrorCode::Invalid, message));
     }
     (delta == 0).then(|| {
         UserError::new(
@@ -155,30 +152,11 @@ pub async fn change_stock(
         .ok_or_else(|| {
             crate::error::ApiError::Internal("stock level vanished after an update".into())
         })?;
-    let available = variant_available(db, variant_id).await?;
-    let update = StockUpdate {
-        event_id: Uuid::now_v7(),
-        variant_uuid: variant_id,
-        product_uuid: variant.product_id,
-        sku: variant.sku,
-        available,
-        in_stock: available > 0,
-        occurred_at: level.updated_at,
-    };
-    Ok(Ok(Changed { level, update }))
-}
-
-/// Units of a variant available over all warehouses.
-async fn variant_available(db: &impl ConnectionTrait, variant_id: Uuid) -> ApiResult<i32> {
-    let total: Option<i64> = stock_level::Entity::find()
-        .select_only()
-        .expr(Expr::cust(
-            r#"CAST(SUM("stock_levels"."on_hand" - "stock_levels"."allocated") AS BIGINT)"#,
-        ))
-        .filter(stock_level::Column::VariantId.eq(variant_id))
-        .into_tuple()
-        .one(db)
+    // The event goes into the outbox in this transaction: it is published if and only if the
+    // change commits.
+    let update = availability::record_changes(db, &[variant.id])
         .await?
-        .flatten();
-    Ok(i32::try_from(total.unwrap_or(0)).unwrap_or(i32::MAX))
+        .pop()
+        .ok_or_else(|| crate::error::ApiError::Internal("changed variant vanished".into()))?;
+    Ok(Ok(Changed { level, update }))
 }

@@ -2,11 +2,11 @@
 
 use super::stock::{Changed, StockChange, adjustment_problem, change_stock};
 use crate::common::ids::parse_id;
+use crate::common::mutation_cost;
 use crate::common::transaction::begin_write;
 use crate::common::user_error::UserError;
 use crate::context::ContextExt;
 use crate::customers::auth::Permission;
-use crate::inventory::events::DomainEvent;
 use crate::inventory::types::StockLevel;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
@@ -19,7 +19,7 @@ pub struct StockPayload {
 #[derive(Default)]
 pub struct StockMutation;
 
-/// Runs an authorised stock change and publishes its event after the commit.
+/// Runs an authorised stock change; its event is published after the commit.
 async fn apply(
     ctx: &Context<'_>,
     variant_id: &ID,
@@ -32,7 +32,7 @@ async fn apply(
     let state = ctx.state()?;
     let txn = begin_write(&state.db).await?;
     let outcome = change_stock(&txn, variant_id, warehouse_id, change).await?;
-    let Changed { level, update } = match outcome {
+    let Changed { level, .. } = match outcome {
         Ok(changed) => changed,
         Err(user_errors) => {
             return Ok(StockPayload {
@@ -43,8 +43,8 @@ async fn apply(
     };
     txn.commit().await?;
     tracing::info!(%variant_id, %warehouse_id, ?change, reason = reason.unwrap_or(""), on_hand = level.on_hand, "stock changed");
-    // Published after the commit, so subscribers never see a change that was rolled back.
-    state.events.publish(DomainEvent::StockChanged(update));
+    // The event was written to the outbox with the change; the relay publishes it now.
+    state.events.wake_relay();
     Ok(StockPayload {
         stock_level: Some(StockLevel { model: level }),
         user_errors: Vec::new(),
@@ -55,6 +55,7 @@ async fn apply(
 impl StockMutation {
     /// Sets the counted stock of a variant in a warehouse. Refused when it would fall below
     /// the units already allocated to orders.
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn stock_set(
         &self,
         ctx: &Context<'_>,
@@ -77,6 +78,7 @@ impl StockMutation {
 
     /// Adds (received) or removes (lost, damaged) units. Refused when on hand would fall below
     /// what is allocated.
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn stock_adjust(
         &self,
         ctx: &Context<'_>,

@@ -1,6 +1,7 @@
 //! `warehouseCreate` (staff with MANAGE_INVENTORY). Business failures are `userErrors`.
 
 use super::warehouses::{self, NewWarehouse};
+use crate::common::mutation_cost;
 use crate::common::user_error::UserError;
 use crate::context::ContextExt;
 use crate::customers::auth::Permission;
@@ -32,6 +33,7 @@ pub struct WarehouseMutation;
 #[Object]
 impl WarehouseMutation {
     /// Creates a warehouse (staff with MANAGE_INVENTORY).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn warehouse_create(
         &self,
         ctx: &Context<'_>,

@@ -1,5 +1,6 @@
 //! Staff changes to warehouses.
 
+use crate::common::text;
 use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
@@ -68,15 +69,15 @@ pub async fn create_warehouse(
             ),
         ));
     }
-    let name = input.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control)
-    {
+    let name = text::required_line(&input.name, MAX_NAME_LEN).unwrap_or_else(|problem| {
+        let field = ["input", "name"];
         errors.push(UserError::new(
-            &["input", "name"],
+            &field,
             ErrorCode::Invalid,
-            format!("use 1 to {MAX_NAME_LEN} printable characters"),
+            problem.to_string(),
         ));
-    }
+        String::new()
+    });
 
     // One transaction, so the default priority is computed against what is committed with it
     // (SQLite serialises these; on PostgreSQL two concurrent creates may tie, and ties are

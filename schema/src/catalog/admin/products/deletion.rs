@@ -1,0 +1,63 @@
+//! Deleting products, and the rule shared with variant deletes: nothing whose stock is
+//! allocated to orders may go.
+
+use super::super::variants::{lock_product, refuse};
+use super::validation::product_not_found;
+use crate::common::transaction::begin_write;
+use crate::common::user_error::{ErrorCode, UserError};
+use crate::error::ApiResult;
+use entities::{product, product_variant, stock_level};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+/// Deletes a product with its variants, prices, stock levels and price ranges (cascades;
+/// order lines keep their snapshot). Refused while stock of a variant is allocated.
+pub async fn delete_product(
+    db: &DatabaseConnection,
+    id: Uuid,
+) -> ApiResult<Result<Uuid, Vec<UserError>>> {
+    let txn = begin_write(db).await?;
+    if lock_product(&txn, id).await?.is_none() {
+        return refuse(txn, vec![product_not_found()]).await;
+    }
+    let variant_ids: Vec<Uuid> = product_variant::Entity::find()
+        .select_only()
+        .column(product_variant::Column::Id)
+        .filter(product_variant::Column::ProductId.eq(id))
+        .lock_exclusive()
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    if has_allocations(&txn, variant_ids).await? {
+        return refuse(txn, vec![allocated("a variant has")]).await;
+    }
+    product::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(Ok(id))
+}
+
+/// Whether any of the variants has allocated stock (then it may not be deleted).
+pub(crate) async fn has_allocations(
+    db: &impl ConnectionTrait,
+    variant_ids: Vec<Uuid>,
+) -> ApiResult<bool> {
+    if variant_ids.is_empty() {
+        return Ok(false);
+    }
+    let count = stock_level::Entity::find()
+        .filter(stock_level::Column::VariantId.is_in(variant_ids))
+        .filter(stock_level::Column::Allocated.gt(0))
+        .lock_exclusive()
+        .count(db)
+        .await?;
+    Ok(count > 0)
+}
+
+/// Refusal of a delete while stock is allocated; `subject` is "the variant has" or similar.
+pub(crate) fn allocated(subject: &str) -> UserError {
+    let message = format!("{subject} stock allocated to orders; fulfil or cancel them first");
+    UserError::new(&["id"], ErrorCode::Invalid, message)
+}

@@ -1,0 +1,76 @@
+//! `update_product`: a product's own fields (variants change through the variant service).
+
+use super::super::variants::{Problems, lock_product, refuse};
+use super::ProductChanges;
+use super::validation::{
+    check_category, check_slug, clean_brand, clean_description, clean_name, product_not_found,
+    slug_in_use, slug_taken,
+};
+use crate::common::clock::now;
+use crate::common::transaction::begin_write;
+use crate::common::user_error::UserError;
+use crate::error::{ApiResult, is_unique_violation};
+use entities::product;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use uuid::Uuid;
+
+/// Updates a product's own fields. Returns the user errors instead when refused.
+pub async fn update_product(
+    db: &DatabaseConnection,
+    id: Uuid,
+    changes: ProductChanges,
+) -> ApiResult<Result<product::Model, Vec<UserError>>> {
+    let (input_path, mut errors) = (["input".to_owned()], Vec::new());
+    let p = &mut Problems::new(&input_path, &mut errors);
+    let name = changes.name.map(|n| clean_name(&n, p));
+    let slug = changes.slug.map(|s| s.trim().to_owned());
+    let slug_ok = slug.as_deref().is_none_or(|s| check_slug(s, p));
+    let brand = changes.brand.map(|b| clean_brand(b, p));
+    let description = changes.description.map(|d| clean_description(d, p));
+
+    let txn = begin_write(db).await?;
+    let Some(current) = lock_product(&txn, id).await? else {
+        return refuse(txn, vec![product_not_found()]).await;
+    };
+    if slug_ok
+        && let Some(slug) = &slug
+        && slug_in_use(&txn, slug, Some(id)).await?
+    {
+        errors.push(slug_taken());
+    }
+    if let Some(Some(category_id)) = changes.category_id {
+        check_category(&txn, category_id, &mut errors).await?;
+    }
+    if !errors.is_empty() {
+        return refuse(txn, errors).await;
+    }
+
+    let mut row: product::ActiveModel = current.into();
+    if let Some(name) = name {
+        row.name = Set(name);
+    }
+    if let Some(slug) = slug {
+        row.slug = Set(slug);
+    }
+    if let Some(description) = description {
+        row.description = Set(description);
+    }
+    if let Some(brand) = brand {
+        row.brand = Set(brand);
+    }
+    if let Some(category_id) = changes.category_id {
+        row.category_id = Set(category_id);
+    }
+    if let Some(status) = changes.status {
+        row.status = Set(status);
+    }
+    row.updated_at = Set(now());
+    match row.update(&txn).await {
+        Ok(model) => {
+            txn.commit().await?;
+            Ok(Ok(model))
+        }
+        Err(err) if is_unique_violation(&err) => refuse(txn, vec![slug_taken()]).await,
+        Err(err) => Err(err.into()),
+    }
+}

@@ -1,0 +1,71 @@
+//! `update_variant`: SKU, name, options, and the whole price list at once. Stock changes go
+//! through the inventory service.
+
+use super::VariantChanges;
+use super::locking::{lock_variant, refuse, variant_not_found};
+use super::lookups::{sku_in_use, sku_taken};
+use super::problems::Problems;
+use super::validation::{clean_name, clean_options, clean_prices, clean_sku};
+use crate::catalog::admin::products::{insert_prices, refresh_price_ranges};
+use crate::common::clock::now;
+use crate::common::transaction::begin_write;
+use crate::common::user_error::UserError;
+use crate::error::{ApiResult, is_unique_violation};
+use entities::{product_variant, variant_price};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+/// Updates a variant; given prices replace its whole price list. Stock is not changed here.
+pub async fn update_variant(
+    db: &DatabaseConnection,
+    id: Uuid,
+    changes: VariantChanges,
+) -> ApiResult<Result<product_variant::Model, Vec<UserError>>> {
+    let prefix = ["input".to_owned()];
+    let mut errors = Vec::new();
+    let p = &mut Problems::new(&prefix, &mut errors);
+    let sku = changes.sku.map(|s| clean_sku(&s, p));
+    let name = changes.name.map(|n| clean_name(&n, p));
+    let options = changes.options.map(|o| clean_options(o, p));
+    let prices = changes.prices.map(|prices| clean_prices(&prices, p));
+
+    let txn = begin_write(db).await?;
+    let Some(current) = lock_variant(&txn, id).await? else {
+        return refuse(txn, vec![variant_not_found()]).await;
+    };
+    if let Some(sku) = &sku
+        && sku_in_use(&txn, sku, Some(id)).await?
+    {
+        errors.push(sku_taken());
+    }
+    if !errors.is_empty() {
+        return refuse(txn, errors).await;
+    }
+    let product_id = current.product_id;
+    let mut row: product_variant::ActiveModel = current.into();
+    if let Some(sku) = sku {
+        row.sku = Set(sku);
+    }
+    if let Some(name) = name {
+        row.name = Set(name);
+    }
+    if let Some(options) = options {
+        row.options = Set(options);
+    }
+    row.updated_at = Set(now());
+    let model = match row.update(&txn).await {
+        Ok(model) => model,
+        Err(err) if is_unique_violation(&err) => return refuse(txn, vec![sku_taken()]).await,
+        Err(err) => return Err(err.into()),
+    };
+    if let Some(prices) = prices {
+        variant_price::Entity::delete_many()
+            .filter(variant_price::Column::VariantId.eq(id))
+            .exec(&txn)
+            .await?;
+        insert_prices(&txn, id, &prices).await?;
+        refresh_price_ranges(&txn, product_id).await?;
+    }
+    txn.commit().await?;
+    Ok(Ok(model))
+}

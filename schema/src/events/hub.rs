@@ -1,0 +1,95 @@
+//! The event hub: one per process. Publishing goes to every replica (through Redis when
+//! configured); subscribing reads this process's broadcast channel.
+
+use super::DomainEvent;
+use crate::common::shared_redis::SharedRedis;
+use tokio::sync::{Notify, broadcast};
+
+/// What a subscriber receives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BusMessage {
+    Event(DomainEvent),
+    /// Events may have been missed (the Redis link dropped and came back): re-read the
+    /// current state of whatever is being watched.
+    Resync,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("publishing an event to Redis failed: {0}")]
+pub struct PublishError(#[from] redis::RedisError);
+
+pub struct EventHub {
+    local: broadcast::Sender<BusMessage>,
+    redis: Option<SharedRedis>,
+    relay_wake: Notify,
+}
+
+/// Events a subscriber may fall behind before it is told to resync. Each slot holds one
+/// event; at ~200 bytes an event, the default costs under a megabyte per process.
+pub const DEFAULT_CAPACITY: usize = 4096;
+
+impl EventHub {
+    /// Delivers to this process only: a single server, or tests.
+    pub fn in_process(capacity: usize) -> Self {
+        Self::new(capacity, None)
+    }
+
+    /// Publishes through Redis, so every replica's subscribers see every event. The caller
+    /// must also run the bridge (`redis_bridge::run`) that brings them back in.
+    pub fn new(capacity: usize, redis: Option<SharedRedis>) -> Self {
+        Self {
+            local: broadcast::channel(capacity.max(1)).0,
+            redis,
+            relay_wake: Notify::new(),
+        }
+    }
+
+    /// The Redis channel events travel on, when Redis is configured.
+    pub fn redis_channel(&self) -> Option<(SharedRedis, String)> {
+        self.redis
+            .as_ref()
+            .map(|redis| (redis.clone(), redis.key("events")))
+    }
+
+    /// A receiver of every message from now on. A receiver more than the channel's capacity
+    /// behind skips ahead (`RecvError::Lagged`) instead of slowing anyone else down.
+    pub fn subscribe(&self) -> broadcast::Receiver<BusMessage> {
+        self.local.subscribe()
+    }
+
+    /// Sends `event` to every replica's subscribers (only this process's without Redis).
+    pub async fn publish(&self, event: &DomainEvent) -> Result<(), PublishError> {
+        match self.redis_channel() {
+            Some((redis, channel)) => {
+                let payload = serde_json::to_string(event).unwrap_or_default();
+                let mut connection = redis.connection.clone();
+                let _receivers: i64 = redis::cmd("PUBLISH")
+                    .arg(channel)
+                    .arg(payload)
+                    .query_async(&mut connection)
+                    .await?;
+                Ok(())
+            }
+            None => {
+                self.deliver_locally(BusMessage::Event(event.clone()));
+                Ok(())
+            }
+        }
+    }
+
+    /// Hands a message to this process's subscribers; having none is fine.
+    pub fn deliver_locally(&self, message: BusMessage) {
+        let _ = self.local.send(message);
+    }
+
+    /// Called after a commit that recorded events: the relay publishes them now instead of
+    /// at its next poll.
+    pub fn wake_relay(&self) {
+        self.relay_wake.notify_one();
+    }
+
+    /// Resolves when a writer called `wake_relay` (a call made while nobody waited counts).
+    pub async fn relay_woken(&self) {
+        self.relay_wake.notified().await;
+    }
+}

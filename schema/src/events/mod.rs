@@ -1,0 +1,55 @@
+//! Domain events and how they reach subscribers, exactly once per commit and at least once
+//! per event:
+//!
+//! 1. A service that changes state records its event in the **outbox** (`outbox.rs`) inside
+//!    the same transaction, so the event exists if and only if the change committed.
+//! 2. After the commit it wakes the **relay** (`relay.rs`), which publishes pending events to
+//!    the **hub** (`hub.rs`) and marks them published. Events left behind by a crash are
+//!    picked up by the relay's periodic poll after restart (or by another replica).
+//! 3. The hub delivers to this process's subscribers through a bounded broadcast channel;
+//!    with Redis, it publishes to a Redis channel instead and every replica's **bridge**
+//!    (`redis_bridge.rs`) forwards what arrives into its own broadcast channel.
+//!
+//! Subscribers that fall behind, or whose replica lost Redis for a while, get a `Resync`
+//! and re-read current state; events carry absolute values and an id to deduplicate.
+
+pub mod hub;
+pub mod outbox;
+pub mod redis_bridge;
+pub mod relay;
+
+pub use hub::{BusMessage, EventHub};
+
+use crate::inventory::events::StockUpdate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Everything subscriptions can follow.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum DomainEvent {
+    StockChanged(StockUpdate),
+}
+
+impl DomainEvent {
+    /// Unique per event; also the outbox row's id, so duplicates can be recognised end to end.
+    pub fn id(&self) -> Uuid {
+        match self {
+            DomainEvent::StockChanged(update) => update.event_id,
+        }
+    }
+
+    /// The outbox topic, for operators reading the table.
+    pub fn topic(&self) -> &'static str {
+        match self {
+            DomainEvent::StockChanged(_) => "stock.changed",
+        }
+    }
+
+    /// The entity the event is about.
+    pub fn aggregate_id(&self) -> Uuid {
+        match self {
+            DomainEvent::StockChanged(update) => update.variant_uuid,
+        }
+    }
+}

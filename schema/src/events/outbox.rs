@@ -1,0 +1,81 @@
+//! The transactional outbox: events written in the transaction that causes them.
+
+use super::DomainEvent;
+use crate::common::clock::now;
+use crate::error::{ApiError, ApiResult};
+use entities::outbox;
+use sea_orm::sea_query::{LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+/// Records `event` as pending. Call it on the transaction that makes the change.
+pub async fn record(db: &impl ConnectionTrait, event: &DomainEvent) -> ApiResult<()> {
+    let payload = serde_json::to_value(event)
+        .map_err(|e| ApiError::Internal(format!("encoding an event: {e}")))?;
+    outbox::ActiveModel {
+        id: Set(event.id()),
+        topic: Set(event.topic().to_owned()),
+        aggregate_id: Set(event.aggregate_id()),
+        payload: Set(payload),
+        created_at: Set(now()),
+        published_at: Set(None),
+        attempts: Set(0),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Takes up to `limit` pending events, oldest first. On PostgreSQL the rows stay locked
+/// until the transaction ends and rows another relay holds are skipped (`SKIP LOCKED`), so
+/// replicas share the work without publishing an event twice. SQLite has one writer at a
+/// time, and the caller's write transaction is it.
+pub async fn claim_pending(db: &impl ConnectionTrait, limit: u64) -> ApiResult<Vec<outbox::Model>> {
+    let mut query = outbox::Entity::find()
+        .filter(outbox::Column::PublishedAt.is_null())
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit);
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    Ok(query.all(db).await?)
+}
+
+/// Marks events as published.
+pub async fn mark_published(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::PublishedAt,
+            sea_orm::sea_query::Expr::value(now()),
+        )
+        .filter(outbox::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Events not yet published.
+pub async fn pending_count(db: &impl ConnectionTrait) -> ApiResult<u64> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::PublishedAt.is_null())
+        .count(db)
+        .await?)
+}
+
+/// Deletes published events older than `before`; the outbox is a queue, not a history.
+pub async fn purge_published(
+    db: &impl ConnectionTrait,
+    before: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<u64> {
+    let deleted = outbox::Entity::delete_many()
+        .filter(outbox::Column::PublishedAt.lt(before))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}

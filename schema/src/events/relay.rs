@@ -1,0 +1,135 @@
+//! The outbox relay: publishes committed events and marks them published.
+//!
+//! It runs in every replica (unless turned off). Writers wake it after their commit, so an
+//! event normally goes out within milliseconds; a periodic poll picks up anything a crashed
+//! process (or a replica without a relay) left behind. Delivery is at least once: a crash
+//! between publishing and marking publishes the batch again, and subscribers can recognise
+//! the repeats by `eventId`.
+
+use super::outbox;
+use super::{DomainEvent, EventHub};
+use crate::common::clock::now;
+use crate::common::transaction::begin_write;
+use crate::error::ApiResult;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct RelaySettings {
+    /// Events published per transaction.
+    pub batch_size: u64,
+    /// How often the outbox is checked when nobody wakes the relay.
+    pub poll_interval: Duration,
+    /// How long published events are kept before they are deleted.
+    pub retention: Duration,
+}
+
+impl Default for RelaySettings {
+    fn default() -> Self {
+        Self {
+            batch_size: 256,
+            poll_interval: Duration::from_secs(1),
+            retention: Duration::from_secs(24 * 60 * 60),
+        }
+    }
+}
+
+pub struct OutboxRelay {
+    db: DatabaseConnection,
+    hub: Arc<EventHub>,
+    settings: RelaySettings,
+}
+
+/// Longest pause after failures (Redis or the database down), so recovery is quick.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// How often published events are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(10 * 60);
+
+impl OutboxRelay {
+    pub fn new(db: DatabaseConnection, hub: Arc<EventHub>, settings: RelaySettings) -> Self {
+        Self { db, hub, settings }
+    }
+
+    /// Relays until `shutdown` resolves.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut failures = 0u32;
+        let mut last_purge = tokio::time::Instant::now();
+        loop {
+            let pause = match self.publish_pending().await {
+                // A full batch: more may be waiting.
+                Ok(n) if n as u64 >= self.settings.batch_size => Duration::ZERO,
+                Ok(_) => {
+                    failures = 0;
+                    self.settings.poll_interval
+                }
+                Err(err) => {
+                    failures = failures.saturating_add(1);
+                    let backoff = Duration::from_millis(100)
+                        .saturating_mul(2u32.saturating_pow(failures.min(6)))
+                        .min(MAX_BACKOFF);
+                    tracing::warn!(error = %err, retry_in_ms = backoff.as_millis() as u64, "outbox relay failed; retrying");
+                    backoff
+                }
+            };
+            if last_purge.elapsed() >= PURGE_EVERY {
+                last_purge = tokio::time::Instant::now();
+                self.purge().await;
+            }
+            if pause.is_zero() {
+                continue;
+            }
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = self.hub.relay_woken() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+        // A last pass, so events committed just before shutdown are not left for the poll.
+        if let Err(err) = self.publish_pending().await {
+            tracing::warn!(error = %err, "outbox relay: final pass failed; events stay pending");
+        }
+    }
+
+    /// Publishes one batch of pending events; returns how many were taken.
+    pub async fn publish_pending(&self) -> ApiResult<usize> {
+        let txn = begin_write(&self.db).await?;
+        let pending = outbox::claim_pending(&txn, self.settings.batch_size).await?;
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let mut done = Vec::with_capacity(pending.len());
+        for row in &pending {
+            match serde_json::from_value::<DomainEvent>(row.payload.clone()) {
+                // On failure the transaction rolls back (dropped): the batch stays pending and
+                // what was already published goes out again later (at least once).
+                Ok(event) => self
+                    .hub
+                    .publish(&event)
+                    .await
+                    .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?,
+                // Written by a newer or older version that this one cannot read: it would
+                // block the queue forever, so it is skipped loudly.
+                Err(err) => {
+                    tracing::error!(id = %row.id, topic = %row.topic, error = %err, "outbox event cannot be decoded; skipping it")
+                }
+            }
+            done.push(row.id);
+        }
+        outbox::mark_published(&txn, &done).await?;
+        txn.commit().await?;
+        Ok(pending.len())
+    }
+
+    async fn purge(&self) {
+        let cutoff = now()
+            - chrono::Duration::from_std(self.settings.retention)
+                .unwrap_or(chrono::Duration::days(1));
+        match outbox::purge_published(&self.db, cutoff).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(deleted = n, "purged published outbox events"),
+            Err(err) => tracing::warn!(error = %err, "purging the outbox failed"),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! A variant's total availability, as events and resyncs report it.
+
+use crate::common::clock::now;
+use crate::error::ApiResult;
+use crate::events::{DomainEvent, outbox};
+use crate::inventory::events::StockUpdate;
+use chrono::{DateTime, Utc};
+use entities::{product_variant, stock_level};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// The current availability of each of `variant_ids` (unknown ids are left out), each as a
+/// new event. Two statements, however many variants.
+pub async fn current(
+    db: &impl ConnectionTrait,
+    variant_ids: &[Uuid],
+    resync: bool,
+) -> ApiResult<Vec<StockUpdate>> {
+    if variant_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let variants = product_variant::Entity::find()
+        .filter(product_variant::Column::Id.is_in(variant_ids.iter().copied()))
+        .all(db)
+        .await?;
+    // SUM over an integer column is BIGINT on PostgreSQL and INTEGER on SQLite; the cast
+    // gives both the same type.
+    let totals: Vec<(Uuid, Option<i64>)> = stock_level::Entity::find()
+        .select_only()
+        .column(stock_level::Column::VariantId)
+        .expr(Expr::cust(
+            r#"CAST(SUM("stock_levels"."on_hand" - "stock_levels"."allocated") AS BIGINT)"#,
+        ))
+        .filter(stock_level::Column::VariantId.is_in(variant_ids.iter().copied()))
+        .group_by(stock_level::Column::VariantId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let totals: HashMap<Uuid, i64> = totals
+        .into_iter()
+        .map(|(id, total)| (id, total.unwrap_or(0)))
+        .collect();
+    let occurred_at = now();
+    Ok(variants
+        .into_iter()
+        .map(|variant| {
+            let available = totals.get(&variant.id).copied().unwrap_or(0);
+            let available = i32::try_from(available.max(0)).unwrap_or(i32::MAX);
+            StockUpdate {
+                event_id: Uuid::now_v7(),
+                variant_uuid: variant.id,
+                product_uuid: variant.product_id,
+                sku: variant.sku,
+                available,
+                in_stock: available > 0,
+                occurred_at,
+                resync,
+                low_stock_threshold: variant.low_stock_threshold,
+            }
+        })
+        .collect())
+}
+
+/// Records a `StockChanged` event for each of `variant_ids` in the outbox, with the
+/// availability as this transaction sees it. Returns the events.
+pub async fn record_changes(
+    db: &impl ConnectionTrait,
+    variant_ids: &[Uuid],
+) -> ApiResult<Vec<StockUpdate>> {
+    let updates = current(db, variant_ids, false).await?;
+    for update in &updates {
+        outbox::record(db, &DomainEvent::StockChanged(update.clone())).await?;
+    }
+    Ok(updates)
+}
+
+/// What a subscription watches: everything, or some products and/or variants.
+#[derive(Clone, Debug, Default)]
+pub struct Watch {
+    pub products: HashSet<Uuid>,
+    pub variants: HashSet<Uuid>,
+}
+
+impl Watch {
+    pub fn everything(&self) -> bool {
+        self.products.is_empty() && self.variants.is_empty()
+    }
+
+    pub fn matches(&self, update: &StockUpdate) -> bool {
+        self.everything()
+            || self.products.contains(&update.product_uuid)
+            || self.variants.contains(&update.variant_uuid)
+    }
+}
+
+/// Most variants one resync re-states; a subscriber that missed more should re-query.
+const MAX_RESYNC: u64 = 1000;
+
+/// Variants (within `watch`) whose stock changed at or after `since`.
+pub async fn changed_since(
+    db: &impl ConnectionTrait,
+    watch: &Watch,
+    since: DateTime<Utc>,
+) -> ApiResult<Vec<Uuid>> {
+    let mut query = stock_level::Entity::find()
+        .select_only()
+        .column(stock_level::Column::VariantId)
+        .distinct()
+        .filter(stock_level::Column::UpdatedAt.gte(since))
+        .limit(MAX_RESYNC);
+    if !watch.everything() {
+        let mut variants = watch.variants.clone();
+        if !watch.products.is_empty() {
+            let of_products: Vec<Uuid> = product_variant::Entity::find()
+                .select_only()
+                .column(product_variant::Column::Id)
+                .filter(product_variant::Column::ProductId.is_in(watch.products.iter().copied()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            variants.extend(of_products);
+        }
+        query = query.filter(stock_level::Column::VariantId.is_in(variants));
+    }
+    Ok(query.into_tuple().all(db).await?)
+}

@@ -1,0 +1,6 @@
+//! Inventory rules: availability as subscribers see it, and allocation of stock to orders.
+//! Every writer of `stock_levels` records a `StockChanged` event in the outbox in the same
+//! transaction (see `crate::events`).
+
+pub mod allocation;
+pub mod availability;
