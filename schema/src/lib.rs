@@ -88,7 +88,10 @@ pub fn schema_builder(
     // query text once the server knows it, which also makes GET requests cacheable by CDNs.
     .extension(ApolloPersistedQueries::new(
         limits.persisted_queries.clone(),
-    ));
+    ))
+    // After APQ, so documents resolved from a hash are checked too: NUL characters and
+    // alias floods are refused before any resolver runs.
+    .extension(common::input_guard::InputGuard);
     if !limits.introspection {
         builder = builder
             .disable_introspection()

@@ -79,8 +79,73 @@ impl Snapshot {
 enum Expect<'a> {
     /// The mutation's payload holds exactly one user error with this code on this field.
     UserError(&'a str, &'a [&'a str]),
-    /// A GraphQL error with this `extensions.code` whose message contains the text.
-    GraphqlError(&'a str, &'a str),
+    /// A GraphQL error with this `extensions.code` whose message contains one of the texts.
+    GraphqlError(&'a str, &'a [&'a str]),
+    /// Either answer. Used where the input guard (`schema::common::input_guard`), once
+    /// registered on the schema, refuses a request before the services (or the complexity
+    /// limit) see it: the battery holds with and without it.
+    Either(Box<Expect<'a>>, Box<Expect<'a>>),
+}
+
+impl<'a> Expect<'a> {
+    /// The input guard's refusal of a NUL anywhere in a request.
+    fn guard_nul() -> Self {
+        Self::GraphqlError("BAD_USER_INPUT", &["NUL"])
+    }
+
+    /// `self`, or the guard's refusal when `text` holds a NUL.
+    fn or_guard_when_nul(self, text: &str) -> Self {
+        if text.contains('\0') {
+            Self::Either(Box::new(self), Box::new(Self::guard_nul()))
+        } else {
+            self
+        }
+    }
+
+    /// What is wrong with `r` as an answer, if anything.
+    fn problem(&self, r: &GraphqlResponse) -> Option<String> {
+        match self {
+            Expect::UserError(code, field) => {
+                let payload = payload(r);
+                let errors = payload["userErrors"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                // A user error about no field in particular has `field: null`.
+                let field = if field.is_empty() {
+                    Value::Null
+                } else {
+                    json!(field)
+                };
+                let wanted = json!([{ "code": code, "field": field }]);
+                let got: Vec<Value> = errors
+                    .iter()
+                    .map(|e| json!({ "code": e["code"], "field": e["field"] }))
+                    .collect();
+                if Value::Array(got) != wanted || r.body.get("errors").is_some() {
+                    Some(format!("expected {wanted}, got {}", short(&r.body)))
+                } else if errors[0]["message"].as_str().is_none_or(str::is_empty) {
+                    Some("the user error has no message".into())
+                } else {
+                    None
+                }
+            }
+            Expect::GraphqlError(code, messages) => {
+                let message = r.error_message();
+                let ok =
+                    r.error_code() == Some(code) && messages.iter().any(|m| message.contains(m));
+                (!ok).then(|| {
+                    let wanted = format!("{code} containing one of {messages:?}");
+                    format!("expected {wanted}, got {}", short(&r.body))
+                })
+            }
+            Expect::Either(first, second) => {
+                let first = first.problem(r)?;
+                let second = second.problem(r)?;
+                Some(format!("{first}; or {second}"))
+            }
+        }
+    }
 }
 
 /// Runs cases as the administrator and collects the failures.
@@ -139,37 +204,8 @@ impl<'a> Battery<'a> {
     }
 
     fn check_answer(&mut self, case: &str, r: &GraphqlResponse, expect: &Expect<'_>) {
-        match *expect {
-            Expect::UserError(code, field) => {
-                let payload = payload(r);
-                let errors = payload["userErrors"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                // A user error about no field in particular has `field: null`.
-                let field = if field.is_empty() {
-                    Value::Null
-                } else {
-                    json!(field)
-                };
-                let wanted = json!([{ "code": code, "field": field }]);
-                let got: Vec<Value> = errors
-                    .iter()
-                    .map(|e| json!({ "code": e["code"], "field": e["field"] }))
-                    .collect();
-                if Value::Array(got) != wanted || r.body.get("errors").is_some() {
-                    self.fail(case, format!("expected {wanted}, got {}", short(&r.body)));
-                } else if errors[0]["message"].as_str().is_none_or(str::is_empty) {
-                    self.fail(case, "the user error has no message");
-                }
-            }
-            Expect::GraphqlError(code, message) => {
-                let ok = r.error_code() == Some(code) && r.error_message().contains(message);
-                if !ok {
-                    let wanted = format!("{code} containing `{message}`");
-                    self.fail(case, format!("expected {wanted}, got {}", short(&r.body)));
-                }
-            }
+        if let Some(problem) = expect.problem(r) {
+            self.fail(case, problem);
         }
     }
 
