@@ -193,6 +193,19 @@ struct Replicas {
     warehouse: String,
 }
 
+impl Replicas {
+    /// `stockAdjust` through the writer, which must succeed.
+    async fn adjust(&self, delta: i32) -> anyhow::Result<()> {
+        let vars = json!({ "v": self.variant, "w": self.warehouse, "d": delta });
+        let adjusted = self
+            .writer
+            .graphql_as(Some(&self.admin), ADJUST, vars)
+            .await?;
+        assert_eq!(adjusted.data()["stockAdjust"]["userErrors"], json!([]));
+        Ok(())
+    }
+}
+
 async fn ids(server: &TestServer, admin: &str) -> anyhow::Result<(String, String)> {
     let ids = server
         .graphql_as(
@@ -274,15 +287,7 @@ async fn subscribers_on_another_replica_see_changes(backend: Backend) -> anyhow:
     let mut client = watcher(&b, &a.variant).await?;
 
     let started = Instant::now();
-    let adjusted = a
-        .writer
-        .graphql_as(
-            Some(&a.admin),
-            ADJUST,
-            json!({ "v": a.variant, "w": a.warehouse, "d": 3 }),
-        )
-        .await?;
-    assert_eq!(adjusted.data()["stockAdjust"]["userErrors"], json!([]));
+    a.adjust(3).await?;
     let message = client.next_json().await?;
     let latency = started.elapsed();
     let seen = update(&message);
@@ -319,15 +324,7 @@ async fn events_committed_before_a_crash_are_delivered_after_restart(
     let watching = a.writer.replica(with_redis(false)).await?;
     let mut client = watcher(&watching, &a.variant).await?;
     for delta in [2, 3] {
-        let adjusted = a
-            .writer
-            .graphql_as(
-                Some(&a.admin),
-                ADJUST,
-                json!({ "v": a.variant, "w": a.warehouse, "d": delta }),
-            )
-            .await?;
-        assert_eq!(adjusted.data()["stockAdjust"]["userErrors"], json!([]));
+        a.adjust(delta).await?;
     }
     let db = a.writer.app.app.db.clone();
     let variant: Uuid = a.variant.parse()?;
@@ -365,15 +362,7 @@ e2e!(events_committed_before_a_crash_are_delivered_after_restart);
 async fn the_relay_publishes_what_a_stopped_process_left(backend: Backend) -> anyhow::Result<()> {
     // The same guarantee without Redis: the outbox outlives the process.
     let a = writer(backend, None, false).await?;
-    let adjusted = a
-        .writer
-        .graphql_as(
-            Some(&a.admin),
-            ADJUST,
-            json!({ "v": a.variant, "w": a.warehouse, "d": 1 }),
-        )
-        .await?;
-    assert_eq!(adjusted.data()["stockAdjust"]["userErrors"], json!([]));
+    a.adjust(1).await?;
     let db = a.writer.app.app.db.clone();
     let pending = || async {
         outbox::Entity::find()
@@ -404,15 +393,7 @@ async fn subscribers_that_may_have_missed_events_are_resynced(
 ) -> anyhow::Result<()> {
     let a = writer(backend, None, true).await?;
     let mut client = watcher(&a.writer, &a.variant).await?;
-    let adjusted = a
-        .writer
-        .graphql_as(
-            Some(&a.admin),
-            ADJUST,
-            json!({ "v": a.variant, "w": a.warehouse, "d": 4 }),
-        )
-        .await?;
-    assert_eq!(adjusted.data()["stockAdjust"]["userErrors"], json!([]));
+    a.adjust(4).await?;
     let live = client.next_json().await?;
     assert_eq!(update(&live)["resync"], false);
 
