@@ -85,6 +85,7 @@ impl App {
             Duration::from_secs(config.rate_limit_window_secs),
             redis.clone(),
         );
+        metrics.observe_events(app.events.stats().clone());
         let schema = schema::build_schema(app.clone(), &limits);
         let options = ServerOptions {
             production: config.production,

@@ -1,11 +1,15 @@
 //! Prometheus metrics, served at `/metrics`.
 
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use schema::events::{EventStats, outbox};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -16,13 +20,18 @@ pub struct HttpLabels {
 }
 
 pub struct Metrics {
-    registry: Registry,
+    // Behind a lock so collectors can join after start-up (the event hub is built after
+    // the database connection that already reports here).
+    registry: Mutex<Registry>,
     http_requests: Family<HttpLabels, Counter>,
     http_duration: Family<HttpLabels, Histogram>,
     sql_statements: Counter,
     sql_failures: Counter,
     sql_duration: Histogram,
     pub websocket_connections: Gauge,
+    /// Set on each scrape from the outbox table.
+    pub outbox_pending: Gauge,
+    pub outbox_oldest_pending_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
 }
 
 impl Default for Metrics {
@@ -42,6 +51,18 @@ impl Metrics {
         let sql_failures = Counter::default();
         let sql_duration = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
         let websocket_connections = Gauge::default();
+        let outbox_pending = Gauge::default();
+        let outbox_oldest_pending_seconds = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        registry.register(
+            "outbox_pending_events",
+            "Events committed but not yet published by a relay",
+            outbox_pending.clone(),
+        );
+        registry.register(
+            "outbox_oldest_pending_age_seconds",
+            "Age of the oldest unpublished event (0 when none): how far behind the relays are",
+            outbox_oldest_pending_seconds.clone(),
+        );
         registry.register(
             "http_requests",
             "HTTP requests answered",
@@ -73,14 +94,52 @@ impl Metrics {
             websocket_connections.clone(),
         );
         Self {
-            registry,
+            registry: Mutex::new(registry),
             http_requests,
             http_duration,
             sql_statements,
             sql_failures,
             sql_duration,
             websocket_connections,
+            outbox_pending,
+            outbox_oldest_pending_seconds,
         }
+    }
+
+    /// Reads the outbox backlog into its gauges. Done at scrape time: the outbox is shared by
+    /// every replica, and a scrape every few seconds costs two indexed queries.
+    pub async fn refresh_outbox_backlog(&self, db: &sea_orm::DatabaseConnection) {
+        match outbox::pending_count(db).await {
+            Ok(pending) => {
+                self.outbox_pending
+                    .set(i64::try_from(pending).unwrap_or(i64::MAX));
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "metrics: counting pending outbox events failed")
+            }
+        }
+        match outbox::oldest_pending(db).await {
+            Ok(oldest) => {
+                let age = oldest.map_or(0.0, |at| {
+                    (chrono::Utc::now() - at).num_milliseconds().max(0) as f64 / 1000.0
+                });
+                self.outbox_oldest_pending_seconds.set(age);
+            }
+            Err(err) => tracing::warn!(error = %err, "metrics: reading the outbox backlog failed"),
+        }
+    }
+
+    /// Exposes the event hub's counters (relay, Redis bridge, lagging subscribers).
+    pub fn observe_events(&self, stats: Arc<EventStats>) {
+        self.registry()
+            .register_collector(Box::new(EventCollector(stats)));
+    }
+
+    fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
+        // A panic while encoding leaves nothing half-written worth refusing to read.
+        self.registry
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn record_http(&self, labels: HttpLabels, elapsed: Duration) {
@@ -102,7 +161,54 @@ impl Metrics {
     pub fn encode(&self) -> String {
         let mut out = String::new();
         // Writing into a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry());
         out
+    }
+}
+
+#[derive(Debug)]
+struct EventCollector(Arc<EventStats>);
+
+impl Collector for EventCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
+        let counts = self.0.snapshot();
+        let counters = [
+            (
+                "events_relayed",
+                "Outbox events this replica's relay published",
+                counts.relayed,
+            ),
+            (
+                "outbox_relay_failures",
+                "Relay passes that failed (their events stay pending and are retried)",
+                counts.relay_failures,
+            ),
+            (
+                "outbox_undecodable_events",
+                "Outbox events skipped because this version cannot decode them",
+                counts.undecodable,
+            ),
+            (
+                "events_received_from_redis",
+                "Events that arrived through the Redis channel",
+                counts.received_from_redis,
+            ),
+            (
+                "event_bus_resubscriptions",
+                "Times the Redis event subscription was re-established (subscribers resync)",
+                counts.redis_resubscriptions,
+            ),
+            (
+                "subscribers_lagged",
+                "Subscribers that fell behind the event buffer and were resynced",
+                counts.lagged_subscribers,
+            ),
+        ];
+        for (name, help, value) in counters {
+            let counter = ConstCounter::new(value);
+            let metric = encoder.encode_descriptor(name, help, None, counter.metric_type())?;
+            counter.encode(metric)?;
+        }
+        Ok(())
     }
 }

@@ -136,6 +136,7 @@ fn cors(origins: &[String]) -> CorsLayer {
 }
 
 async fn metrics_text(State(state): State<ServerState>) -> impl IntoResponse {
+    state.metrics.refresh_outbox_backlog(&state.app.db).await;
     (
         [(
             header::CONTENT_TYPE,

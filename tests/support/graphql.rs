@@ -1,54 +1,23 @@
 //! A running test server and a small GraphQL client for it.
 
 use super::database::{Backend, TestDatabase};
+use super::endpoint::{Endpoint, GraphqlResponse};
 use anyhow::Context as _;
-use serde_json::{Value, json};
 use shopgraph::app::App;
 use shopgraph::config::Config;
-use std::net::SocketAddr;
 use tokio::sync::oneshot;
 
 pub struct TestServer {
-    pub addr: SocketAddr,
+    /// Where the server listens, and a client for it (methods reach through `Deref`).
+    pub endpoint: Endpoint,
     pub backend: Backend,
     pub app: shopgraph::server::ServerState,
-    client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     // Dropped last: the server must stop before its database goes. Replicas share their
     // first server's database and own none.
     _database: Option<TestDatabase>,
     database_url: String,
-}
-
-/// A GraphQL response with the HTTP details tests assert on.
-#[derive(Debug)]
-pub struct GraphqlResponse {
-    pub status: u16,
-    pub body: Value,
-    /// `x-sql-statements`: statements the request issued.
-    pub sql_statements: Option<usize>,
-}
-
-impl GraphqlResponse {
-    /// The `data` member, failing the test when there are errors.
-    pub fn data(&self) -> &Value {
-        assert!(
-            self.body.get("errors").is_none(),
-            "unexpected GraphQL errors: {}",
-            self.body
-        );
-        &self.body["data"]
-    }
-
-    /// The first error's `extensions.code`.
-    pub fn error_code(&self) -> Option<&str> {
-        self.body["errors"][0]["extensions"]["code"].as_str()
-    }
-
-    pub fn error_message(&self) -> &str {
-        self.body["errors"][0]["message"].as_str().unwrap_or("")
-    }
 }
 
 impl TestServer {
@@ -95,10 +64,9 @@ impl TestServer {
             let _ = rx.await;
         }));
         Ok(Self {
-            addr,
+            endpoint: Endpoint::new(addr),
             backend,
             app: state,
-            client: reqwest::Client::new(),
             shutdown: Some(tx),
             server: Some(server),
             _database: None,
@@ -106,40 +74,9 @@ impl TestServer {
         })
     }
 
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    pub fn http(&self) -> &reqwest::Client {
-        &self.client
-    }
-
-    /// POSTs a query with variables to `/graphql`.
-    pub async fn graphql(&self, query: &str, variables: Value) -> anyhow::Result<GraphqlResponse> {
-        let response = self
-            .client
-            .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await?;
-        Self::read(response).await
-    }
-
+    /// Reads a `/graphql` answer (see `Endpoint::read`).
     pub async fn read(response: reqwest::Response) -> anyhow::Result<GraphqlResponse> {
-        let status = response.status().as_u16();
-        let sql_statements = response
-            .headers()
-            .get("x-sql-statements")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok());
-        let text = response.text().await?;
-        let body = serde_json::from_str(&text)
-            .with_context(|| format!("response is not JSON (HTTP {status}): {text}"))?;
-        Ok(GraphqlResponse {
-            status,
-            body,
-            sql_statements,
-        })
+        Endpoint::read(response).await
     }
 
     /// Stops serving at once, with no graceful shutdown: what `kill -9` leaves behind
@@ -180,6 +117,14 @@ impl Crashed {
     /// A new server process on the crashed one's database. Keep `self` alive while it runs.
     pub async fn restart(&self, configure: impl FnOnce(&mut Config)) -> anyhow::Result<TestServer> {
         TestServer::serve(self.backend.clone(), &self.database_url, configure).await
+    }
+}
+
+impl std::ops::Deref for TestServer {
+    type Target = Endpoint;
+
+    fn deref(&self) -> &Endpoint {
+        &self.endpoint
     }
 }
 

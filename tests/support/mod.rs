@@ -8,13 +8,19 @@
 
 mod accounts;
 mod database;
+mod endpoint;
 mod graphql;
+mod node_client;
+mod process;
 mod redis;
 mod websocket;
 
 pub use accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_PASSWORD};
-pub use database::Backend;
-pub use graphql::{GraphqlResponse, TestServer};
+pub use database::{Backend, TestDatabase};
+pub use endpoint::{Endpoint, GraphqlResponse};
+pub use graphql::TestServer;
+pub use node_client::NodeSubscriber;
+pub use process::ServerProcess;
 pub use redis::TestRedis;
 pub use websocket::{WsClient, WsProtocol};
 

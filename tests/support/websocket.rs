@@ -1,6 +1,6 @@
 //! A minimal GraphQL-over-websocket client for tests (both protocols).
 
-use super::graphql::TestServer;
+use super::endpoint::Endpoint;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -49,7 +49,7 @@ pub struct WsClient {
     pub accepted_protocol: Option<String>,
 }
 
-impl TestServer {
+impl Endpoint {
     /// Opens a websocket on `/graphql` and completes `connection_init` with `payload`.
     pub async fn websocket(
         &self,

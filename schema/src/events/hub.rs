@@ -1,8 +1,9 @@
 //! The event hub: one per process. Publishing goes to every replica (through Redis when
 //! configured); subscribing reads this process's broadcast channel.
 
-use super::DomainEvent;
+use super::{DomainEvent, EventStats};
 use crate::common::shared_redis::SharedRedis;
+use std::sync::Arc;
 use tokio::sync::{Notify, broadcast};
 
 /// What a subscriber receives.
@@ -22,6 +23,7 @@ pub struct EventHub {
     local: broadcast::Sender<BusMessage>,
     redis: Option<SharedRedis>,
     relay_wake: Notify,
+    stats: Arc<EventStats>,
 }
 
 /// Events a subscriber may fall behind before it is told to resync. Each slot holds one
@@ -41,7 +43,13 @@ impl EventHub {
             local: broadcast::channel(capacity.max(1)).0,
             redis,
             relay_wake: Notify::new(),
+            stats: Arc::default(),
         }
+    }
+
+    /// What the relay, the Redis bridge and subscribers did so far (for `/metrics`).
+    pub fn stats(&self) -> &Arc<EventStats> {
+        &self.stats
     }
 
     /// The Redis channel events travel on, when Redis is configured.

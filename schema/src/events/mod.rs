@@ -17,8 +17,10 @@ pub mod hub;
 pub mod outbox;
 pub mod redis_bridge;
 pub mod relay;
+pub mod stats;
 
 pub use hub::{BusMessage, EventHub};
+pub use stats::{EventCounts, EventStats};
 
 use crate::inventory::events::StockUpdate;
 use serde::{Deserialize, Serialize};

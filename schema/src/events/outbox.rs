@@ -68,6 +68,19 @@ pub async fn pending_count(db: &impl ConnectionTrait) -> ApiResult<u64> {
         .await?)
 }
 
+/// When the oldest pending event was recorded (`None` when nothing is pending): how far
+/// behind the relay is.
+pub async fn oldest_pending(
+    db: &impl ConnectionTrait,
+) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::PublishedAt.is_null())
+        .order_by_asc(outbox::Column::Id)
+        .one(db)
+        .await?
+        .map(|event| event.created_at))
+}
+
 /// Deletes published events older than `before`; the outbox is a queue, not a history.
 pub async fn purge_published(
     db: &impl ConnectionTrait,

@@ -51,6 +51,7 @@ pub async fn run(
         failures = 0;
         if connected_before {
             tracing::info!("event bridge re-subscribed to Redis; asking subscribers to resync");
+            hub.stats().redis_resubscribed();
             hub.deliver_locally(BusMessage::Resync);
         }
         connected_before = true;
@@ -75,7 +76,10 @@ pub async fn run(
                 }
             };
             match serde_json::from_str::<DomainEvent>(&payload) {
-                Ok(event) => hub.deliver_locally(BusMessage::Event(event)),
+                Ok(event) => {
+                    hub.stats().received_from_redis();
+                    hub.deliver_locally(BusMessage::Event(event));
+                }
                 Err(err) => tracing::warn!(error = %err, "undecodable event on the event channel"),
             }
         }

@@ -65,6 +65,7 @@ impl OutboxRelay {
                     self.settings.poll_interval
                 }
                 Err(err) => {
+                    self.hub.stats().relay_failed();
                     failures = failures.saturating_add(1);
                     let backoff = Duration::from_millis(100)
                         .saturating_mul(2u32.saturating_pow(failures.min(6)))
@@ -112,6 +113,7 @@ impl OutboxRelay {
                 // Written by a newer or older version that this one cannot read: it would
                 // block the queue forever, so it is skipped loudly.
                 Err(err) => {
+                    self.hub.stats().undecodable();
                     tracing::error!(id = %row.id, topic = %row.topic, error = %err, "outbox event cannot be decoded; skipping it")
                 }
             }
@@ -119,6 +121,7 @@ impl OutboxRelay {
         }
         outbox::mark_published(&txn, &done).await?;
         txn.commit().await?;
+        self.hub.stats().relayed(pending.len());
         Ok(pending.len())
     }
 

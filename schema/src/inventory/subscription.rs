@@ -12,12 +12,13 @@ use crate::common::clock::now;
 use crate::common::ids::parse_ids;
 use crate::context::{ContextExt, SubscriptionSlot};
 use crate::error::ApiError;
-use crate::events::{BusMessage, DomainEvent};
+use crate::events::{BusMessage, DomainEvent, EventHub, EventStats};
 use async_graphql::{Context, ID, Result, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use futures_util::stream::{self, StreamExt};
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -53,7 +54,7 @@ impl InventorySubscription {
         };
         let slot = ctx.request()?.subscription_slot()?;
         let state = ctx.state()?;
-        let feed = StockFeed::new(state.events.subscribe(), state.db.clone(), watch, slot);
+        let feed = StockFeed::new(&state.events, state.db.clone(), watch, slot);
         Ok(feed.into_stream(|_| true))
     }
 
@@ -72,12 +73,7 @@ impl InventorySubscription {
         let slot = ctx.request()?.subscription_slot()?;
         let state = ctx.state()?;
         let default_threshold = state.settings.low_stock_threshold;
-        let feed = StockFeed::new(
-            state.events.subscribe(),
-            state.db.clone(),
-            Watch::default(),
-            slot,
-        );
+        let feed = StockFeed::new(&state.events, state.db.clone(), Watch::default(), slot);
         Ok(feed.into_stream(move |update: &StockUpdate| {
             let limit = threshold
                 .or(update.low_stock_threshold)
@@ -91,6 +87,7 @@ impl InventorySubscription {
 /// missed some.
 struct StockFeed {
     receiver: Receiver<BusMessage>,
+    stats: Arc<EventStats>,
     db: DatabaseConnection,
     watch: Watch,
     /// When the subscriber last heard anything: a resync re-states what changed since.
@@ -100,13 +97,14 @@ struct StockFeed {
 
 impl StockFeed {
     fn new(
-        receiver: Receiver<BusMessage>,
+        hub: &EventHub,
         db: DatabaseConnection,
         watch: Watch,
         slot: Option<SubscriptionSlot>,
     ) -> Self {
         Self {
-            receiver,
+            receiver: hub.subscribe(),
+            stats: hub.stats().clone(),
             db,
             watch,
             last_seen: now(),
@@ -118,7 +116,8 @@ impl StockFeed {
     /// when the hub is gone (server shutting down).
     async fn next_batch(&mut self) -> Option<Vec<StockUpdate>> {
         loop {
-            match self.receiver.recv().await {
+            let message = self.receiver.recv().await;
+            match message {
                 Ok(BusMessage::Event(DomainEvent::StockChanged(update))) => {
                     if self.watch.matches(&update) {
                         self.last_seen = self.last_seen.max(update.occurred_at);
@@ -126,6 +125,9 @@ impl StockFeed {
                     }
                 }
                 Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => {
+                    if matches!(message, Err(RecvError::Lagged(_))) {
+                        self.stats.subscriber_lagged();
+                    }
                     let batch = self.resync().await;
                     if !batch.is_empty() {
                         return Some(batch);

@@ -1,0 +1,131 @@
+//! Allocation, release and fulfilment: never oversell, one event per change.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+
+async fn concurrent_allocations_never_oversell(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::with_catalog(backend, 2).await?;
+    let db = server.app.app.db.clone();
+    // 10 units over two warehouses, so some allocations must come from the second one.
+    let variant = stocked_variant(&db, &[6, 4]).await?;
+
+    let attempts = (0..200).map(|_| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let txn = begin_write(&db).await?;
+            let outcome = allocation::allocate(
+                &txn,
+                &[Request {
+                    variant_id: variant,
+                    quantity: 1,
+                }],
+            )
+            .await?;
+            if outcome.is_ok() {
+                txn.commit().await?;
+            }
+            anyhow::Ok(outcome)
+        })
+    });
+    let outcomes = futures_util::future::join_all(attempts).await;
+    let mut succeeded = 0;
+    let mut out_of_stock = 0;
+    for outcome in outcomes {
+        match outcome?? {
+            Ok(allocated) => {
+                assert_eq!(allocated.allocations.len(), 1);
+                assert_eq!(allocated.events.len(), 1);
+                succeeded += 1;
+            }
+            Err(shortages) => {
+                assert_eq!(shortages[0].variant_id, variant);
+                assert_eq!(shortages[0].available, 0);
+                out_of_stock += 1;
+            }
+        }
+    }
+    assert_eq!((succeeded, out_of_stock), (10, 190));
+
+    let levels = stock_level::Entity::find()
+        .filter(stock_level::Column::VariantId.eq(variant))
+        .all(&db)
+        .await?;
+    let on_hand: i32 = levels.iter().map(|l| l.on_hand).sum();
+    let allocated: i32 = levels.iter().map(|l| l.allocated).sum();
+    assert_eq!((on_hand, allocated), (10, 10));
+    assert!(
+        levels
+            .iter()
+            .all(|l| l.allocated <= l.on_hand && l.allocated >= 0)
+    );
+
+    // Exactly one event per success, each with the availability its allocation left.
+    let events = events_for(&db, variant).await?;
+    assert_eq!(events.len(), 10);
+    let availabilities: HashSet<i64> = events
+        .iter()
+        .map(|e| e.payload["data"]["available"].as_i64().unwrap())
+        .collect();
+    assert_eq!(availabilities, (0..10).collect());
+    server.stop().await
+}
+e2e!(concurrent_allocations_never_oversell);
+
+async fn release_and_fulfilment_move_stock_and_emit_events(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::with_catalog(backend, 2).await?;
+    let db = server.app.app.db.clone();
+    let variant = stocked_variant(&db, &[2, 5]).await?;
+
+    let txn = begin_write(&db).await?;
+    let taken = allocation::allocate(
+        &txn,
+        &[Request {
+            variant_id: variant,
+            quantity: 4,
+        }],
+    )
+    .await?
+    .unwrap();
+    txn.commit().await?;
+    // The preferred warehouse is emptied first, the rest comes from the next one.
+    let quantities: Vec<i32> = taken.allocations.iter().map(|a| a.quantity).collect();
+    assert_eq!(quantities, vec![2, 2]);
+
+    let txn = begin_write(&db).await?;
+    let too_much = allocation::allocate(
+        &txn,
+        &[Request {
+            variant_id: variant,
+            quantity: 4,
+        }],
+    )
+    .await?;
+    drop(txn);
+    assert_eq!(too_much.unwrap_err()[0].available, 3);
+
+    let txn = begin_write(&db).await?;
+    allocation::fulfil(&txn, &taken.allocations[..1]).await?;
+    allocation::release(&txn, &taken.allocations[1..]).await?;
+    txn.commit().await?;
+    let levels = stock_level::Entity::find()
+        .filter(stock_level::Column::VariantId.eq(variant))
+        .all(&db)
+        .await?;
+    let on_hand: i32 = levels.iter().map(|l| l.on_hand).sum();
+    let allocated: i32 = levels.iter().map(|l| l.allocated).sum();
+    assert_eq!((on_hand, allocated), (5, 0), "2 shipped, 2 released");
+
+    // Releasing what is not held is refused and changes nothing.
+    let txn = begin_write(&db).await?;
+    assert!(
+        allocation::release(&txn, &taken.allocations[1..])
+            .await
+            .is_err()
+    );
+    drop(txn);
+    // One event each for the allocation, the fulfilment and the release.
+    assert_eq!(events_for(&db, variant).await?.len(), 3);
+    server.stop().await
+}
+e2e!(release_and_fulfilment_move_stock_and_emit_events);

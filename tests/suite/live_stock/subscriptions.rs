@@ -1,0 +1,135 @@
+//! Subscription behaviour on one server: resync hints, lowStock, caps.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+
+async fn subscribers_that_may_have_missed_events_are_resynced(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let a = writer(backend, None, true).await?;
+    let mut client = watcher(&a.writer, &a.variant).await?;
+    a.adjust(4).await?;
+    let live = client.next_json().await?;
+    assert_eq!(update(&live)["resync"], false);
+
+    // What the Redis bridge sends after a reconnect: the subscriber gets the current state
+    // of what it watches that changed lately, marked as a resync.
+    a.writer.app.app.events.deliver_locally(BusMessage::Resync);
+    let restated = client.next_json().await?;
+    let restated = update(&restated);
+    assert_eq!(restated["resync"], true);
+    assert_eq!(restated["variantId"], a.variant.as_str());
+    assert_eq!(restated["available"], update(&live)["available"]);
+    a.writer.stop().await
+}
+e2e!(subscribers_that_may_have_missed_events_are_resynced);
+
+async fn low_stock_is_for_staff_and_reports_low_variants(backend: Backend) -> anyhow::Result<()> {
+    let a = writer(backend, None, true).await?;
+    // Units in the other warehouses: the threshold sits just above them.
+    let variant: Uuid = a.variant.parse()?;
+    let warehouse: Uuid = a.warehouse.parse()?;
+    let elsewhere: i32 = stock_level::Entity::find()
+        .filter(stock_level::Column::VariantId.eq(variant))
+        .filter(stock_level::Column::WarehouseId.ne(warehouse))
+        .all(&a.writer.app.app.db)
+        .await?
+        .iter()
+        .map(|l| l.on_hand - l.allocated)
+        .sum();
+    let threshold = elsewhere + 2;
+    let query = "subscription($t: Int) { lowStock(threshold: $t) { variantId available } }";
+
+    let mut anonymous = a
+        .writer
+        .websocket(WsProtocol::TransportWs, json!({}))
+        .await?;
+    anonymous
+        .subscribe("1", query, json!({ "t": threshold }))
+        .await?;
+    let refused = anonymous.next_json().await?;
+    assert_eq!(
+        first_error(&refused)["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+
+    let mut staff = a
+        .writer
+        .websocket(
+            WsProtocol::TransportWs,
+            json!({ "Authorization": format!("Bearer {}", a.admin) }),
+        )
+        .await?;
+    staff
+        .subscribe("1", query, json!({ "t": threshold }))
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let set = "mutation($v: ID!, $w: ID!, $n: Int!) { stockSet(variantId: $v, warehouseId: $w, onHand: $n) { userErrors { message } } }";
+    // Plenty: not reported. Then low: reported.
+    for on_hand in [50, 1] {
+        a.writer
+            .graphql_as(
+                Some(&a.admin),
+                set,
+                json!({ "v": a.variant, "w": a.warehouse, "n": on_hand }),
+            )
+            .await?;
+    }
+    let message = staff.next_json().await?;
+    let low = &message["payload"]["data"]["lowStock"];
+    assert_eq!(low["variantId"], a.variant.as_str());
+    assert_eq!(
+        low["available"].as_i64().unwrap(),
+        i64::from(elsewhere + 1),
+        "{message}"
+    );
+    a.writer.stop().await
+}
+e2e!(low_stock_is_for_staff_and_reports_low_variants);
+
+async fn connections_and_subscriptions_are_capped(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::start(backend, 1, |config| {
+        config.max_subscriptions_per_connection = 2;
+        config.max_websockets_per_client = 2;
+    })
+    .await?;
+    let mut client = server.websocket(WsProtocol::TransportWs, json!({})).await?;
+    for id in ["1", "2", "3"] {
+        client.subscribe(id, WATCH, json!({ "v": [] })).await?;
+    }
+    // The three are started concurrently: whichever comes last is refused, and completed.
+    let refused = client.next_json().await?;
+    assert!(
+        first_error(&refused)["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 2 subscriptions"),
+        "{refused}"
+    );
+    let refused_id = refused["id"].as_str().unwrap().to_owned();
+    let completed = client.next_json().await?;
+    assert_eq!(completed["type"], "complete");
+    assert_eq!(completed["id"], refused_id.as_str());
+    // Completing an accepted one frees its slot for a new subscription.
+    let accepted = if refused_id == "1" { "2" } else { "1" };
+    client
+        .send(json!({ "type": "complete", "id": accepted }))
+        .await?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    client.subscribe("4", WATCH, json!({ "v": [] })).await?;
+    let deadline = Instant::now() + Duration::from_millis(400);
+    while let Ok(Ok(message)) = tokio::time::timeout_at(deadline.into(), client.next_json()).await {
+        assert_ne!(
+            message["id"], "4",
+            "the fourth subscription was refused: {message}"
+        );
+    }
+
+    let _second = server.websocket(WsProtocol::TransportWs, json!({})).await?;
+    let third = server.websocket(WsProtocol::TransportWs, json!({})).await;
+    let refusal = format!("{:?}", third.err().expect("a third connection is refused"));
+    assert!(refusal.contains("429"), "{refusal}");
+    server.stop().await
+}
+e2e!(connections_and_subscriptions_are_capped);
