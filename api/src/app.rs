@@ -96,6 +96,7 @@ impl App {
             ),
             trusted_proxy_hops: config.trusted_proxy_hops,
             max_subscriptions_per_connection: config.max_subscriptions_per_connection.max(1),
+            max_websocket_message_bytes: config.max_body_bytes.max(1024),
         };
         let state = ServerState {
             schema,

@@ -15,6 +15,9 @@ use schema::{RequestData, Viewer};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Bytes read from a websocket at a time; a larger message still arrives whole.
+const WEBSOCKET_READ_BUFFER: usize = 4 * 1024;
+
 pub async fn graphql_post(
     State(state): State<ServerState>,
     headers: HeaderMap,
@@ -93,8 +96,16 @@ async fn websocket(state: ServerState, request: Request) -> Response {
         Ok(upgrade) => upgrade,
         Err(rejection) => return rejection.into_response(),
     };
+    let max_message = state.options.max_websocket_message_bytes;
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        // Subscriptions are many small messages on long-lived connections: small buffers keep
+        // an idle connection cheap (the 128 KiB defaults dominated memory per subscriber),
+        // and a client message is capped like an HTTP body.
+        .read_buffer_size(WEBSOCKET_READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
         .on_upgrade(move |socket| {
             let websockets = state.websockets.clone();
             websockets.track_future(websocket::serve(state, protocol, socket, seat))

@@ -60,6 +60,8 @@ pub struct ServerOptions {
     /// Proxies whose `X-Forwarded-For` entries are believed (see `rate_limit::client_ip`).
     pub trusted_proxy_hops: usize,
     pub max_subscriptions_per_connection: usize,
+    /// Largest websocket message a client may send (the HTTP body limit applies here too).
+    pub max_websocket_message_bytes: usize,
 }
 
 pub static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
