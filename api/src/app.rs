@@ -9,10 +9,13 @@ use crate::websocket_seats::WebsocketSeats;
 use crate::{db, graphiql, redis_client, seed};
 use anyhow::Context as _;
 use axum::Router;
+use schema::carts::service::CartRules;
 use schema::customers::auth::TokenIssuer;
 use schema::customers::service::staff;
 use schema::events::EventHub;
 use schema::events::relay::{OutboxRelay, RelaySettings};
+use schema::pricing::PricingSettings;
+use schema::pricing::settings::{parse_amounts, parse_tax_rate};
 use schema::{AppState, PersistedQueryStore, QueryLimits, SchemaSettings};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -67,6 +70,7 @@ impl App {
                 default_currency,
                 max_page_size: 100,
                 low_stock_threshold: config.low_stock_threshold.max(0),
+                cart_rules: cart_rules(config)?,
             }),
             events: Arc::new(EventHub::new(config.event_buffer, redis.clone())),
             tokens,
@@ -229,6 +233,21 @@ fn token_issuer(config: &Config) -> anyhow::Result<TokenIssuer> {
         chrono::Duration::seconds(config.access_token_ttl_secs),
         chrono::Duration::days(config.refresh_token_ttl_days),
     ))
+}
+
+/// Cart limits, shipping and tax from the configuration; a malformed value stops the start.
+fn cart_rules(config: &Config) -> anyhow::Result<CartRules> {
+    Ok(CartRules {
+        max_lines: config.max_cart_lines.max(1),
+        pricing: PricingSettings {
+            shipping_rates: parse_amounts(&config.shipping_rates)
+                .map_err(|e| anyhow::anyhow!("SHIPPING_RATES: {e}"))?,
+            free_shipping_over: parse_amounts(&config.free_shipping_over)
+                .map_err(|e| anyhow::anyhow!("FREE_SHIPPING_OVER: {e}"))?,
+            tax_rate_bps: parse_tax_rate(&config.tax_rate).map_err(|e| anyhow::anyhow!(e))?,
+            tax_inclusive: config.tax_inclusive,
+        },
+    })
 }
 
 /// Binds, builds and serves with the configuration, until Ctrl-C or SIGTERM.

@@ -134,6 +134,26 @@ pub struct Config {
     #[arg(long, env = "DEFAULT_CURRENCY", default_value = "USD")]
     pub default_currency: String,
 
+    /// Most different items (lines) one cart may hold.
+    #[arg(long, env = "MAX_CART_LINES", default_value_t = 100)]
+    pub max_cart_lines: usize,
+
+    /// Flat shipping rate per currency, e.g. `USD=5.00,EUR=4.50` (unlisted currencies: 5.00).
+    #[arg(long, env = "SHIPPING_RATES", default_value = "")]
+    pub shipping_rates: String,
+
+    /// Shipping is free from this discounted subtotal, e.g. `USD=50.00` (unlisted: 50.00).
+    #[arg(long, env = "FREE_SHIPPING_OVER", default_value = "")]
+    pub free_shipping_over: String,
+
+    /// Tax rate in percent on goods after discounts, e.g. `8.25` (shipping is not taxed).
+    #[arg(long, env = "TAX_RATE", default_value = "0")]
+    pub tax_rate: String,
+
+    /// Catalog prices include tax (the tax total is then the part they contain).
+    #[arg(long, env = "TAX_INCLUSIVE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub tax_inclusive: bool,
+
     /// Largest request body in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,

@@ -1,6 +1,7 @@
 //! What a resolver can reach: the application state shared by all requests and the data of
 //! the current request (who is asking, its DataLoaders).
 
+use crate::carts::service::CartRules;
 use crate::catalog::loaders::CatalogLoader;
 use crate::common::money::CurrencyCode;
 use crate::customers::auth::{Permission, TokenIssuer};
@@ -25,6 +26,8 @@ pub struct SchemaSettings {
     /// `lowStock` reports variants at or below this availability unless the variant has its
     /// own threshold.
     pub low_stock_threshold: i32,
+    /// Cart limits, shipping and tax.
+    pub cart_rules: CartRules,
 }
 
 impl Default for SchemaSettings {
@@ -33,6 +36,7 @@ impl Default for SchemaSettings {
             default_currency: CurrencyCode::Usd,
             max_page_size: 100,
             low_stock_threshold: 5,
+            cart_rules: CartRules::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! The server (`api/`) builds the schema once with [`build_schema`] and executes every
 //! request with a fresh [`context::RequestData`].
 
+pub mod carts;
 pub mod catalog;
 pub mod common;
 pub mod context;
@@ -13,6 +14,7 @@ pub mod events;
 pub mod introspection;
 pub mod inventory;
 pub mod persisted_queries;
+pub mod pricing;
 
 use async_graphql::extensions::apollo_persisted_queries::ApolloPersistedQueries;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
@@ -26,6 +28,7 @@ pub struct QueryRoot(
     catalog::query::CatalogQuery,
     customers::query::CustomerQuery,
     inventory::query::InventoryQuery,
+    carts::query::CartQuery,
 );
 
 /// Every mutation field, merged from the bounded contexts.
@@ -37,6 +40,7 @@ pub struct MutationRoot(
     catalog::admin::category_mutation::CategoryMutation,
     catalog::admin::product_mutation::ProductMutation,
     inventory::admin::warehouse_mutation::WarehouseMutation,
+    carts::mutation::CartMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.

@@ -6,6 +6,7 @@ mod admin_categories;
 mod admin_products;
 mod admin_stock;
 mod bad_input;
+mod carts;
 mod catalog;
 mod customers;
 mod example_queries;

@@ -6,8 +6,8 @@
 //! the write lock up front and queueing behind each other. PostgreSQL ignores the option.
 
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QuerySelect, Select, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// Begins a transaction that is going to write.
@@ -17,4 +17,13 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     };
     db.begin_with_options(options).await
+}
+
+/// `SELECT … FOR UPDATE` on PostgreSQL: the rows stay locked until the transaction ends.
+/// SQLite has no row locks (and no such syntax); its write transaction is exclusive anyway.
+pub fn for_update<E: EntityTrait>(query: Select<E>, db: &impl ConnectionTrait) -> Select<E> {
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => query.lock_exclusive(),
+        _ => query,
+    }
 }

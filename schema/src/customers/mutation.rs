@@ -5,6 +5,8 @@ use super::service::refresh_tokens::{self, Refused};
 use super::types::{
     Customer, CustomerPayload, CustomerRegisterInput, TokenPayload, TokenRevokePayload,
 };
+use crate::carts::service::{merge, view};
+use crate::carts::types::Cart;
 use crate::common::ids::parse_id;
 use crate::common::mutation_cost;
 use crate::common::user_error::{ErrorCode, UserError};
@@ -43,6 +45,7 @@ async fn session(
             model: account,
             permissions: permissions.unwrap_or_default().into_iter().collect(),
         }),
+        cart: None,
         user_errors: Vec::new(),
     })
 }
@@ -80,7 +83,9 @@ impl CustomerMutation {
     }
 
     /// Signs in. A wrong email and a wrong password get the same answer, in the same time.
-    /// `guestCartId` is validated now; merging the guest cart arrives with carts.
+    /// With `guestCartId`, the guest cart's lines join the customer's cart (quantities add
+    /// up, capped by stock), or the guest cart becomes theirs when they have none; `cart`
+    /// is the result. An unknown or already merged guest cart is ignored.
     #[graphql(complexity = "mutation_cost::PASSWORD_HASH + child_complexity")]
     async fn token_create(
         &self,
@@ -89,9 +94,9 @@ impl CustomerMutation {
         password: String,
         guest_cart_id: Option<ID>,
     ) -> Result<TokenPayload> {
-        if let Some(id) = &guest_cart_id {
-            parse_id(id, "guestCartId")?;
-        }
+        let guest_cart_id = guest_cart_id
+            .map(|id| parse_id(&id, "guestCartId"))
+            .transpose()?;
         let state = ctx.state()?;
         let Some(account) = accounts::authenticate(&state.db, &email, password).await? else {
             return Ok(TokenPayload::refused(UserError::new(
@@ -100,7 +105,17 @@ impl CustomerMutation {
                 "the email or password is incorrect",
             )));
         };
-        Ok(session(state, account, None).await?)
+        let account_id = account.id;
+        let mut payload = session(state, account, None).await?;
+        let rules = &state.settings.cart_rules;
+        if let Some(guest) = guest_cart_id {
+            merge::merge_guest_cart(&state.db, rules, guest, account_id).await?;
+        }
+        payload.cart = match merge::current_cart(&state.db, account_id).await? {
+            Some(cart) => Some(Cart(view::view(&state.db, cart, &rules.pricing).await?)),
+            None => None,
+        };
+        Ok(payload)
     }
 
     /// Exchanges a refresh token for new tokens. Each refresh token works once; presenting a

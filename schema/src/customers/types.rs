@@ -1,6 +1,7 @@
 //! GraphQL types of accounts and tokens.
 
 use super::auth::Permission;
+use crate::carts::types::Cart;
 use crate::common::user_error::UserError;
 use async_graphql::{ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -68,6 +69,9 @@ pub struct TokenPayload {
     pub access_token_expires_at: Option<DateTime<Utc>>,
     pub refresh_token: Option<String>,
     pub customer: Option<Customer>,
+    /// The customer's current cart after sign-in, with a `guestCartId`'s lines merged in;
+    /// null when they have none.
+    pub cart: Option<Cart>,
     pub user_errors: Vec<UserError>,
 }
 

@@ -32,7 +32,7 @@ pub fn normalise_email(email: &str) -> String {
 
 /// A deliberately simple check: one `@`, a non-empty local part, a dotted domain, no spaces
 /// or control characters. Deliverability is the business of a confirmation email.
-fn email_problem(email: &str) -> Option<&'static str> {
+pub(crate) fn email_problem(email: &str) -> Option<&'static str> {
     if email.len() > MAX_EMAIL_LEN {
         return Some("the email address is too long");
     }

@@ -1,0 +1,62 @@
+//! Who may use a cart. A guest cart (no owner) is usable by whoever holds its id — a random
+//! v4 UUID, as unguessable as a session token. A customer's cart only by that customer.
+//! Someone else's cart looks exactly like a missing one.
+
+use crate::common::clock::now;
+use crate::common::user_error::{ErrorCode, UserError};
+use crate::error::ApiResult;
+use entities::cart;
+use entities::enums::CartStatus;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+fn usable_by(cart: &cart::Model, account: Option<Uuid>) -> bool {
+    match cart.customer_id {
+        None => true,
+        Some(owner) => account == Some(owner),
+    }
+}
+
+/// The cart, when `account` (None: anonymous) may read it.
+pub async fn readable(
+    db: &impl ConnectionTrait,
+    cart_id: Uuid,
+    account: Option<Uuid>,
+) -> ApiResult<Option<cart::Model>> {
+    Ok(cart::Entity::find_by_id(cart_id)
+        .one(db)
+        .await?
+        .filter(|cart| usable_by(cart, account)))
+}
+
+/// Inside a write transaction: touches the cart's `updated_at` and returns it, which also
+/// locks its row on PostgreSQL until the transaction ends (writes to one cart queue up;
+/// SQLite's write lock covers everything). One statement. A missing, foreign or converted
+/// cart is a user error; the caller rolls back.
+pub async fn lock_for_change(
+    txn: &impl ConnectionTrait,
+    cart_id: Uuid,
+    account: Option<Uuid>,
+) -> ApiResult<Result<cart::Model, UserError>> {
+    let touched = cart::Entity::update_many()
+        .col_expr(cart::Column::UpdatedAt, Expr::value(now()))
+        .filter(cart::Column::Id.eq(cart_id))
+        .exec_with_returning(txn)
+        .await?;
+    let Some(cart) = touched.into_iter().next().filter(|c| usable_by(c, account)) else {
+        return Ok(Err(not_found()));
+    };
+    if cart.status != CartStatus::Active {
+        return Ok(Err(UserError::new(
+            &["cartId"],
+            ErrorCode::CartConverted,
+            "this cart is closed (checked out, or merged into a signed-in customer's cart); start a new one",
+        )));
+    }
+    Ok(Ok(cart))
+}
+
+pub fn not_found() -> UserError {
+    UserError::new(&["cartId"], ErrorCode::NotFound, "no cart with this id")
+}

@@ -1,0 +1,232 @@
+//! Creating a cart, and the parts of it that are not lines: discount codes and the buyer.
+
+use super::lines::{self, NewLine, Outcome};
+use super::view::{self, CartView};
+use super::{CartRules, access};
+use crate::common::clock::now;
+use crate::common::money::CurrencyCode;
+use crate::common::text;
+use crate::common::transaction::begin_write;
+use crate::common::user_error::{ErrorCode, UserError};
+use crate::customers::service::accounts::{email_problem, normalise_email};
+use crate::error::ApiResult;
+use crate::pricing::discount_problem;
+use entities::cart;
+use entities::enums::CartStatus;
+use entities::json::{MailingAddress, StringList};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set};
+use uuid::Uuid;
+
+/// Most discount codes one cart may carry.
+pub const MAX_DISCOUNT_CODES: usize = 5;
+
+/// Who is buying: an email for the receipt and where to ship.
+#[derive(Clone, Debug, Default)]
+pub struct BuyerIdentity {
+    pub email: Option<String>,
+    pub shipping_address: Option<MailingAddress>,
+}
+
+/// A new cart in `currency`, owned by `account` when signed in, with optional first lines
+/// and buyer. All of it or nothing.
+pub async fn create(
+    db: &DatabaseConnection,
+    rules: &CartRules,
+    account: Option<Uuid>,
+    currency: CurrencyCode,
+    first_lines: &[NewLine],
+    buyer: Option<BuyerIdentity>,
+) -> ApiResult<Outcome> {
+    let (email, shipping_address) = match buyer.map(clean_buyer).transpose() {
+        Ok(buyer) => buyer.map_or((None, None), |b| (b.email, b.shipping_address)),
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let txn = begin_write(db).await?;
+    let at = now();
+    let cart = cart::ActiveModel {
+        // Random (v4), not time-ordered: for a guest the id is the credential.
+        id: Set(Uuid::new_v4()),
+        customer_id: Set(account),
+        currency_code: Set(currency.as_str().to_owned()),
+        email: Set(email),
+        shipping_address: Set(shipping_address),
+        discount_codes: Set(StringList::default()),
+        status: Set(CartStatus::Active),
+        converted_order_id: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    let outcome = lines::add_locked(&txn, rules, cart, first_lines, "input.lines").await?;
+    lines::finish(txn, outcome).await
+}
+
+/// Replaces the cart's discount codes. Codes that do not exist or can never apply (inactive,
+/// expired, used up) are refused; codes that may apply later (a minimum subtotal not met
+/// yet) are kept and shown as not applicable.
+pub async fn set_discount_codes(
+    db: &DatabaseConnection,
+    rules: &CartRules,
+    cart_id: Uuid,
+    account: Option<Uuid>,
+    codes: &[String],
+) -> ApiResult<Outcome> {
+    let mut wanted: Vec<String> = Vec::new();
+    for code in codes {
+        let code = code.trim().to_uppercase();
+        if !code.is_empty() && !wanted.contains(&code) {
+            wanted.push(code);
+        }
+    }
+    if wanted.len() > MAX_DISCOUNT_CODES {
+        return Ok(Err(vec![UserError::new(
+            &["discountCodes"],
+            ErrorCode::Invalid,
+            format!("a cart takes at most {MAX_DISCOUNT_CODES} discount codes"),
+        )]));
+    }
+    let txn = begin_write(db).await?;
+    let cart = match access::lock_for_change(&txn, cart_id, account).await? {
+        Ok(cart) => cart,
+        Err(error) => return Ok(Err(vec![error])),
+    };
+    let currency: CurrencyCode = cart.currency_code.parse()?;
+    let discounts = view::discounts_named(&txn, &wanted).await?;
+    let mut errors = Vec::new();
+    for (index, code) in wanted.iter().enumerate() {
+        let path = ["discountCodes".to_owned(), index.to_string()];
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        let Some(discount) = discounts.iter().find(|d| d.code.eq_ignore_ascii_case(code)) else {
+            errors.push(UserError::new(
+                &path,
+                ErrorCode::DiscountInvalid,
+                format!("{code} is not a valid discount code"),
+            ));
+            continue;
+        };
+        // Judged on an empty subtotal's terms: only the lasting reasons refuse a code here.
+        if let Some(problem) = discount_problem(discount, currency, i64::MAX, now()) {
+            errors.push(UserError::new(
+                &path,
+                ErrorCode::DiscountInvalid,
+                format!("{code}: {problem}"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let mut active = cart.into_active_model();
+    active.discount_codes = Set(StringList(wanted));
+    let cart = active.update(&txn).await?;
+    let lines = view::lines_of(&txn, cart.id).await?;
+    let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
+    let facts = view::variant_facts(&txn, &ids, currency).await?;
+    let outcome = view::assemble(cart, currency, lines, &facts, discounts, &rules.pricing);
+    lines::finish(txn, Ok(outcome)).await
+}
+
+/// Sets the buyer's email and/or shipping address (fields left out stay as they are).
+pub async fn set_buyer(
+    db: &DatabaseConnection,
+    rules: &CartRules,
+    cart_id: Uuid,
+    account: Option<Uuid>,
+    buyer: BuyerIdentity,
+) -> ApiResult<Outcome> {
+    let buyer = match clean_buyer(buyer) {
+        Ok(buyer) => buyer,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let txn = begin_write(db).await?;
+    let cart = match access::lock_for_change(&txn, cart_id, account).await? {
+        Ok(cart) => cart,
+        Err(error) => return Ok(Err(vec![error])),
+    };
+    let mut active = cart.into_active_model();
+    if let Some(email) = buyer.email {
+        active.email = Set(Some(email));
+    }
+    if let Some(address) = buyer.shipping_address {
+        active.shipping_address = Set(Some(address));
+    }
+    let cart = active.update(&txn).await?;
+    let outcome: CartView = view::view(&txn, cart, &rules.pricing).await?;
+    lines::finish(txn, Ok(outcome)).await
+}
+
+const ADDRESS_LINE_LEN: usize = 200;
+
+/// Normalises the email and checks every address field; all problems at once.
+fn clean_buyer(buyer: BuyerIdentity) -> Result<BuyerIdentity, Vec<UserError>> {
+    let mut errors = Vec::new();
+    let email = buyer.email.map(|email| normalise_email(&email));
+    if let Some(problem) = email.as_deref().and_then(email_problem) {
+        errors.push(UserError::new(
+            &["buyerIdentity", "email"],
+            ErrorCode::Invalid,
+            problem,
+        ));
+    }
+    let shipping_address = buyer.shipping_address.map(|address| {
+        let mut required = |value: String, field: &'static str, max: usize| {
+            text::required_line(&value, max).unwrap_or_else(|problem| {
+                errors.push(UserError::new(
+                    &["buyerIdentity", "shippingAddress", field],
+                    ErrorCode::Invalid,
+                    problem.to_string(),
+                ));
+                value
+            })
+        };
+        let address1 = required(address.address1, "address1", ADDRESS_LINE_LEN);
+        let city = required(address.city, "city", ADDRESS_LINE_LEN);
+        let zip = required(address.zip, "zip", 20);
+        let country_code = required(address.country_code, "countryCode", 2).to_uppercase();
+        let mut optional = |value: Option<String>, field: &'static str| {
+            text::optional_line(value.as_deref(), ADDRESS_LINE_LEN).unwrap_or_else(|problem| {
+                errors.push(UserError::new(
+                    &["buyerIdentity", "shippingAddress", field],
+                    ErrorCode::Invalid,
+                    problem.to_string(),
+                ));
+                None
+            })
+        };
+        MailingAddress {
+            first_name: optional(address.first_name, "firstName"),
+            last_name: optional(address.last_name, "lastName"),
+            address2: optional(address.address2, "address2"),
+            province: optional(address.province, "province"),
+            phone: optional(address.phone, "phone"),
+            address1,
+            city,
+            zip,
+            country_code,
+        }
+    });
+    if let Some(address) = &shipping_address
+        && !(address.country_code.len() == 2
+            && address.country_code.chars().all(|c| c.is_ascii_uppercase()))
+        && !errors.iter().any(|e| {
+            e.field
+                .as_ref()
+                .is_some_and(|f| f.last().is_some_and(|l| l == "countryCode"))
+        })
+    {
+        errors.push(UserError::new(
+            &["buyerIdentity", "shippingAddress", "countryCode"],
+            ErrorCode::Invalid,
+            "use a two-letter ISO 3166 country code, e.g. US",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(BuyerIdentity {
+            email,
+            shipping_address,
+        })
+    } else {
+        Err(errors)
+    }
+}

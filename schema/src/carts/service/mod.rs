@@ -1,0 +1,26 @@
+//! Cart rules: who may use a cart, what may go in it, and how it is priced.
+
+pub mod access;
+pub mod details;
+pub mod lines;
+pub mod merge;
+pub mod view;
+
+use crate::pricing::PricingSettings;
+
+/// Cart limits and pricing configuration.
+#[derive(Clone, Debug)]
+pub struct CartRules {
+    /// Most different variants one cart may hold.
+    pub max_lines: usize,
+    pub pricing: PricingSettings,
+}
+
+impl Default for CartRules {
+    fn default() -> Self {
+        Self {
+            max_lines: 100,
+            pricing: PricingSettings::default(),
+        }
+    }
+}
