@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod common;
 pub mod context;
 pub mod customers;
+pub mod discounts;
 pub mod error;
 pub mod events;
 pub mod introspection;
@@ -29,6 +30,7 @@ pub struct QueryRoot(
     customers::query::CustomerQuery,
     inventory::query::InventoryQuery,
     carts::query::CartQuery,
+    discounts::mutation::DiscountQuery,
 );
 
 /// Every mutation field, merged from the bounded contexts.
@@ -41,6 +43,7 @@ pub struct MutationRoot(
     catalog::admin::product_mutation::ProductMutation,
     inventory::admin::warehouse_mutation::WarehouseMutation,
     carts::mutation::CartMutation,
+    discounts::mutation::DiscountMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.

@@ -9,6 +9,7 @@ mod bad_input;
 mod carts;
 mod catalog;
 mod customers;
+mod discounts;
 mod example_queries;
 mod federation;
 mod live_stock;
