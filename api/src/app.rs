@@ -14,6 +14,7 @@ use schema::customers::auth::TokenIssuer;
 use schema::customers::service::staff;
 use schema::events::EventHub;
 use schema::events::relay::{OutboxRelay, RelaySettings};
+use schema::orders::service::payments::PaymentProviders;
 use schema::pricing::PricingSettings;
 use schema::pricing::settings::{parse_amounts, parse_tax_rate};
 use schema::{AppState, PersistedQueryStore, QueryLimits, SchemaSettings};
@@ -74,6 +75,7 @@ impl App {
             }),
             events: Arc::new(EventHub::new(config.event_buffer, redis.clone())),
             tokens,
+            payments: PaymentProviders::default(),
         };
         let limits = QueryLimits {
             max_depth: config.max_query_depth,

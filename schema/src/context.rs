@@ -8,6 +8,8 @@ use crate::customers::auth::{Permission, TokenIssuer};
 use crate::error::{ApiError, ApiResult};
 use crate::events::EventHub;
 use crate::inventory::loaders::InventoryLoader;
+use crate::orders::loaders::OrderLoader;
+use crate::orders::service::payments::PaymentProviders;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use futures_util::future::BoxFuture;
@@ -50,6 +52,8 @@ pub struct AppState {
     pub events: Arc<EventHub>,
     /// Signs and checks access tokens.
     pub tokens: Arc<TokenIssuer>,
+    /// Payment providers checkout may use, by name.
+    pub payments: PaymentProviders,
 }
 
 /// Who is making the request, resolved once per request (HTTP `Authorization: Bearer`, or the
@@ -111,6 +115,7 @@ pub struct RequestData {
     pub subscription_slots: Option<Arc<SubscriptionSlots>>,
     pub catalog: DataLoader<CatalogLoader, HashMapCache>,
     pub inventory: DataLoader<InventoryLoader, HashMapCache>,
+    pub orders: DataLoader<OrderLoader, HashMapCache>,
 }
 
 impl RequestData {
@@ -131,6 +136,11 @@ impl RequestData {
             ),
             inventory: DataLoader::with_cache(
                 InventoryLoader::new(db.clone()),
+                spawner.clone(),
+                HashMapCache::default(),
+            ),
+            orders: DataLoader::with_cache(
+                OrderLoader::new(db.clone()),
                 spawner,
                 HashMapCache::default(),
             ),

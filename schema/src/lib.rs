@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod introspection;
 pub mod inventory;
+pub mod orders;
 pub mod persisted_queries;
 pub mod pricing;
 
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     inventory::query::InventoryQuery,
     carts::query::CartQuery,
     discounts::mutation::DiscountQuery,
+    orders::query::OrderQuery,
 );
 
 /// Every mutation field, merged from the bounded contexts.
@@ -44,12 +46,16 @@ pub struct MutationRoot(
     inventory::admin::warehouse_mutation::WarehouseMutation,
     carts::mutation::CartMutation,
     discounts::mutation::DiscountMutation,
+    orders::mutation::OrderMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
-pub struct SubscriptionRoot(inventory::subscription::InventorySubscription);
+pub struct SubscriptionRoot(
+    inventory::subscription::InventorySubscription,
+    orders::subscription::OrderSubscription,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 

@@ -8,6 +8,7 @@ mod admin_stock;
 mod bad_input;
 mod carts;
 mod catalog;
+mod checkout;
 mod customers;
 mod discounts;
 mod example_queries;

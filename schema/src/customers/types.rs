@@ -3,7 +3,9 @@
 use super::auth::Permission;
 use crate::carts::types::Cart;
 use crate::common::user_error::UserError;
-use async_graphql::{ID, InputObject, Object, SimpleObject};
+use crate::orders::query::{OrderConnection, order_page};
+use crate::orders::service::listing::OrderScope;
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::customer;
 
@@ -42,6 +44,20 @@ impl Customer {
 
     async fn created_at(&self) -> DateTime<Utc> {
         self.model.created_at
+    }
+
+    /// This customer's orders, newest first.
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<OrderConnection> {
+        let scope = OrderScope {
+            customer: Some(self.model.id),
+            ..OrderScope::default()
+        };
+        Ok(order_page(ctx, scope, first, after).await?)
     }
 }
 

@@ -23,6 +23,7 @@ pub use hub::{BusMessage, EventHub};
 pub use stats::{EventCounts, EventStats};
 
 use crate::inventory::events::StockUpdate;
+use crate::orders::events::OrderUpdate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -31,6 +32,7 @@ use uuid::Uuid;
 #[serde(tag = "type", content = "data")]
 pub enum DomainEvent {
     StockChanged(StockUpdate),
+    OrderUpdated(OrderUpdate),
 }
 
 impl DomainEvent {
@@ -38,6 +40,7 @@ impl DomainEvent {
     pub fn id(&self) -> Uuid {
         match self {
             DomainEvent::StockChanged(update) => update.event_id,
+            DomainEvent::OrderUpdated(update) => update.event_id,
         }
     }
 
@@ -45,6 +48,7 @@ impl DomainEvent {
     pub fn topic(&self) -> &'static str {
         match self {
             DomainEvent::StockChanged(_) => "stock.changed",
+            DomainEvent::OrderUpdated(_) => "order.updated",
         }
     }
 
@@ -52,6 +56,7 @@ impl DomainEvent {
     pub fn aggregate_id(&self) -> Uuid {
         match self {
             DomainEvent::StockChanged(update) => update.variant_uuid,
+            DomainEvent::OrderUpdated(update) => update.order_id,
         }
     }
 }

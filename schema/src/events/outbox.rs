@@ -29,6 +29,34 @@ pub async fn record(db: &impl ConnectionTrait, event: &DomainEvent) -> ApiResult
     Ok(())
 }
 
+/// Records several events as pending with one INSERT.
+pub async fn record_all(db: &impl ConnectionTrait, events: &[DomainEvent]) -> ApiResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let at = now();
+    let rows = events
+        .iter()
+        .map(|event| {
+            let payload = serde_json::to_value(event)
+                .map_err(|e| ApiError::Internal(format!("encoding an event: {e}")))?;
+            Ok(outbox::ActiveModel {
+                id: Set(event.id()),
+                topic: Set(event.topic().to_owned()),
+                aggregate_id: Set(event.aggregate_id()),
+                payload: Set(payload),
+                created_at: Set(at),
+                published_at: Set(None),
+                attempts: Set(0),
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    outbox::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
 /// Takes up to `limit` pending events, oldest first. On PostgreSQL the rows stay locked
 /// until the transaction ends and rows another relay holds are skipped (`SKIP LOCKED`), so
 /// replicas share the work without publishing an event twice. SQLite has one writer at a

@@ -124,6 +124,7 @@ impl StockFeed {
                         return Some(vec![update]);
                     }
                 }
+                Ok(BusMessage::Event(_)) => {}
                 Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => {
                     if matches!(message, Err(RecvError::Lagged(_))) {
                         self.stats.subscriber_lagged();

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// Every field a storefront's cart page shows.
-const CART_FIELDS: &str = r#"
+pub(crate) const CART_FIELDS: &str = r#"
   id currencyCode status totalQuantity readyForCheckout
   lines {
     id quantity quantityAvailable availableForSale problem
@@ -36,7 +36,7 @@ const CART_FIELDS: &str = r#"
   buyerIdentity { email customerId shippingAddress { city countryCode zip } }
 "#;
 
-fn mutation(name: &str, arguments: &str, parameters: &str) -> String {
+pub(crate) fn mutation(name: &str, arguments: &str, parameters: &str) -> String {
     format!(
         "mutation({parameters}) {{ {name}({arguments}) {{ cart {{ {CART_FIELDS} }} userErrors {{ field message code }} }} }}"
     )
@@ -44,22 +44,22 @@ fn mutation(name: &str, arguments: &str, parameters: &str) -> String {
 
 /// A variant the test controls: its USD price (minor units) and stock.
 #[derive(Clone, Debug)]
-struct Item {
-    id: String,
-    uuid: Uuid,
-    product: Uuid,
+pub(crate) struct Item {
+    pub(crate) id: String,
+    pub(crate) uuid: Uuid,
+    pub(crate) product: Uuid,
 }
 
-struct Shop {
-    server: TestServer,
-    db: DatabaseConnection,
-    items: Vec<Item>,
+pub(crate) struct Shop {
+    pub(crate) server: TestServer,
+    pub(crate) db: DatabaseConnection,
+    pub(crate) items: Vec<Item>,
 }
 
 impl Shop {
     /// A server (with `configure` applied) and `prices.len()` variants of different active
     /// products, priced in USD at `prices` (minor units) with 10 units each in one warehouse.
-    async fn open(
+    pub(crate) async fn open(
         backend: Backend,
         prices: &[i64],
         configure: impl FnOnce(&mut shopgraph::config::Config),
@@ -108,7 +108,11 @@ impl Shop {
         Ok(Self { server, db, items })
     }
 
-    async fn create(&self, token: Option<&str>, input: Value) -> anyhow::Result<GraphqlResponse> {
+    pub(crate) async fn create(
+        &self,
+        token: Option<&str>,
+        input: Value,
+    ) -> anyhow::Result<GraphqlResponse> {
         let query = mutation("cartCreate", "input: $input", "$input: CartCreateInput");
         self.server
             .graphql_as(token, &query, json!({ "input": input }))
@@ -116,7 +120,7 @@ impl Shop {
     }
 
     /// A new guest cart with `lines` (variant index, quantity); returns its id.
-    async fn cart_with(&self, lines: &[(usize, i32)]) -> anyhow::Result<String> {
+    pub(crate) async fn cart_with(&self, lines: &[(usize, i32)]) -> anyhow::Result<String> {
         let created = self
             .create(None, json!({ "lines": self.lines(lines) }))
             .await?;
@@ -125,14 +129,14 @@ impl Shop {
         Ok(cart["cart"]["id"].as_str().unwrap().to_owned())
     }
 
-    fn lines(&self, lines: &[(usize, i32)]) -> Value {
+    pub(crate) fn lines(&self, lines: &[(usize, i32)]) -> Value {
         lines
             .iter()
             .map(|&(item, quantity)| json!({ "variantId": self.items[item].id, "quantity": quantity }))
             .collect()
     }
 
-    async fn add(
+    pub(crate) async fn add(
         &self,
         token: Option<&str>,
         cart: &str,
@@ -148,7 +152,7 @@ impl Shop {
             .await
     }
 
-    async fn read(&self, token: Option<&str>, cart: &str) -> anyhow::Result<Value> {
+    pub(crate) async fn read(&self, token: Option<&str>, cart: &str) -> anyhow::Result<Value> {
         let query = format!("query($id: ID!) {{ cart(id: $id) {{ {CART_FIELDS} }} }}");
         let response = self
             .server
@@ -157,7 +161,11 @@ impl Shop {
         Ok(response.data()["cart"].clone())
     }
 
-    async fn codes(&self, cart: &str, codes: &[&str]) -> anyhow::Result<GraphqlResponse> {
+    pub(crate) async fn codes(
+        &self,
+        cart: &str,
+        codes: &[&str],
+    ) -> anyhow::Result<GraphqlResponse> {
         let query = mutation(
             "cartDiscountCodesUpdate",
             "cartId: $cart, discountCodes: $codes",
@@ -169,7 +177,7 @@ impl Shop {
     }
 
     /// A discount written straight to the database (staff mutations are tested elsewhere).
-    async fn discount(
+    pub(crate) async fn discount(
         &self,
         code: &str,
         kind: DiscountKind,
@@ -195,7 +203,11 @@ impl Shop {
 }
 
 /// Sets the item's stock to exactly `on_hand` in the first warehouse (none elsewhere).
-async fn set_stock(db: &DatabaseConnection, item: &Item, on_hand: i32) -> anyhow::Result<()> {
+pub(crate) async fn set_stock(
+    db: &DatabaseConnection,
+    item: &Item,
+    on_hand: i32,
+) -> anyhow::Result<()> {
     stock_level::Entity::delete_many()
         .filter(stock_level::Column::VariantId.eq(item.uuid))
         .exec(db)
@@ -218,14 +230,14 @@ async fn set_stock(db: &DatabaseConnection, item: &Item, on_hand: i32) -> anyhow
 }
 
 /// The payload of mutation `name`, asserting it succeeded.
-fn accepted<'a>(response: &'a GraphqlResponse, name: &str) -> &'a Value {
+pub(crate) fn accepted<'a>(response: &'a GraphqlResponse, name: &str) -> &'a Value {
     let payload = &response.data()[name];
     assert_eq!(payload["userErrors"], json!([]), "{payload}");
     &payload["cart"]
 }
 
 /// The user errors of mutation `name`, asserting there is no cart.
-fn refused<'a>(response: &'a GraphqlResponse, name: &str) -> &'a Vec<Value> {
+pub(crate) fn refused<'a>(response: &'a GraphqlResponse, name: &str) -> &'a Vec<Value> {
     let payload = &response.data()[name];
     assert_eq!(payload["cart"], Value::Null, "{payload}");
     let errors = payload["userErrors"].as_array().unwrap();
@@ -233,6 +245,6 @@ fn refused<'a>(response: &'a GraphqlResponse, name: &str) -> &'a Vec<Value> {
     errors
 }
 
-fn amount(value: &Value) -> &str {
+pub(crate) fn amount(value: &Value) -> &str {
     value["amount"].as_str().unwrap()
 }

@@ -70,9 +70,12 @@ pub async fn record_changes(
     variant_ids: &[Uuid],
 ) -> ApiResult<Vec<StockUpdate>> {
     let updates = current(db, variant_ids, false).await?;
-    for update in &updates {
-        outbox::record(db, &DomainEvent::StockChanged(update.clone())).await?;
-    }
+    let events: Vec<DomainEvent> = updates
+        .iter()
+        .cloned()
+        .map(DomainEvent::StockChanged)
+        .collect();
+    outbox::record_all(db, &events).await?;
     Ok(updates)
 }
 

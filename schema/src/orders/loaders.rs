@@ -1,0 +1,92 @@
+//! Batched reads of orders' lines, history and payments (one statement per kind for any
+//! number of orders in a response).
+
+use async_graphql::dataloader::Loader;
+use entities::{order_event, order_line, payment};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub struct OrderLoader {
+    db: DatabaseConnection,
+}
+
+impl OrderLoader {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LinesOfOrder(pub Uuid);
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EventsOfOrder(pub Uuid);
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PaymentsOfOrder(pub Uuid);
+
+/// Groups `rows` by order id, every key present (orders without rows get an empty list).
+fn group<K: Copy + Eq + std::hash::Hash, T>(
+    keys: &[K],
+    rows: Vec<T>,
+    key_of: impl Fn(&T) -> K,
+) -> HashMap<K, Vec<T>> {
+    let mut map: HashMap<K, Vec<T>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for row in rows {
+        map.entry(key_of(&row)).or_default().push(row);
+    }
+    map
+}
+
+impl Loader<LinesOfOrder> for OrderLoader {
+    type Value = Vec<order_line::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[LinesOfOrder],
+    ) -> Result<HashMap<LinesOfOrder, Self::Value>, Self::Error> {
+        let rows = order_line::Entity::find()
+            .filter(order_line::Column::OrderId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(order_line::Column::Position)
+            .all(&self.db)
+            .await?;
+        Ok(group(keys, rows, |row| LinesOfOrder(row.order_id)))
+    }
+}
+
+impl Loader<EventsOfOrder> for OrderLoader {
+    type Value = Vec<order_event::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[EventsOfOrder],
+    ) -> Result<HashMap<EventsOfOrder, Self::Value>, Self::Error> {
+        let rows = order_event::Entity::find()
+            .filter(order_event::Column::OrderId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(order_event::Column::Id)
+            .all(&self.db)
+            .await?;
+        Ok(group(keys, rows, |row| EventsOfOrder(row.order_id)))
+    }
+}
+
+impl Loader<PaymentsOfOrder> for OrderLoader {
+    type Value = Vec<payment::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[PaymentsOfOrder],
+    ) -> Result<HashMap<PaymentsOfOrder, Self::Value>, Self::Error> {
+        let rows = payment::Entity::find()
+            .filter(payment::Column::OrderId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(payment::Column::Id)
+            .all(&self.db)
+            .await?;
+        Ok(group(keys, rows, |row| PaymentsOfOrder(row.order_id)))
+    }
+}

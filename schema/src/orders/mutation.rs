@@ -1,0 +1,126 @@
+//! `checkoutComplete` and the staff order transitions.
+
+use super::service::checkout::{self, CheckoutRequest};
+use super::service::lifecycle::{self, Transition};
+use super::types::{CheckoutCompletePayload, Order, OrderPayload, PaymentInput};
+use crate::common::ids::parse_id;
+use crate::common::mutation_cost;
+use crate::common::text;
+use crate::context::ContextExt;
+use crate::customers::auth::Permission;
+use crate::error::ApiError;
+use async_graphql::{Context, ID, Object, Result};
+
+#[derive(Default)]
+pub struct OrderMutation;
+
+async fn transition(
+    ctx: &Context<'_>,
+    id: ID,
+    transition: Transition,
+    note: Option<String>,
+) -> Result<OrderPayload> {
+    let viewer = &ctx.request()?.viewer;
+    viewer.require_any(&[Permission::ManageOrders])?;
+    let id = parse_id(&id, "id")?;
+    let note = text::optional_block(note.as_deref(), 2_000)
+        .map_err(|problem| ApiError::bad_input(format!("note: {problem}")))?;
+    let outcome =
+        lifecycle::apply(&ctx.state()?.db, id, transition, viewer.account_id(), note).await?;
+    ctx.state()?.events.wake_relay();
+    Ok(match outcome {
+        Ok(order) => OrderPayload {
+            order: Some(Order(order)),
+            user_errors: Vec::new(),
+        },
+        Err(error) => OrderPayload {
+            order: None,
+            user_errors: vec![error],
+        },
+    })
+}
+
+#[Object]
+impl OrderMutation {
+    /// Turns the cart into an order: stock is allocated for every line (all or nothing),
+    /// discounts are used, the cart is closed, then the payment provider is asked (`manual`
+    /// when `payment` is left out: the order waits for `orderMarkPaid`). The same
+    /// `idempotencyKey` for the same cart always answers with the same order, however often
+    /// and however concurrently it is sent. A declined payment cancels the order (stock
+    /// released, cart reopened) and answers with it and a PAYMENT_DECLINED user error.
+    #[graphql(complexity = "mutation_cost::WRITE * 5 + child_complexity")]
+    async fn checkout_complete(
+        &self,
+        ctx: &Context<'_>,
+        cart_id: ID,
+        idempotency_key: String,
+        payment: Option<PaymentInput>,
+    ) -> Result<CheckoutCompletePayload> {
+        let state = ctx.state()?;
+        let request = CheckoutRequest {
+            cart_id: parse_id(&cart_id, "cartId")?,
+            account: ctx.request()?.viewer.account_id(),
+            idempotency_key,
+            provider: payment
+                .as_ref()
+                .map_or_else(|| "manual".to_owned(), |p| p.provider.clone()),
+            token: payment.and_then(|p| p.token),
+        };
+        let outcome = checkout::complete(
+            &state.db,
+            &state.settings.cart_rules,
+            &state.payments,
+            &state.events,
+            request,
+        )
+        .await?;
+        Ok(CheckoutCompletePayload {
+            order: outcome.order.map(Order),
+            user_errors: outcome.user_errors,
+        })
+    }
+
+    /// PLACED → PAID (staff with MANAGE_ORDERS), e.g. when a bank transfer arrived.
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
+    async fn order_mark_paid(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        note: Option<String>,
+    ) -> Result<OrderPayload> {
+        transition(ctx, id, Transition::MarkPaid, note).await
+    }
+
+    /// PAID → FULFILLED: the allocated units leave the warehouses (onHand and allocated drop).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
+    async fn order_fulfill(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        note: Option<String>,
+    ) -> Result<OrderPayload> {
+        transition(ctx, id, Transition::Fulfil, note).await
+    }
+
+    /// PLACED or PAID → CANCELLED: the allocated units become available again.
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
+    async fn order_cancel(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        note: Option<String>,
+    ) -> Result<OrderPayload> {
+        transition(ctx, id, Transition::Cancel, note).await
+    }
+
+    /// PAID or FULFILLED → REFUNDED (an unshipped order's stock is released).
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
+    async fn order_refund(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        note: Option<String>,
+    ) -> Result<OrderPayload> {
+        transition(ctx, id, Transition::Refund, note).await
+    }
+}

@@ -1,0 +1,469 @@
+//! `checkoutComplete`: a cart becomes an order.
+//!
+//! One write transaction on the locked cart: validate it, allocate stock for every line (all
+//! or nothing), consume the discounts' usage, take an order number, write the order with its
+//! snapshot lines, allocations, PLACED event, payment and outbox events, and close the cart.
+//! Then the payment provider is asked, outside any transaction; a decline cancels the
+//! order in a second transaction (stock released, discount usage given back, cart reopened).
+//!
+//! Idempotency: `(cart, idempotencyKey)` names one order. A repeat finds it before doing
+//! anything; concurrent repeats queue on the cart's row lock and the later ones find the
+//! order the first one committed. A converted cart cannot be checked out again.
+
+use super::lifecycle;
+use super::payments::{Charge, ChargeOutcome, PaymentProviders};
+use super::records::{self, Happening};
+use crate::carts::service::view::{self, CartView, LineProblem};
+use crate::carts::service::{CartRules, access};
+use crate::common::clock::now;
+use crate::common::text;
+use crate::common::transaction::begin_write;
+use crate::common::user_error::{ErrorCode, UserError};
+use crate::discounts::service as discounts;
+use crate::error::ApiResult;
+use crate::events::EventHub;
+use crate::inventory::service::allocation::{self, Request};
+use crate::pricing::Applicability;
+use entities::enums::{CartStatus, OrderEventKind, OrderStatus, PaymentStatus};
+use entities::{cart, customer, order, order_allocation, order_line, payment};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, Set,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub struct CheckoutRequest {
+    pub cart_id: Uuid,
+    pub account: Option<Uuid>,
+    pub idempotency_key: String,
+    pub provider: String,
+    pub token: Option<String>,
+}
+
+/// The order, with the user errors that go with it (a declined payment returns both).
+pub struct CheckoutOutcome {
+    pub order: Option<order::Model>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl CheckoutOutcome {
+    fn refused(user_errors: Vec<UserError>) -> Self {
+        Self {
+            order: None,
+            user_errors,
+        }
+    }
+
+    fn placed(order: order::Model) -> Self {
+        Self {
+            order: Some(order),
+            user_errors: Vec::new(),
+        }
+    }
+}
+
+pub async fn complete(
+    db: &DatabaseConnection,
+    rules: &CartRules,
+    providers: &PaymentProviders,
+    hub: &EventHub,
+    request: CheckoutRequest,
+) -> ApiResult<CheckoutOutcome> {
+    let key = match text::required_line(&request.idempotency_key, 255) {
+        Ok(key) => key,
+        Err(problem) => {
+            return Ok(CheckoutOutcome::refused(vec![UserError::new(
+                &["idempotencyKey"],
+                ErrorCode::Invalid,
+                problem.to_string(),
+            )]));
+        }
+    };
+    let Some(provider) = providers.get(&request.provider) else {
+        return Ok(CheckoutOutcome::refused(vec![UserError::new(
+            &["payment", "provider"],
+            ErrorCode::Invalid,
+            format!(
+                "unknown payment provider; use one of: {}",
+                providers.names().join(", ")
+            ),
+        )]));
+    };
+    if let Some(done) = replay(db, request.cart_id, &key, request.account).await? {
+        return Ok(done);
+    }
+
+    let txn = begin_write(db).await?;
+    let cart = match access::lock_for_change(&txn, request.cart_id, request.account).await? {
+        Ok(cart) => cart,
+        Err(error) => {
+            drop(txn);
+            // A concurrent request with this key may have converted it a moment ago.
+            if error.code == ErrorCode::CartConverted
+                && let Some(done) = replay(db, request.cart_id, &key, request.account).await?
+            {
+                return Ok(done);
+            }
+            return Ok(CheckoutOutcome::refused(vec![error]));
+        }
+    };
+    let cart_view = view::view(&txn, cart, &rules.pricing).await?;
+    let email = match &cart_view.cart.email {
+        Some(email) => Some(email.clone()),
+        None => account_email(&txn, cart_view.cart.customer_id).await?,
+    };
+    if let Err(errors) = check_ready(&cart_view, email.as_deref()) {
+        return Ok(CheckoutOutcome::refused(errors));
+    }
+    let requests: Vec<Request> = cart_view
+        .lines
+        .iter()
+        .map(|l| Request {
+            variant_id: l.line.variant_id,
+            quantity: l.line.quantity,
+        })
+        .collect();
+    let allocated = match allocation::allocate(&txn, &requests).await? {
+        Ok(allocated) => allocated,
+        Err(shortages) => {
+            let errors = shortages
+                .iter()
+                .map(|s| {
+                    let index = cart_view
+                        .lines
+                        .iter()
+                        .position(|l| l.line.variant_id == s.variant_id)
+                        .unwrap_or_default();
+                    UserError::new(
+                        &["cart", "lines", &index.to_string()],
+                        ErrorCode::OutOfStock,
+                        format!("only {} available, {} wanted", s.available, s.requested),
+                    )
+                })
+                .collect();
+            return Ok(CheckoutOutcome::refused(errors));
+        }
+    };
+    if !discounts::consume(&txn, &cart_view.priced.applied).await? {
+        return Ok(CheckoutOutcome::refused(vec![UserError::new(
+            &["cart", "discountCodes"],
+            ErrorCode::DiscountInvalid,
+            "a discount code was used up by other orders a moment ago; remove it or try again",
+        )]));
+    }
+    let number = records::next_order_number(&txn).await?;
+    let placed = write_order(
+        &txn,
+        &cart_view,
+        email.unwrap_or_default(),
+        &key,
+        number,
+        &allocated.allocations,
+        request.account,
+    )
+    .await?;
+    payment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        order_id: Set(placed.id),
+        provider: Set(provider.name().to_owned()),
+        status: Set(PaymentStatus::Pending),
+        amount: Set(placed.total),
+        currency_code: Set(placed.currency_code.clone()),
+        provider_reference: Set(None),
+        created_at: Set(now()),
+        updated_at: Set(now()),
+    }
+    .insert(&txn)
+    .await?;
+    let mut closing = cart_view.cart.clone().into_active_model();
+    closing.status = Set(CartStatus::Converted);
+    closing.converted_order_id = Set(Some(placed.id));
+    closing.update(&txn).await?;
+    txn.commit().await?;
+    hub.wake_relay();
+
+    let charge = Charge {
+        order_number: placed.number,
+        amount: placed.total,
+        currency: &placed.currency_code,
+        token: request.token.as_deref(),
+    };
+    let outcome = match provider.charge(charge).await {
+        ChargeOutcome::Pending { reference } => {
+            if let Some(reference) = reference {
+                lifecycle::set_payment_reference(db, placed.id, &reference).await?;
+            }
+            CheckoutOutcome::placed(placed)
+        }
+        ChargeOutcome::Paid { reference } => {
+            let paid = lifecycle::record_payment(db, placed.id, Some(&reference), None).await?;
+            CheckoutOutcome::placed(paid.unwrap_or(placed))
+        }
+        ChargeOutcome::Declined { reason } => {
+            let cancelled =
+                lifecycle::decline(db, placed.id, &reason, &cart_view.priced.applied).await?;
+            CheckoutOutcome {
+                order: Some(cancelled.unwrap_or(placed)),
+                user_errors: vec![declined(&reason)],
+            }
+        }
+    };
+    hub.wake_relay();
+    Ok(outcome)
+}
+
+fn declined(reason: &str) -> UserError {
+    UserError::new(
+        &["payment"],
+        ErrorCode::PaymentDeclined,
+        format!(
+            "{reason}; the order was cancelled and the cart reopened — try another payment with a new idempotency key"
+        ),
+    )
+}
+
+/// The answer a repeated request gets: the order this key made for this cart, as it is now
+/// (with the decline error again if its payment was declined).
+async fn replay(
+    db: &DatabaseConnection,
+    cart_id: Uuid,
+    key: &str,
+    account: Option<Uuid>,
+) -> ApiResult<Option<CheckoutOutcome>> {
+    let Some(found) = order::Entity::find()
+        .filter(order::Column::CartId.eq(cart_id))
+        .filter(order::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    // Someone else's order is not revealed; they get "no cart" as for any foreign cart.
+    if found.customer_id.is_some() && found.customer_id != account {
+        return Ok(Some(CheckoutOutcome::refused(vec![access::not_found()])));
+    }
+    if found.status == OrderStatus::Cancelled {
+        let was_declined = payment::Entity::find()
+            .filter(payment::Column::OrderId.eq(found.id))
+            .filter(payment::Column::Status.eq(PaymentStatus::Declined))
+            .one(db)
+            .await?
+            .is_some();
+        if was_declined {
+            return Ok(Some(CheckoutOutcome {
+                order: Some(found),
+                user_errors: vec![declined("the payment was declined")],
+            }));
+        }
+    }
+    Ok(Some(CheckoutOutcome::placed(found)))
+}
+
+async fn account_email(
+    db: &impl ConnectionTrait,
+    account: Option<Uuid>,
+) -> ApiResult<Option<String>> {
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    Ok(customer::Entity::find_by_id(account)
+        .one(db)
+        .await?
+        .map(|c| c.email))
+}
+
+/// Everything that must hold before stock is touched.
+fn check_ready(cart: &CartView, email: Option<&str>) -> Result<(), Vec<UserError>> {
+    let mut errors = Vec::new();
+    if cart.lines.is_empty() {
+        errors.push(UserError::new(
+            &["cartId"],
+            ErrorCode::Invalid,
+            "the cart is empty",
+        ));
+    }
+    for (index, line) in cart.lines.iter().enumerate() {
+        let path = ["cart", "lines", &index.to_string()].map(str::to_owned);
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        let sku = &line.variant.sku;
+        match line.problem {
+            None => {}
+            Some(LineProblem::InsufficientStock) => errors.push(UserError::new(
+                &path,
+                ErrorCode::OutOfStock,
+                format!(
+                    "{sku}: only {} available, {} in the cart",
+                    line.available, line.line.quantity
+                ),
+            )),
+            Some(LineProblem::NotForSale) => errors.push(UserError::new(
+                &path,
+                ErrorCode::Invalid,
+                format!("{sku} is no longer for sale; remove it"),
+            )),
+            Some(LineProblem::NoPrice) => errors.push(UserError::new(
+                &path,
+                ErrorCode::Invalid,
+                format!("{sku} is not sold in {}; remove it", cart.currency.as_str()),
+            )),
+        }
+    }
+    // The order must cost what the cart showed: a code that does not apply (used up
+    // meanwhile, expired, minimum not met) stops the checkout instead of silently
+    // charging more.
+    for (index, (code, applicability)) in cart.priced.codes.iter().enumerate() {
+        if let Applicability::NotApplicable(reason) = applicability {
+            let index = index.to_string();
+            errors.push(UserError::new(
+                &["cart", "discountCodes", &index],
+                ErrorCode::DiscountInvalid,
+                format!("{code}: {reason}; remove it to check out"),
+            ));
+        }
+    }
+    if email.is_none() {
+        errors.push(UserError::new(
+            &["cart", "buyerIdentity", "email"],
+            ErrorCode::Invalid,
+            "set the buyer's email first (cartBuyerIdentityUpdate)",
+        ));
+    }
+    if cart.cart.shipping_address.is_none() {
+        errors.push(UserError::new(
+            &["cart", "buyerIdentity", "shippingAddress"],
+            ErrorCode::Invalid,
+            "set the shipping address first (cartBuyerIdentityUpdate)",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The order, its snapshot lines, their allocations and the PLACED event.
+async fn write_order(
+    txn: &impl ConnectionTrait,
+    cart: &CartView,
+    email: String,
+    key: &str,
+    number: i64,
+    allocations: &[allocation::Allocation],
+    actor: Option<Uuid>,
+) -> ApiResult<order::Model> {
+    let at = now();
+    let totals = cart.priced.totals;
+    let used_codes: Vec<&str> = cart
+        .priced
+        .codes
+        .iter()
+        .filter(|(_, a)| *a == Applicability::Applies)
+        .map(|(code, _)| code.as_str())
+        .collect();
+    let placed = order::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        number: Set(number),
+        customer_id: Set(cart.cart.customer_id),
+        cart_id: Set(Some(cart.cart.id)),
+        idempotency_key: Set(Some(key.to_owned())),
+        email: Set(email),
+        status: Set(OrderStatus::Placed),
+        currency_code: Set(cart.currency.as_str().to_owned()),
+        subtotal: Set(totals.subtotal),
+        discount_total: Set(totals.discount),
+        shipping_total: Set(totals.shipping),
+        tax_total: Set(totals.tax),
+        total: Set(totals.total),
+        discount_code: Set(used_codes.first().map(|c| (*c).to_owned())),
+        shipping_address: Set(cart.cart.shipping_address.clone()),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(txn)
+    .await?;
+    let mut line_of_variant: HashMap<Uuid, Uuid> = HashMap::new();
+    let lines: Vec<order_line::ActiveModel> = cart
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(position, line)| {
+            let id = Uuid::now_v7();
+            line_of_variant.insert(line.line.variant_id, id);
+            let unit = line.unit_price.unwrap_or_default();
+            order_line::ActiveModel {
+                id: Set(id),
+                order_id: Set(placed.id),
+                variant_id: Set(Some(line.line.variant_id)),
+                product_id: Set(Some(line.product.id)),
+                sku: Set(line.variant.sku.clone()),
+                product_name: Set(line.product.name.clone()),
+                variant_name: Set(line.variant.name.clone()),
+                quantity: Set(line.line.quantity),
+                unit_price: Set(unit),
+                total: Set(unit.saturating_mul(i64::from(line.line.quantity))),
+                position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            }
+        })
+        .collect();
+    order_line::Entity::insert_many(lines)
+        .exec_without_returning(txn)
+        .await?;
+    let allocation_rows: Vec<order_allocation::ActiveModel> = allocations
+        .iter()
+        .filter_map(|a| {
+            Some(order_allocation::ActiveModel {
+                order_line_id: Set(*line_of_variant.get(&a.variant_id)?),
+                warehouse_id: Set(a.warehouse_id),
+                quantity: Set(a.quantity),
+            })
+        })
+        .collect();
+    if !allocation_rows.is_empty() {
+        order_allocation::Entity::insert_many(allocation_rows)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let message =
+        (!used_codes.is_empty()).then(|| format!("discount codes: {}", used_codes.join(", ")));
+    records::record(
+        txn,
+        Happening {
+            kind: OrderEventKind::Placed,
+            from: None,
+            message,
+            actor,
+            order: &placed,
+        },
+    )
+    .await?;
+    Ok(placed)
+}
+
+/// Reopens the cart an order came from (after a declined payment).
+pub(super) async fn reopen_cart(
+    txn: &impl ConnectionTrait,
+    cart_id: Option<Uuid>,
+) -> ApiResult<()> {
+    let Some(cart_id) = cart_id else {
+        return Ok(());
+    };
+    cart::Entity::update_many()
+        .col_expr(
+            cart::Column::Status,
+            sea_orm::sea_query::Expr::value(CartStatus::Active),
+        )
+        .col_expr(
+            cart::Column::ConvertedOrderId,
+            sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
+        )
+        .col_expr(
+            cart::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now()),
+        )
+        .filter(cart::Column::Id.eq(cart_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! Order rules: checkout, the state machine, payments, listing.
+
+pub mod checkout;
+pub mod lifecycle;
+pub mod listing;
+pub mod payments;
+pub mod records;

@@ -1,0 +1,69 @@
+//! `orderUpdated(orderId)`: the order's owner or staff follow its status live.
+
+use super::query::may_read;
+use super::types::Order;
+use crate::common::ids::parse_id;
+use crate::context::ContextExt;
+use crate::error::ApiError;
+use crate::events::{BusMessage, DomainEvent};
+use async_graphql::{Context, ID, Result, Subscription};
+use entities::order;
+use futures_util::Stream;
+use futures_util::stream;
+use sea_orm::EntityTrait;
+use tokio::sync::broadcast::error::RecvError;
+
+#[derive(Default)]
+pub struct OrderSubscription;
+
+#[Subscription]
+impl OrderSubscription {
+    /// The order each time it changes (placed, paid, fulfilled, cancelled, refunded). After
+    /// a gap (the subscriber fell behind, or the server lost its event link) the current
+    /// order is sent again; compare `status` and `updatedAt`.
+    async fn order_updated(
+        &self,
+        ctx: &Context<'_>,
+        order_id: ID,
+    ) -> Result<impl Stream<Item = Order> + use<>> {
+        let id = parse_id(&order_id, "orderId")?;
+        let state = ctx.state()?;
+        let viewer = ctx.request()?.viewer.clone();
+        let slot = ctx.request()?.subscription_slot()?;
+        let found = order::Entity::find_by_id(id)
+            .one(&state.db)
+            .await
+            .map_err(ApiError::from)?;
+        if !found.as_ref().is_some_and(|o| may_read(&viewer, o)) {
+            return Err(ApiError::NotFound("no order with this id".into()).into());
+        }
+        let receiver = state.events.subscribe();
+        let db = state.db.clone();
+        Ok(stream::unfold(
+            (receiver, db, slot),
+            move |(mut receiver, db, slot)| async move {
+                loop {
+                    let refetch = match receiver.recv().await {
+                        Ok(BusMessage::Event(DomainEvent::OrderUpdated(update))) => {
+                            update.order_id == id
+                        }
+                        Ok(BusMessage::Event(_)) => false,
+                        Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => true,
+                        Err(RecvError::Closed) => return None,
+                    };
+                    if !refetch {
+                        continue;
+                    }
+                    // Events say that it changed; the row says what it is now.
+                    match order::Entity::find_by_id(id).one(&db).await {
+                        Ok(Some(current)) => return Some((Order(current), (receiver, db, slot))),
+                        Ok(None) => return None,
+                        Err(err) => {
+                            tracing::warn!(error = %err, "orderUpdated: reading the order failed")
+                        }
+                    }
+                }
+            },
+        ))
+    }
+}

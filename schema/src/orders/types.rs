@@ -1,0 +1,326 @@
+//! Order types. Orders are snapshots: names, SKUs and prices as they were at checkout.
+
+use super::loaders::{EventsOfOrder, LinesOfOrder, PaymentsOfOrder};
+use crate::carts::types::MailingAddress;
+use crate::common::money::{CurrencyCode, Money};
+use crate::common::user_error::UserError;
+use crate::context::ContextExt;
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entities::enums::{
+    OrderEventKind as StoredEventKind, OrderStatus as StoredStatus, PaymentStatus as StoredPayment,
+};
+use entities::{order, order_event, order_line, payment};
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OrderStatus {
+    Placed,
+    Paid,
+    Fulfilled,
+    Cancelled,
+    Refunded,
+}
+
+impl From<StoredStatus> for OrderStatus {
+    fn from(status: StoredStatus) -> Self {
+        match status {
+            StoredStatus::Placed => Self::Placed,
+            StoredStatus::Paid => Self::Paid,
+            StoredStatus::Fulfilled => Self::Fulfilled,
+            StoredStatus::Cancelled => Self::Cancelled,
+            StoredStatus::Refunded => Self::Refunded,
+        }
+    }
+}
+
+impl From<OrderStatus> for StoredStatus {
+    fn from(status: OrderStatus) -> Self {
+        match status {
+            OrderStatus::Placed => Self::Placed,
+            OrderStatus::Paid => Self::Paid,
+            OrderStatus::Fulfilled => Self::Fulfilled,
+            OrderStatus::Cancelled => Self::Cancelled,
+            OrderStatus::Refunded => Self::Refunded,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OrderEventKind {
+    Placed,
+    Paid,
+    Fulfilled,
+    Cancelled,
+    Refunded,
+    PaymentDeclined,
+    Note,
+}
+
+impl From<StoredEventKind> for OrderEventKind {
+    fn from(kind: StoredEventKind) -> Self {
+        match kind {
+            StoredEventKind::Placed => Self::Placed,
+            StoredEventKind::Paid => Self::Paid,
+            StoredEventKind::Fulfilled => Self::Fulfilled,
+            StoredEventKind::Cancelled => Self::Cancelled,
+            StoredEventKind::Refunded => Self::Refunded,
+            StoredEventKind::PaymentDeclined => Self::PaymentDeclined,
+            StoredEventKind::Note => Self::Note,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PaymentStatus {
+    Pending,
+    Paid,
+    Declined,
+    Refunded,
+}
+
+impl From<StoredPayment> for PaymentStatus {
+    fn from(status: StoredPayment) -> Self {
+        match status {
+            StoredPayment::Pending => Self::Pending,
+            StoredPayment::Paid => Self::Paid,
+            StoredPayment::Declined => Self::Declined,
+            StoredPayment::Refunded => Self::Refunded,
+        }
+    }
+}
+
+pub struct Order(pub order::Model);
+
+impl Order {
+    fn currency(&self) -> CurrencyCode {
+        self.0.currency_code.parse().unwrap_or(CurrencyCode::Usd)
+    }
+
+    fn money(&self, minor: i64) -> Money {
+        Money::from_minor(minor, self.currency())
+    }
+}
+
+#[Object]
+impl Order {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Human-facing, increasing order number.
+    async fn number(&self) -> i64 {
+        self.0.number
+    }
+
+    async fn status(&self) -> OrderStatus {
+        self.0.status.into()
+    }
+
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+
+    async fn customer_id(&self) -> Option<ID> {
+        self.0.customer_id.map(|id| ID(id.to_string()))
+    }
+
+    async fn currency_code(&self) -> CurrencyCode {
+        self.currency()
+    }
+
+    async fn lines(&self, ctx: &Context<'_>) -> Result<Vec<OrderLine>> {
+        let lines = ctx
+            .request()?
+            .orders
+            .load_one(LinesOfOrder(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let currency = self.currency();
+        Ok(lines
+            .into_iter()
+            .map(|line| OrderLine { line, currency })
+            .collect())
+    }
+
+    async fn subtotal(&self) -> Money {
+        self.money(self.0.subtotal)
+    }
+
+    async fn discount_total(&self) -> Money {
+        self.money(self.0.discount_total)
+    }
+
+    async fn shipping_total(&self) -> Money {
+        self.money(self.0.shipping_total)
+    }
+
+    async fn tax_total(&self) -> Money {
+        self.money(self.0.tax_total)
+    }
+
+    async fn total(&self) -> Money {
+        self.money(self.0.total)
+    }
+
+    /// The amount discount code used, if any (the PLACED event lists every code).
+    async fn discount_code(&self) -> Option<&str> {
+        self.0.discount_code.as_deref()
+    }
+
+    async fn shipping_address(&self) -> Option<MailingAddress> {
+        self.0.shipping_address.clone().map(MailingAddress::from)
+    }
+
+    /// Every status change and note, oldest first.
+    async fn events(&self, ctx: &Context<'_>) -> Result<Vec<OrderEvent>> {
+        let events = ctx
+            .request()?
+            .orders
+            .load_one(EventsOfOrder(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(events.into_iter().map(OrderEvent).collect())
+    }
+
+    async fn payments(&self, ctx: &Context<'_>) -> Result<Vec<Payment>> {
+        let payments = ctx
+            .request()?
+            .orders
+            .load_one(PaymentsOfOrder(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let currency = self.currency();
+        Ok(payments.into_iter().map(|p| Payment(p, currency)).collect())
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+pub struct OrderLine {
+    line: order_line::Model,
+    currency: CurrencyCode,
+}
+
+#[Object]
+impl OrderLine {
+    async fn id(&self) -> ID {
+        ID(self.line.id.to_string())
+    }
+
+    async fn sku(&self) -> &str {
+        &self.line.sku
+    }
+
+    async fn product_name(&self) -> &str {
+        &self.line.product_name
+    }
+
+    async fn variant_name(&self) -> &str {
+        &self.line.variant_name
+    }
+
+    /// The variant bought, while it exists (the line itself never changes).
+    async fn variant_id(&self) -> Option<ID> {
+        self.line.variant_id.map(|id| ID(id.to_string()))
+    }
+
+    async fn product_id(&self) -> Option<ID> {
+        self.line.product_id.map(|id| ID(id.to_string()))
+    }
+
+    async fn quantity(&self) -> i32 {
+        self.line.quantity
+    }
+
+    async fn unit_price(&self) -> Money {
+        Money::from_minor(self.line.unit_price, self.currency)
+    }
+
+    async fn total(&self) -> Money {
+        Money::from_minor(self.line.total, self.currency)
+    }
+}
+
+pub struct OrderEvent(order_event::Model);
+
+#[Object]
+impl OrderEvent {
+    async fn kind(&self) -> OrderEventKind {
+        self.0.kind.into()
+    }
+
+    async fn from_status(&self) -> Option<OrderStatus> {
+        self.0.from_status.map(Into::into)
+    }
+
+    async fn to_status(&self) -> Option<OrderStatus> {
+        self.0.to_status.map(Into::into)
+    }
+
+    async fn message(&self) -> Option<&str> {
+        self.0.message.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+pub struct Payment(payment::Model, CurrencyCode);
+
+#[Object]
+impl Payment {
+    async fn provider(&self) -> &str {
+        &self.0.provider
+    }
+
+    async fn status(&self) -> PaymentStatus {
+        self.0.status.into()
+    }
+
+    async fn amount(&self) -> Money {
+        Money::from_minor(self.0.amount, self.1)
+    }
+
+    /// The provider's id for the payment, once known.
+    async fn reference(&self) -> Option<&str> {
+        self.0.provider_reference.as_deref()
+    }
+}
+
+/// How to pay; leave it out for the `manual` provider.
+#[derive(InputObject, Clone, Debug)]
+pub struct PaymentInput {
+    /// `manual` or `test`.
+    pub provider: String,
+    /// Provider-specific: for `test`, `tok_visa` pays and `tok_declined` is declined.
+    pub token: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct CheckoutCompletePayload {
+    pub order: Option<Order>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(SimpleObject)]
+pub struct OrderPayload {
+    pub order: Option<Order>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct OrderFilter {
+    pub status: Option<Vec<OrderStatus>>,
+    pub customer_id: Option<ID>,
+    /// Orders placed at or after this instant.
+    pub created_after: Option<DateTime<Utc>>,
+    /// Orders placed before this instant.
+    pub created_before: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,199 @@
+//! The order state machine for staff, order visibility, and `orderUpdated`.
+
+use super::*;
+use e2e::WsProtocol;
+
+const TRANSITION: &str = "mutation($id: ID!) { NAME(id: $id, note: \"by test\") { order { status events { kind fromStatus toStatus } } userErrors { code message } } }";
+
+async fn act(shop: &Shop, token: &str, name: &str, id: &Value) -> anyhow::Result<Value> {
+    let query = TRANSITION.replace("NAME", name);
+    let response = shop
+        .server
+        .graphql_as(Some(token), &query, json!({ "id": id }))
+        .await?;
+    Ok(response.data()[name].clone())
+}
+
+async fn staff_move_orders_through_their_states(backend: Backend) -> anyhow::Result<()> {
+    let shop = Shop::open(backend, &[1000, 2000], |_| {}).await?;
+    let admin = shop.server.admin_token().await?;
+    let first = shop.ready_cart(&[(0, 2)]).await?;
+    let order = placed(&shop.checkout(None, &first, "k", Value::Null).await?)["id"].clone();
+
+    // Illegal from PLACED: fulfil and refund.
+    for name in ["orderFulfill", "orderRefund"] {
+        let refused = act(&shop, &admin, name, &order).await?;
+        assert_eq!(
+            refused["userErrors"][0]["code"], "ILLEGAL_TRANSITION",
+            "{name}: {refused}"
+        );
+        assert!(
+            refused["userErrors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("PLACED")
+        );
+    }
+    let paid = act(&shop, &admin, "orderMarkPaid", &order).await?;
+    assert_eq!(paid["order"]["status"], "PAID");
+    let again = act(&shop, &admin, "orderMarkPaid", &order).await?;
+    assert_eq!(again["userErrors"][0]["code"], "ILLEGAL_TRANSITION");
+    assert_eq!(shop.stock_of(0).await?, (10, 2));
+    let fulfilled = act(&shop, &admin, "orderFulfill", &order).await?;
+    assert_eq!(fulfilled["order"]["status"], "FULFILLED");
+    assert_eq!(
+        shop.stock_of(0).await?,
+        (8, 0),
+        "shipped: out of onHand and allocated"
+    );
+    let cancel = act(&shop, &admin, "orderCancel", &order).await?;
+    assert_eq!(cancel["userErrors"][0]["code"], "ILLEGAL_TRANSITION");
+    let refunded = act(&shop, &admin, "orderRefund", &order).await?;
+    assert_eq!(refunded["order"]["status"], "REFUNDED");
+    let history: Vec<(&str, &str)> = refunded["order"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["toStatus"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            ("PLACED", "PLACED"),
+            ("PAID", "PAID"),
+            ("FULFILLED", "FULFILLED"),
+            ("REFUNDED", "REFUNDED")
+        ]
+    );
+    assert_eq!(
+        shop.stock_of(0).await?,
+        (8, 0),
+        "a shipped refund does not restock"
+    );
+
+    // Cancelling releases the allocation.
+    let second = shop.ready_cart(&[(1, 3)]).await?;
+    let other = placed(&shop.checkout(None, &second, "k", Value::Null).await?)["id"].clone();
+    assert_eq!(shop.stock_of(1).await?, (10, 3));
+    let cancelled = act(&shop, &admin, "orderCancel", &other).await?;
+    assert_eq!(cancelled["order"]["status"], "CANCELLED");
+    assert_eq!(shop.stock_of(1).await?, (10, 0));
+
+    // Customers cannot act; unknown ids are NOT_FOUND.
+    let customer = shop.server.customer_token("eve@example.com").await?;
+    let query = TRANSITION.replace("NAME", "orderCancel");
+    let forbidden = shop
+        .server
+        .graphql_as(Some(&customer), &query, json!({ "id": other }))
+        .await?;
+    assert_eq!(forbidden.error_code(), Some("FORBIDDEN"));
+    let missing = act(
+        &shop,
+        &admin,
+        "orderCancel",
+        &json!(uuid::Uuid::new_v4().to_string()),
+    )
+    .await?;
+    assert_eq!(missing["userErrors"][0]["code"], "NOT_FOUND");
+    shop.server.stop().await
+}
+e2e!(staff_move_orders_through_their_states);
+
+async fn customers_see_their_own_orders_only(backend: Backend) -> anyhow::Result<()> {
+    let shop = Shop::open(backend, &[1000], |_| {}).await?;
+    let alice = shop.server.customer_token("alice@example.com").await?;
+    let bob = shop.server.customer_token("bob@example.com").await?;
+    let created = shop
+        .create(Some(&alice), json!({ "lines": shop.lines(&[(0, 1)]) }))
+        .await?;
+    let cart = accepted(&created, "cartCreate")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    shop.ready(Some(&alice), &cart).await?;
+    let order = placed(&shop.checkout(Some(&alice), &cart, "k", Value::Null).await?).clone();
+    assert!(order["customerId"].is_string());
+
+    let read = "query($id: ID!) { order(id: $id) { number } me { orders(first: 5) { totalCount nodes { id } pageInfo { hasNextPage } } } }";
+    let mine = shop
+        .server
+        .graphql_as(Some(&alice), read, json!({ "id": order["id"] }))
+        .await?;
+    assert_eq!(mine.data()["order"]["number"], order["number"]);
+    assert_eq!(mine.data()["me"]["orders"]["totalCount"], 1);
+    assert_eq!(mine.data()["me"]["orders"]["nodes"][0]["id"], order["id"]);
+    let theirs = shop
+        .server
+        .graphql_as(Some(&bob), read, json!({ "id": order["id"] }))
+        .await?;
+    assert_eq!(theirs.data()["order"], Value::Null);
+    assert_eq!(theirs.data()["me"]["orders"]["totalCount"], 0);
+    let anonymous = shop
+        .server
+        .graphql(read, json!({ "id": order["id"] }))
+        .await?;
+    assert_eq!(anonymous.data()["order"], Value::Null);
+    // Bob cannot replay Alice's checkout either.
+    let replay = shop.checkout(Some(&bob), &cart, "k", Value::Null).await?;
+    assert_eq!(checkout_errors(&replay)[0]["code"], "NOT_FOUND");
+
+    // Staff list and filter.
+    let admin = shop.server.admin_token().await?;
+    let list = "{ orders(first: 10, filter: { status: [PLACED] }) { totalCount edges { cursor node { number status } } } }";
+    let listed = shop
+        .server
+        .graphql_as(Some(&admin), list, json!({}))
+        .await?;
+    assert_eq!(listed.data()["orders"]["totalCount"], 1);
+    let forbidden = shop
+        .server
+        .graphql_as(Some(&alice), list, json!({}))
+        .await?;
+    assert_eq!(forbidden.error_code(), Some("FORBIDDEN"));
+    shop.server.stop().await
+}
+e2e!(customers_see_their_own_orders_only);
+
+async fn order_owners_follow_their_order_live(backend: Backend) -> anyhow::Result<()> {
+    let shop = Shop::open(backend, &[1000], |_| {}).await?;
+    let alice = shop.server.customer_token("alice@example.com").await?;
+    let created = shop
+        .create(Some(&alice), json!({ "lines": shop.lines(&[(0, 1)]) }))
+        .await?;
+    let cart = accepted(&created, "cartCreate")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    shop.ready(Some(&alice), &cart).await?;
+    let order = placed(&shop.checkout(Some(&alice), &cart, "k", Value::Null).await?)["id"].clone();
+
+    let watch = "subscription($id: ID!) { orderUpdated(orderId: $id) { id status } }";
+    let mut client = shop
+        .server
+        .websocket(WsProtocol::TransportWs, json!({ "accessToken": alice }))
+        .await?;
+    client.subscribe("1", watch, json!({ "id": order })).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let admin = shop.server.admin_token().await?;
+    act(&shop, &admin, "orderMarkPaid", &order).await?;
+    let message = client.next_json().await?;
+    assert_eq!(
+        message["payload"]["data"]["orderUpdated"]["status"], "PAID",
+        "{message}"
+    );
+
+    // Someone else cannot follow it.
+    let bob = shop.server.customer_token("bob@example.com").await?;
+    let mut other = shop
+        .server
+        .websocket(WsProtocol::TransportWs, json!({ "accessToken": bob }))
+        .await?;
+    other.subscribe("1", watch, json!({ "id": order })).await?;
+    let refused = other.next_json().await?;
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
+    shop.server.stop().await
+}
+e2e!(order_owners_follow_their_order_live);

@@ -1,0 +1,279 @@
+//! Placing orders: the happy path, payments, refusals, idempotency and snapshots.
+
+use super::*;
+use entities::enums::DiscountKind;
+use entities::{product, variant_price};
+use sea_orm::{ActiveModelTrait, Set};
+
+async fn a_guest_checks_out_and_gets_a_snapshot_order(backend: Backend) -> anyhow::Result<()> {
+    let shop = Shop::open(backend, &[1999, 500, 250], |config| {
+        config.tax_rate = "10".to_owned();
+    })
+    .await?;
+    shop.discount("TENPC", DiscountKind::Percentage, 1000)
+        .await?
+        .insert(&shop.db)
+        .await?;
+    let cart = shop.ready_cart(&[(0, 2), (1, 1), (2, 4)]).await?;
+    accepted(
+        &shop.codes(&cart, &["tenpc"]).await?,
+        "cartDiscountCodesUpdate",
+    );
+    let before = shop.read(None, &cart).await?["cost"].clone();
+
+    let response = shop.checkout(None, &cart, "key-1", Value::Null).await?;
+    let order = placed(&response).clone();
+    eprintln!(
+        "checkoutComplete, 3 lines + discount: {} statements",
+        response.sql_statements.unwrap_or_default()
+    );
+    assert_eq!(order["status"], "PLACED", "manual payment: waits for staff");
+    assert_eq!(order["email"], "buyer@example.com");
+    assert_eq!(order["customerId"], Value::Null);
+    assert_eq!(order["discountCode"], "TENPC");
+    // 39.98 + 5.00 + 10.00 = 54.98; −10 % = 5.50 → 49.48; free shipping over 50? No: 49.48
+    // is below 50.00, so 5.00 shipping; tax 10 % of 49.48 = 4.948 → 4.95.
+    assert_eq!(amount(&order["subtotal"]), "54.98");
+    assert_eq!(amount(&order["discountTotal"]), "5.50");
+    assert_eq!(amount(&order["shippingTotal"]), "5.00");
+    assert_eq!(amount(&order["taxTotal"]), "4.95");
+    assert_eq!(amount(&order["total"]), "59.43");
+    assert_eq!(
+        amount(&order["total"]),
+        amount(&before["total"]),
+        "the cart's total"
+    );
+    assert_eq!(order["lines"].as_array().unwrap().len(), 3);
+    assert_eq!(order["lines"][0]["quantity"], 2);
+    assert_eq!(amount(&order["lines"][0]["unitPrice"]), "19.99");
+    assert_eq!(amount(&order["lines"][0]["total"]), "39.98");
+    assert_eq!(order["events"][0]["kind"], "PLACED");
+    assert_eq!(order["events"][0]["toStatus"], "PLACED");
+    assert_eq!(order["payments"][0]["provider"], "manual");
+    assert_eq!(order["payments"][0]["status"], "PENDING");
+    assert_eq!(shop.stock_of(0).await?, (10, 2), "two units allocated");
+
+    // The cart is closed; the same key answers with the same order; another key is refused.
+    assert_eq!(shop.read(None, &cart).await?["status"], "CONVERTED");
+    let again = shop.checkout(None, &cart, "key-1", Value::Null).await?;
+    assert_eq!(placed(&again)["id"], order["id"]);
+    let other = shop.checkout(None, &cart, "key-2", Value::Null).await?;
+    assert_eq!(checkout_errors(&other)[0]["code"], "CART_CONVERTED");
+    assert_eq!(shop.stock_of(0).await?, (10, 2), "nothing allocated twice");
+
+    // Renaming, repricing and deleting the products later leaves the order as it was.
+    let sku = order["lines"][0]["sku"].clone();
+    let renamed = product::Entity::find_by_id(shop.items[0].product)
+        .one(&shop.db)
+        .await?
+        .unwrap();
+    let mut renaming: product::ActiveModel = renamed.into();
+    renaming.name = Set("Renamed".to_owned());
+    renaming.update(&shop.db).await?;
+    variant_price::Entity::update_many()
+        .col_expr(
+            variant_price::Column::Amount,
+            sea_orm::sea_query::Expr::value(1_i64),
+        )
+        .exec(&shop.db)
+        .await?;
+    let admin = shop.server.admin_token().await?;
+    let query = format!("query($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}");
+    let read = shop
+        .server
+        .graphql_as(Some(&admin), &query, json!({ "id": order["id"] }))
+        .await?;
+    assert_eq!(
+        read.data()["order"]["lines"],
+        order["lines"],
+        "lines are a snapshot"
+    );
+    assert_eq!(read.data()["order"]["lines"][0]["sku"], sku);
+    assert_eq!(amount(&read.data()["order"]["total"]), "59.43");
+    shop.server.stop().await
+}
+e2e!(a_guest_checks_out_and_gets_a_snapshot_order);
+
+async fn the_test_provider_pays_or_declines(backend: Backend) -> anyhow::Result<()> {
+    let shop = Shop::open(backend, &[3000], |_| {}).await?;
+    let mut limited = shop
+        .discount("ONCE", DiscountKind::FixedAmount, 500)
+        .await?;
+    limited.usage_limit = Set(Some(1));
+    limited.insert(&shop.db).await?;
+
+    let paid_cart = shop.ready_cart(&[(0, 1)]).await?;
+    let paid = shop
+        .checkout(
+            None,
+            &paid_cart,
+            "k",
+            json!({ "provider": "test", "token": "tok_visa" }),
+        )
+        .await?;
+    let order = placed(&paid);
+    assert_eq!(order["status"], "PAID");
+    assert_eq!(order["payments"][0]["status"], "PAID");
+    assert!(
+        order["payments"][0]["reference"]
+            .as_str()
+            .unwrap()
+            .starts_with("test_")
+    );
+    let kinds: Vec<&str> = order["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["PLACED", "PAID"]);
+
+    // Declined: the order is cancelled, stock and discount usage come back, the cart reopens.
+    let cart = shop.ready_cart(&[(0, 3)]).await?;
+    accepted(
+        &shop.codes(&cart, &["ONCE"]).await?,
+        "cartDiscountCodesUpdate",
+    );
+    let declined = shop
+        .checkout(
+            None,
+            &cart,
+            "k",
+            json!({ "provider": "test", "token": "tok_declined" }),
+        )
+        .await?;
+    let payload = &declined.data()["checkoutComplete"];
+    assert_eq!(
+        payload["userErrors"][0]["code"], "PAYMENT_DECLINED",
+        "{payload}"
+    );
+    assert_eq!(payload["order"]["status"], "CANCELLED");
+    assert_eq!(payload["order"]["payments"][0]["status"], "DECLINED");
+    assert_eq!(
+        shop.stock_of(0).await?,
+        (10, 1),
+        "only the paid order's unit stays allocated"
+    );
+    let reopened = shop.read(None, &cart).await?;
+    assert_eq!(reopened["status"], "ACTIVE");
+    assert_eq!(
+        reopened["discountCodes"][0]["applicable"], true,
+        "usage given back"
+    );
+    // The same key repeats the answer; a new key with a good card places the order.
+    let repeat = shop
+        .checkout(
+            None,
+            &cart,
+            "k",
+            json!({ "provider": "test", "token": "tok_visa" }),
+        )
+        .await?;
+    assert_eq!(checkout_errors(&repeat)[0]["code"], "PAYMENT_DECLINED");
+    let retried = shop
+        .checkout(
+            None,
+            &cart,
+            "k2",
+            json!({ "provider": "test", "token": "tok_visa" }),
+        )
+        .await?;
+    assert_eq!(placed(&retried)["status"], "PAID");
+    assert_eq!(amount(&placed(&retried)["discountTotal"]), "5.00");
+    shop.server.stop().await
+}
+e2e!(the_test_provider_pays_or_declines);
+
+async fn carts_that_cannot_be_bought_are_refused(backend: Backend) -> anyhow::Result<()> {
+    let shop = Shop::open(backend, &[1000, 2000], |_| {}).await?;
+    // Empty, and without buyer details.
+    let empty = shop.cart_with(&[]).await?;
+    let response = shop.checkout(None, &empty, "k", Value::Null).await?;
+    let codes: Vec<(&str, String)> = checkout_errors(&response)
+        .iter()
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap(),
+                e["field"]
+                    .as_array()
+                    .unwrap()
+                    .last()
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("INVALID", "cartId".to_owned()),
+            ("INVALID", "email".to_owned()),
+            ("INVALID", "shippingAddress".to_owned())
+        ]
+    );
+
+    // A line that lost its stock since it was added.
+    let cart = shop.ready_cart(&[(0, 5), (1, 1)]).await?;
+    set_stock(&shop.db, &shop.items[0], 3).await?;
+    let response = shop.checkout(None, &cart, "k", Value::Null).await?;
+    let errors = checkout_errors(&response);
+    assert_eq!(errors[0]["code"], "OUT_OF_STOCK");
+    assert_eq!(errors[0]["field"], json!(["cart", "lines", "0"]));
+    assert_eq!(
+        shop.stock_of(1).await?,
+        (10, 0),
+        "nothing allocated for the good line"
+    );
+    assert_eq!(shop.read(None, &cart).await?["status"], "ACTIVE");
+
+    // Bad keys and providers; malformed and unknown carts.
+    for (key, payment, field) in [
+        ("   ", Value::Null, "idempotencyKey"),
+        ("k", json!({ "provider": "bitcoin" }), "provider"),
+    ] {
+        let response = shop.checkout(None, &cart, key, payment).await?;
+        let errors = checkout_errors(&response);
+        assert_eq!(errors[0]["code"], "INVALID");
+        assert_eq!(
+            errors[0]["field"].as_array().unwrap().last().unwrap(),
+            field
+        );
+    }
+    let malformed = shop.checkout(None, "nope", "k", Value::Null).await?;
+    assert_eq!(malformed.error_code(), Some("BAD_USER_INPUT"));
+    let unknown = shop
+        .checkout(None, &uuid::Uuid::new_v4().to_string(), "k", Value::Null)
+        .await?;
+    assert_eq!(checkout_errors(&unknown)[0]["code"], "NOT_FOUND");
+    shop.server.stop().await
+}
+e2e!(carts_that_cannot_be_bought_are_refused);
+
+async fn checkout_costs_a_pinned_number_of_statements(backend: Backend) -> anyhow::Result<()> {
+    let shop = Shop::open(backend.clone(), &[1000, 2000, 3000], |_| {}).await?;
+    shop.discount("PIN", DiscountKind::Percentage, 1000)
+        .await?
+        .insert(&shop.db)
+        .await?;
+    let cart = shop.ready_cart(&[(0, 1), (1, 2), (2, 3)]).await?;
+    accepted(
+        &shop.codes(&cart, &["PIN"]).await?,
+        "cartDiscountCodesUpdate",
+    );
+    let response = shop.checkout(None, &cart, "pin", Value::Null).await?;
+    placed(&response);
+    let statements = response.sql_statements.unwrap();
+    eprintln!(
+        "checkoutComplete on {}: {statements} statements",
+        backend.name()
+    );
+    // Pinned at today's count so a regression fails; the goal is 15 (see ARCHITECTURE.md).
+    assert!(
+        statements <= 27,
+        "checkoutComplete took {statements} statements"
+    );
+    shop.server.stop().await
+}
+e2e!(checkout_costs_a_pinned_number_of_statements);
