@@ -103,6 +103,10 @@ impl App {
             trusted_proxy_hops: config.trusted_proxy_hops,
             max_subscriptions_per_connection: config.max_subscriptions_per_connection.max(1),
             max_websocket_message_bytes: config.max_body_bytes.max(1024),
+            payment_webhook_secret: config
+                .payment_webhook_secret
+                .clone()
+                .filter(|s| !s.trim().is_empty()),
         };
         let state = ServerState {
             schema,

@@ -154,6 +154,10 @@ pub struct Config {
     #[arg(long, env = "TAX_INCLUSIVE", default_value_t = false, action = clap::ArgAction::Set)]
     pub tax_inclusive: bool,
 
+    /// Secret for payment provider webhooks (HMAC-SHA256); the endpoint is off without it.
+    #[arg(long, env = "PAYMENT_WEBHOOK_SECRET", hide_env_values = true)]
+    pub payment_webhook_secret: Option<String>,
+
     /// Largest request body in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,

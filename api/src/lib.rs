@@ -16,5 +16,6 @@ pub mod seed;
 pub mod server;
 pub mod telemetry;
 pub mod viewer;
+pub mod webhooks;
 pub mod websocket;
 pub mod websocket_seats;

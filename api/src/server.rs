@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::metrics::{HttpLabels, Metrics};
 use crate::rate_limit::{self, RateLimiter};
 use crate::websocket_seats::WebsocketSeats;
-use crate::{graphiql, graphql_http, health};
+use crate::{graphiql, graphql_http, health, webhooks};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
@@ -62,6 +62,8 @@ pub struct ServerOptions {
     pub max_subscriptions_per_connection: usize,
     /// Largest websocket message a client may send (the HTTP body limit applies here too).
     pub max_websocket_message_bytes: usize,
+    /// Signs payment provider webhooks; without it `/webhooks/payments/…` answers 404.
+    pub payment_webhook_secret: Option<String>,
 }
 
 pub static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -89,6 +91,10 @@ pub fn router(state: ServerState, config: &Config) -> Router {
         .route(graphiql::ASSET_ROUTE, get(graphiql::asset))
         // Browsers ask for it on every GraphiQL visit; an empty answer keeps consoles clean.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
+        .route(
+            "/webhooks/payments/{provider}",
+            axum::routing::post(webhooks::payment_webhook),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics_text))

@@ -6,6 +6,7 @@
 mod concurrency;
 mod lifecycle;
 mod placing;
+mod webhooks;
 
 use super::carts::{Shop, accepted, amount, mutation, set_stock};
 use e2e::{Backend, GraphqlResponse, e2e};

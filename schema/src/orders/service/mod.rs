@@ -5,3 +5,4 @@ pub mod lifecycle;
 pub mod listing;
 pub mod payments;
 pub mod records;
+pub mod webhooks;

@@ -49,7 +49,8 @@ impl PaymentProvider for ManualProvider {
 }
 
 /// A card-like provider for development and tests: token `tok_visa` pays, `tok_declined`
-/// is declined, anything else is declined as an invalid card.
+/// is declined, `tok_pending` waits for a webhook, anything else is declined as an invalid
+/// card.
 pub struct TestProvider;
 
 impl PaymentProvider for TestProvider {
@@ -72,11 +73,16 @@ impl TestProvider {
                     uuid::Uuid::new_v4().simple()
                 ),
             },
+            // Like a card needing 3-D Secure: the outcome arrives later by webhook.
+            Some("tok_pending") => ChargeOutcome::Pending {
+                reference: Some(format!("test_{}_pending", charge.order_number)),
+            },
             Some("tok_declined") => ChargeOutcome::Declined {
                 reason: "the card was declined".into(),
             },
             _ => ChargeOutcome::Declined {
-                reason: "the card token is not valid (use tok_visa or tok_declined)".into(),
+                reason: "the card token is not valid (use tok_visa, tok_declined or tok_pending)"
+                    .into(),
             },
         }
     }

@@ -1,0 +1,150 @@
+//! `POST /webhooks/payments/{provider}`: payment providers report outcomes here.
+//!
+//! Every request must carry `Shopgraph-Signature: t=<unix seconds>,v1=<hex>` where the hex is
+//! HMAC-SHA256 over `"<t>.<raw body>"` with `PAYMENT_WEBHOOK_SECRET`, and `t` within five
+//! minutes of now (a captured request cannot be replayed later). Anything else is 401 and
+//! changes nothing. Without a configured secret the endpoint does not exist (404).
+
+use crate::server::ServerState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, Mac};
+use schema::orders::service::webhooks::{self, Handled, Notification};
+use serde_json::json;
+use sha2::Sha256;
+
+pub const SIGNATURE_HEADER: &str = "shopgraph-signature";
+/// How old (or how far in the future) a signed timestamp may be.
+const TOLERANCE_SECS: i64 = 300;
+
+pub async fn payment_webhook(
+    State(state): State<ServerState>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(secret) = state.options.payment_webhook_secret.as_deref() else {
+        return answer(StatusCode::NOT_FOUND, "payment webhooks are not configured");
+    };
+    if state.app.payments.get(&provider).is_none() {
+        return answer(StatusCode::NOT_FOUND, "unknown payment provider");
+    }
+    let signature = headers
+        .get(SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if let Err(why) = verify(
+        secret.as_bytes(),
+        signature,
+        &body,
+        chrono::Utc::now().timestamp(),
+    ) {
+        tracing::warn!(provider = %provider, why, "payment webhook refused");
+        return answer(StatusCode::UNAUTHORIZED, why);
+    }
+    let notification: Notification = match serde_json::from_slice(&body) {
+        Ok(notification) => notification,
+        Err(err) => {
+            return answer(
+                StatusCode::BAD_REQUEST,
+                &format!("unreadable notification: {err}"),
+            );
+        }
+    };
+    match webhooks::handle(&state.app.db, &state.app.events, &provider, &notification).await {
+        Ok(Handled::Applied) => answer(StatusCode::OK, "applied"),
+        Ok(Handled::AlreadyDone) => answer(StatusCode::OK, "already processed"),
+        Ok(Handled::UnknownOrder) => {
+            answer(StatusCode::NOT_FOUND, "no such order for this provider")
+        }
+        Ok(Handled::UnknownKind) => answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown notification type",
+        ),
+        Err(err) => {
+            tracing::error!(provider = %provider, error = %err, "payment webhook failed");
+            // The provider retries; the event id was released for that.
+            answer(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}
+
+fn answer(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({ "status": status.as_u16(), "message": message })),
+    )
+        .into_response()
+}
+
+/// Checks `t=…,v1=…` against the body at `now` (unix seconds).
+pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64) -> Result<(), &'static str> {
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
+            Some(("v1", hex_signature)) => signatures.push(hex_signature),
+            _ => {}
+        }
+    }
+    let timestamp = timestamp.ok_or("missing or malformed signature timestamp")?;
+    if (now - timestamp).abs() > TOLERANCE_SECS {
+        return Err("signature timestamp outside the tolerance");
+    }
+    for candidate in signatures {
+        let Ok(expected) = hex::decode(candidate) else {
+            continue;
+        };
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
+            return Err("unusable secret");
+        };
+        mac.update(timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        // Constant-time comparison.
+        if mac.verify_slice(&expected).is_ok() {
+            return Ok(());
+        }
+    }
+    Err("signature does not match")
+}
+
+/// The header value for `body` at `timestamp` (for providers' tooling and tests).
+pub fn sign(secret: &[u8], body: &[u8], timestamp: i64) -> String {
+    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
+        Ok(mac) => mac,
+        // HMAC accepts keys of any length.
+        Err(_) => return String::new(),
+    };
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_its_own_signature_and_nothing_else() {
+        let body = br#"{"id":"evt_1"}"#;
+        let header = sign(b"secret", body, 1_000_000);
+        assert_eq!(verify(b"secret", &header, body, 1_000_010), Ok(()));
+        assert!(verify(b"other", &header, body, 1_000_010).is_err());
+        assert!(verify(b"secret", &header, br#"{"id":"evt_2"}"#, 1_000_010).is_err());
+        assert!(
+            verify(b"secret", &header, body, 1_000_000 + 301).is_err(),
+            "too old"
+        );
+        assert!(verify(b"secret", "t=1000000", body, 1_000_000).is_err());
+        assert!(verify(b"secret", "", body, 1_000_000).is_err());
+        assert!(verify(b"secret", "t=1000000,v1=zz", body, 1_000_000).is_err());
+    }
+}
