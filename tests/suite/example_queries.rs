@@ -5,7 +5,9 @@
 //! `"$firstCategoryId"`) are filled from the seeded catalog. Subscriptions run over the
 //! websocket while the first product's stock changes. Account operations get an account
 //! (`$email`, `$password`) and sessions (`$refreshToken`, `$spareRefreshToken`) made first.
-//! Files with a `# auth: admin` line run with an administrator's access token.
+//! Files with a `# auth: admin` line run with an administrator's access token, `# auth:
+//! customer` with the account's. A `# saves: $name=path.to.value` line keeps a value of the
+//! response for later files (they run in name order: the `storefront-N-…` files are one flow).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -37,7 +39,7 @@ async fn every_example_query_runs(backend: Backend) -> anyhow::Result<()> {
             .await?;
         refresh_tokens.push(session.data()["tokenCreate"]["refreshToken"].clone());
     }
-    let placeholders = [
+    let mut placeholders = vec![
         ("$firstProductSlug", node["slug"].clone()),
         ("$firstProductId", node["id"].clone()),
         ("$firstCategoryId", node["category"]["id"].clone()),
@@ -51,7 +53,16 @@ async fn every_example_query_runs(backend: Backend) -> anyhow::Result<()> {
         ("$spareRefreshToken", refresh_tokens[1].clone()),
         ("$firstVariantId", node["variants"][0]["id"].clone()),
         ("$firstWarehouseId", json!(first_warehouse(&server).await?)),
-    ];
+        ("$buyableVariantId", json!(buyable_variant(&server).await?)),
+        (
+            "$newIdempotencyKey",
+            json!(uuid::Uuid::new_v4().to_string()),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value))
+    .collect::<Vec<(String, Value)>>();
+    let customer = server.sign_in(email, password).await?;
 
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/queries");
     let mut files: Vec<_> = std::fs::read_dir(dir)?
@@ -73,28 +84,22 @@ async fn every_example_query_runs(backend: Backend) -> anyhow::Result<()> {
             .transpose()?
             .unwrap_or_else(|| json!({}));
         fill_placeholders(&mut variables, &placeholders);
+        let token = if text.lines().any(|l| l.trim() == "# auth: admin") {
+            Some(server.admin_token().await?)
+        } else if text.lines().any(|l| l.trim() == "# auth: customer") {
+            Some(customer.clone())
+        } else {
+            None
+        };
         if is_subscription(&text) {
-            run_subscription(&server, &text, variables, &node)
+            run_subscription(&server, &text, variables, &node, token.as_deref())
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
             continue;
         }
-        let response = if text.lines().any(|l| l.trim() == "# auth: admin") {
-            let admin = server.admin_token().await?;
-            let request = server
-                .http()
-                .post(server.url("/graphql"))
-                .bearer_auth(admin);
-            TestServer::read(
-                request
-                    .json(&json!({ "query": text, "variables": variables }))
-                    .send()
-                    .await?,
-            )
-            .await?
-        } else {
-            server.graphql(&text, variables).await?
-        };
+        let response = server
+            .graphql_as(token.as_deref(), &text, variables)
+            .await?;
         assert!(
             response.body.get("errors").is_none(),
             "{}: {}",
@@ -120,6 +125,19 @@ async fn every_example_query_runs(backend: Backend) -> anyhow::Result<()> {
                 );
             }
         }
+        for (name, pointer) in text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# saves:"))
+            .filter_map(|l| l.trim().split_once('='))
+        {
+            let pointer = format!("/{}", pointer.replace('.', "/"));
+            let value = response.body["data"]
+                .pointer(&pointer)
+                .cloned()
+                .unwrap_or_default();
+            assert!(!value.is_null(), "{}: nothing at {pointer}", path.display());
+            placeholders.push((name.to_owned(), value));
+        }
     }
     server.stop().await
 }
@@ -138,10 +156,29 @@ async fn run_subscription(
     text: &str,
     variables: Value,
     product: &Value,
+    token: Option<&str>,
 ) -> anyhow::Result<()> {
-    let mut client = server.websocket(WsProtocol::TransportWs, json!({})).await?;
-    client.subscribe("1", text, variables).await?;
+    let init = token.map_or_else(|| json!({}), |t| json!({ "accessToken": t }));
+    let mut client = server.websocket(WsProtocol::TransportWs, init).await?;
+    client.subscribe("1", text, variables.clone()).await?;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    if text.contains("orderUpdated") {
+        // Staff move the order on; its owner's subscription reports it.
+        let admin = server.admin_token().await?;
+        let paid = server
+            .graphql_as(
+                Some(&admin),
+                "mutation($id: ID!) { orderMarkPaid(id: $id) { userErrors { message } } }",
+                json!({ "id": variables["orderId"] }),
+            )
+            .await?;
+        anyhow::ensure!(
+            paid.data()["orderMarkPaid"]["userErrors"] == json!([]),
+            "{}",
+            paid.body
+        );
+        return expect_result(&mut client).await;
+    }
     let variant = &product["variants"][0];
     server
         .app
@@ -158,6 +195,11 @@ async fn run_subscription(
             resync: false,
             low_stock_threshold: None,
         })));
+    expect_result(&mut client).await
+}
+
+/// The next message is a result without errors and with every root field set.
+async fn expect_result(client: &mut e2e::WsClient) -> anyhow::Result<()> {
     let message = client.next_json().await?;
     anyhow::ensure!(
         message["type"] == "next",
@@ -178,7 +220,7 @@ async fn run_subscription(
 }
 
 /// Replaces `"$name"` strings anywhere in `value` (objects, arrays) by their values.
-fn fill_placeholders(value: &mut Value, placeholders: &[(&str, Value)]) {
+fn fill_placeholders(value: &mut Value, placeholders: &[(String, Value)]) {
     match value {
         Value::String(text) => {
             if let Some((_, replacement)) = placeholders.iter().find(|(name, _)| name == text) {
@@ -212,4 +254,30 @@ async fn first_warehouse(server: &TestServer) -> anyhow::Result<String> {
         .as_str()
         .unwrap_or_default()
         .to_owned())
+}
+
+/// A variant that is for sale in USD at 10.00 or more with at least 2 units: what the
+/// storefront flow buys (two of them meet the welcome code's 20.00 minimum).
+async fn buyable_variant(server: &TestServer) -> anyhow::Result<String> {
+    let listing = server
+        .graphql(
+            "{ products(first: 40) { nodes { variants { id quantityAvailable price(currency: USD) { amount } } } } }",
+            json!({}),
+        )
+        .await?;
+    let found = listing.data()["products"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["variants"].as_array().cloned().unwrap_or_default())
+        .find(|v| {
+            v["quantityAvailable"].as_i64().unwrap_or(0) >= 2
+                && v["price"]["amount"]
+                    .as_str()
+                    .and_then(|a| a.parse::<f64>().ok())
+                    .is_some_and(|a| a >= 10.0)
+        });
+    found
+        .and_then(|v| v["id"].as_str().map(str::to_owned))
+        .ok_or_else(|| anyhow::anyhow!("no buyable variant in the demo catalog"))
 }
