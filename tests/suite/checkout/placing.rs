@@ -90,6 +90,46 @@ async fn a_guest_checks_out_and_gets_a_snapshot_order(backend: Backend) -> anyho
     );
     assert_eq!(read.data()["order"]["lines"][0]["sku"], sku);
     assert_eq!(amount(&read.data()["order"]["total"]), "59.43");
+
+    // Shipped, the product can be deleted; the order keeps every line as bought.
+    for step in ["orderMarkPaid", "orderFulfill"] {
+        let moved = shop
+            .server
+            .graphql_as(
+                Some(&admin),
+                &format!("mutation($id: ID!) {{ {step}(id: $id) {{ userErrors {{ code }} }} }}"),
+                json!({ "id": order["id"] }),
+            )
+            .await?;
+        assert_eq!(moved.data()[step]["userErrors"], json!([]));
+    }
+    let deleted = shop
+        .server
+        .graphql_as(
+            Some(&admin),
+            "mutation($id: ID!) { productDelete(id: $id) { userErrors { code message } } }",
+            json!({ "id": shop.items[0].product.to_string() }),
+        )
+        .await?;
+    assert_eq!(deleted.data()["productDelete"]["userErrors"], json!([]));
+    let read = shop
+        .server
+        .graphql_as(Some(&admin), &query, json!({ "id": order["id"] }))
+        .await?;
+    let lines = read.data()["order"]["lines"].as_array().unwrap().clone();
+    assert_eq!(lines[0]["variantId"], Value::Null, "the variant is gone");
+    for (after, before) in lines.iter().zip(order["lines"].as_array().unwrap()) {
+        for field in [
+            "sku",
+            "productName",
+            "variantName",
+            "quantity",
+            "unitPrice",
+            "total",
+        ] {
+            assert_eq!(after[field], before[field], "{field}");
+        }
+    }
     shop.server.stop().await
 }
 e2e!(a_guest_checks_out_and_gets_a_snapshot_order);
