@@ -13,12 +13,13 @@
 use super::availability;
 use crate::common::clock::now;
 use crate::error::{ApiError, ApiResult};
+use crate::events::{DomainEvent, outbox};
 use crate::inventory::events::StockUpdate;
-use entities::{stock_level, warehouse};
-use sea_orm::sea_query::{Expr, ExprTrait, LockType};
+use entities::{product_variant, stock_level, warehouse};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, LockType};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
@@ -59,6 +60,16 @@ pub async fn allocate(
     txn: &DatabaseTransaction,
     requests: &[Request],
 ) -> ApiResult<Result<Allocated, Vec<Shortage>>> {
+    allocate_known(txn, requests, None).await
+}
+
+/// `allocate`, given the variants when the caller has already read them (checkout has):
+/// their SKU and product go into the events, and this saves reading them again.
+pub async fn allocate_known(
+    txn: &DatabaseTransaction,
+    requests: &[Request],
+    known: Option<&HashMap<Uuid, product_variant::Model>>,
+) -> ApiResult<Result<Allocated, Vec<Shortage>>> {
     // Quantities per variant, in a fixed order (lock order).
     let mut wanted: BTreeMap<Uuid, i32> = BTreeMap::new();
     for request in requests {
@@ -82,35 +93,112 @@ pub async fn allocate(
     if !shortages.is_empty() {
         return Ok(Err(shortages));
     }
-    for allocation in &plan {
-        let reserved = Expr::col(stock_level::Column::Allocated).add(allocation.quantity);
-        let updated = stock_level::Entity::update_many()
-            .col_expr(stock_level::Column::Allocated, reserved)
-            .col_expr(stock_level::Column::UpdatedAt, Expr::value(now()))
-            .filter(stock_level::Column::VariantId.eq(allocation.variant_id))
-            .filter(stock_level::Column::WarehouseId.eq(allocation.warehouse_id))
-            .filter(
-                Expr::col(stock_level::Column::OnHand)
-                    .sub(Expr::col(stock_level::Column::Allocated))
-                    .gte(allocation.quantity),
-            )
-            .exec(txn)
-            .await?;
-        if updated.rows_affected == 0 {
-            // Only possible if the rows were not locked as they should be; refuse safely.
-            return Ok(Err(vec![Shortage {
-                variant_id: allocation.variant_id,
-                requested: wanted.get(&allocation.variant_id).copied().unwrap_or(0),
+    if !reserve(txn, &plan).await? {
+        // Only possible if the rows were not locked as they should be; refuse safely (the
+        // caller rolls back).
+        return Ok(Err(wanted
+            .iter()
+            .map(|(&variant_id, &requested)| Shortage {
+                variant_id,
+                requested,
                 available: 0,
-            }]));
-        }
+            })
+            .collect()));
     }
-    let variants: Vec<Uuid> = wanted.keys().copied().collect();
-    let events = availability::record_changes(txn, &variants).await?;
+    let variants = match known {
+        Some(known) => known.clone(),
+        None => product_variant::Entity::find()
+            .filter(product_variant::Column::Id.is_in(wanted.keys().copied()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v))
+            .collect(),
+    };
+    // The new availability follows from the locked rows: no need to read them again.
+    let at = now();
+    let events: Vec<StockUpdate> = wanted
+        .iter()
+        .filter_map(|(variant_id, requested)| {
+            let variant = variants.get(variant_id)?;
+            let before: i64 = levels
+                .iter()
+                .filter(|l| l.variant_id == *variant_id)
+                .map(|l| i64::from(l.on_hand - l.allocated))
+                .sum();
+            let available =
+                i32::try_from(std::cmp::max(before - i64::from(*requested), 0)).unwrap_or(i32::MAX);
+            Some(StockUpdate {
+                event_id: Uuid::now_v7(),
+                variant_uuid: *variant_id,
+                product_uuid: variant.product_id,
+                sku: variant.sku.clone(),
+                available,
+                in_stock: available > 0,
+                occurred_at: at,
+                resync: false,
+                low_stock_threshold: variant.low_stock_threshold,
+            })
+        })
+        .collect();
+    let recorded: Vec<DomainEvent> = events
+        .iter()
+        .cloned()
+        .map(DomainEvent::StockChanged)
+        .collect();
+    outbox::record_all(txn, &recorded).await?;
     Ok(Ok(Allocated {
         allocations: plan,
         events,
     }))
+}
+
+/// Adds the whole plan to `allocated` in one UPDATE: each (variant, warehouse) row gains its
+/// own quantity (a CASE), and the availability guard is repeated per row in the same
+/// statement. True when every planned row was updated.
+async fn reserve(txn: &DatabaseTransaction, plan: &[Allocation]) -> ApiResult<bool> {
+    if plan.is_empty() {
+        return Ok(true);
+    }
+    let quantity = per_row(plan);
+    let updated = stock_level::Entity::update_many()
+        .col_expr(
+            stock_level::Column::Allocated,
+            Expr::col(stock_level::Column::Allocated).add(quantity.clone()),
+        )
+        .col_expr(stock_level::Column::UpdatedAt, Expr::value(now()))
+        .filter(rows_of(plan))
+        .filter(
+            Expr::col(stock_level::Column::OnHand)
+                .sub(Expr::col(stock_level::Column::Allocated))
+                .gte(quantity),
+        )
+        .exec(txn)
+        .await?;
+    Ok(updated.rows_affected == plan.len() as u64)
+}
+
+/// The stock row of an allocation.
+fn row_of(allocation: &Allocation) -> Condition {
+    Condition::all()
+        .add(stock_level::Column::VariantId.eq(allocation.variant_id))
+        .add(stock_level::Column::WarehouseId.eq(allocation.warehouse_id))
+}
+
+fn rows_of(plan: &[Allocation]) -> Condition {
+    plan.iter().fold(Condition::any(), |rows, allocation| {
+        rows.add(row_of(allocation))
+    })
+}
+
+/// `CASE WHEN <row 1> THEN q1 WHEN … ELSE 0 END`: each row's quantity.
+fn per_row(plan: &[Allocation]) -> Expr {
+    plan.iter()
+        .fold(CaseStatement::new(), |case, allocation| {
+            case.case(row_of(allocation), allocation.quantity)
+        })
+        .finally(0)
+        .into()
 }
 
 /// Gives allocated units back (an order was cancelled or its payment declined).
@@ -134,42 +222,58 @@ pub async fn fulfil(
     let on_hand = Expr::col(stock_level::Column::OnHand);
     settle(txn, allocations, |q| {
         vec![
-            (stock_level::Column::Allocated, allocated.clone().sub(q)),
+            (
+                stock_level::Column::Allocated,
+                allocated.clone().sub(q.clone()),
+            ),
             (stock_level::Column::OnHand, on_hand.clone().sub(q)),
         ]
     })
     .await
 }
 
-/// Applies `changes(quantity)` to each allocation's row, guarded by `allocated >= quantity`.
+/// Applies `changes(quantity)` to every allocation's row in one UPDATE (quantities per
+/// row by CASE), guarded by `allocated >= quantity`.
 async fn settle(
     txn: &DatabaseTransaction,
     allocations: &[Allocation],
-    changes: impl Fn(i32) -> Vec<(stock_level::Column, Expr)>,
+    changes: impl Fn(Expr) -> Vec<(stock_level::Column, Expr)>,
 ) -> ApiResult<Vec<StockUpdate>> {
-    let mut variants = Vec::new();
+    // One entry per stock row, so the CASE and the row count line up.
+    let mut merged: Vec<Allocation> = Vec::with_capacity(allocations.len());
     for allocation in allocations {
-        let mut update = stock_level::Entity::update_many()
-            .col_expr(stock_level::Column::UpdatedAt, Expr::value(now()));
-        for (column, value) in changes(allocation.quantity) {
-            update = update.col_expr(column, value);
-        }
-        let updated = update
-            .filter(stock_level::Column::VariantId.eq(allocation.variant_id))
-            .filter(stock_level::Column::WarehouseId.eq(allocation.warehouse_id))
-            .filter(stock_level::Column::Allocated.gte(allocation.quantity))
-            .exec(txn)
-            .await?;
-        if updated.rows_affected == 0 {
-            return Err(ApiError::Internal(format!(
-                "allocation of {} units of {} in {} is not held",
-                allocation.quantity, allocation.variant_id, allocation.warehouse_id
-            )));
-        }
-        if !variants.contains(&allocation.variant_id) {
-            variants.push(allocation.variant_id);
+        match merged.iter_mut().find(|m| {
+            m.variant_id == allocation.variant_id && m.warehouse_id == allocation.warehouse_id
+        }) {
+            Some(existing) => existing.quantity += allocation.quantity,
+            None => merged.push(*allocation),
         }
     }
+    let allocations = merged.as_slice();
+    if allocations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let quantity = per_row(allocations);
+    let mut update = stock_level::Entity::update_many()
+        .col_expr(stock_level::Column::UpdatedAt, Expr::value(now()));
+    for (column, value) in changes(quantity.clone()) {
+        update = update.col_expr(column, value);
+    }
+    let updated = update
+        .filter(rows_of(allocations))
+        .filter(Expr::col(stock_level::Column::Allocated).gte(quantity))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != allocations.len() as u64 {
+        return Err(ApiError::Internal(format!(
+            "{} of {} allocations are not held",
+            allocations.len() as u64 - updated.rows_affected,
+            allocations.len()
+        )));
+    }
+    let mut variants: Vec<Uuid> = allocations.iter().map(|a| a.variant_id).collect();
+    variants.sort_unstable();
+    variants.dedup();
     availability::record_changes(txn, &variants).await
 }
 

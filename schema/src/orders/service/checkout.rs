@@ -25,7 +25,7 @@ use crate::events::EventHub;
 use crate::inventory::service::allocation::{self, Request};
 use crate::pricing::Applicability;
 use entities::enums::{CartStatus, OrderEventKind, OrderStatus, PaymentStatus};
-use entities::{cart, customer, order, order_allocation, order_line, payment};
+use entities::{cart, customer, order, order_allocation, order_line, payment, product_variant};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, Set,
@@ -124,7 +124,12 @@ pub async fn complete(
             quantity: l.line.quantity,
         })
         .collect();
-    let allocated = match allocation::allocate(&txn, &requests).await? {
+    let variants: HashMap<Uuid, product_variant::Model> = cart_view
+        .lines
+        .iter()
+        .map(|l| (l.variant.id, l.variant.clone()))
+        .collect();
+    let allocated = match allocation::allocate_known(&txn, &requests, Some(&variants)).await? {
         Ok(allocated) => allocated,
         Err(shortages) => {
             let errors = shortages
