@@ -43,6 +43,11 @@ impl ApiError {
             Self::Database(_) | Self::SharedDatabase(_) | Self::Internal(_) => "INTERNAL",
         }
     }
+
+    /// Whether this is the database refusing a duplicate in a unique index.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Database(err) if is_unique_violation(err))
+    }
 }
 
 /// Whether `err` is a unique-index violation: the database's answer when two writers race

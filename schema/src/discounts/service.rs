@@ -4,7 +4,7 @@
 use crate::common::clock::now;
 use crate::common::money::{CurrencyCode, Decimal};
 use crate::common::user_error::{ErrorCode, UserError};
-use crate::error::ApiResult;
+use crate::error::{ApiResult, is_unique_violation};
 use entities::discount;
 use entities::enums::DiscountKind;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -181,13 +181,6 @@ pub async fn create(
         )])),
         Err(err) => Err(err.into()),
     }
-}
-
-fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(
-        err.sql_err(),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    )
 }
 
 /// Changes to an existing discount; `None` keeps a field, `Some(None)` clears it.

@@ -11,7 +11,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-fn usable_by(cart: &cart::Model, account: Option<Uuid>) -> bool {
+pub(crate) fn usable_by(cart: &cart::Model, account: Option<Uuid>) -> bool {
     match cart.customer_id {
         None => true,
         Some(owner) => account == Some(owner),
@@ -48,13 +48,45 @@ pub async fn lock_for_change(
         return Ok(Err(not_found()));
     };
     if cart.status != CartStatus::Active {
-        return Ok(Err(UserError::new(
-            &["cartId"],
-            ErrorCode::CartConverted,
-            "this cart is closed (checked out, or merged into a signed-in customer's cart); start a new one",
-        )));
+        return Ok(Err(converted()));
     }
     Ok(Ok(cart))
+}
+
+/// Checkout's lock: marks the cart CONVERTED to order `order_id` in the same UPDATE that
+/// locks it (the caller rolls back if the checkout is refused). Only an ACTIVE cart matches,
+/// so of concurrent checkouts of one cart exactly one gets it. One statement, plus one to
+/// tell the shopper why on refusal.
+pub async fn claim_for_checkout(
+    txn: &impl ConnectionTrait,
+    cart_id: Uuid,
+    account: Option<Uuid>,
+    order_id: Uuid,
+) -> ApiResult<Result<cart::Model, UserError>> {
+    let claimed = cart::Entity::update_many()
+        .col_expr(cart::Column::Status, Expr::value(CartStatus::Converted))
+        .col_expr(cart::Column::ConvertedOrderId, Expr::value(Some(order_id)))
+        .col_expr(cart::Column::UpdatedAt, Expr::value(now()))
+        .filter(cart::Column::Id.eq(cart_id))
+        .filter(cart::Column::Status.eq(CartStatus::Active))
+        .exec_with_returning(txn)
+        .await?;
+    match claimed.into_iter().next() {
+        Some(cart) if usable_by(&cart, account) => Ok(Ok(cart)),
+        Some(_) => Ok(Err(not_found())),
+        None => match readable(txn, cart_id, account).await? {
+            Some(cart) if cart.status == CartStatus::Converted => Ok(Err(converted())),
+            _ => Ok(Err(not_found())),
+        },
+    }
+}
+
+pub fn converted() -> UserError {
+    UserError::new(
+        &["cartId"],
+        ErrorCode::CartConverted,
+        "this cart is closed (checked out, or merged into a signed-in customer's cart); start a new one",
+    )
 }
 
 pub fn not_found() -> UserError {

@@ -74,6 +74,18 @@ pub async fn variant_facts(
     variant_ids: &[Uuid],
     currency: CurrencyCode,
 ) -> ApiResult<VariantFacts> {
+    let mut facts = catalog_facts(db, variant_ids, currency).await?;
+    facts.available = availability_of(db, variant_ids).await?;
+    Ok(facts)
+}
+
+/// Variants with their products and prices in `currency`, without availability (checkout
+/// takes that from the stock rows it locks): two statements.
+pub async fn catalog_facts(
+    db: &impl ConnectionTrait,
+    variant_ids: &[Uuid],
+    currency: CurrencyCode,
+) -> ApiResult<VariantFacts> {
     if variant_ids.is_empty() {
         return Ok(VariantFacts::default());
     }
@@ -94,6 +106,21 @@ pub async fn variant_facts(
         .into_iter()
         .map(|price| (price.variant_id, price))
         .collect();
+    Ok(VariantFacts {
+        variants,
+        prices,
+        available: HashMap::new(),
+    })
+}
+
+/// Units available per variant over all warehouses: one grouped statement.
+async fn availability_of(
+    db: &impl ConnectionTrait,
+    variant_ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, i64>> {
+    if variant_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
     // The cast gives SUM the same type on PostgreSQL (BIGINT) and SQLite (INTEGER).
     let totals: Vec<(Uuid, Option<i64>)> = stock_level::Entity::find()
         .select_only()
@@ -101,20 +128,15 @@ pub async fn variant_facts(
         .expr(Expr::cust(
             r#"CAST(SUM("stock_levels"."on_hand" - "stock_levels"."allocated") AS BIGINT)"#,
         ))
-        .filter(stock_level::Column::VariantId.is_in(ids()))
+        .filter(stock_level::Column::VariantId.is_in(variant_ids.iter().copied()))
         .group_by(stock_level::Column::VariantId)
         .into_tuple()
         .all(db)
         .await?;
-    let available = totals
+    Ok(totals
         .into_iter()
         .map(|(id, total)| (id, total.unwrap_or(0).max(0)))
-        .collect();
-    Ok(VariantFacts {
-        variants,
-        prices,
-        available,
-    })
+        .collect())
 }
 
 /// The cart's lines, oldest first.

@@ -60,17 +60,67 @@ pub async fn allocate(
     txn: &DatabaseTransaction,
     requests: &[Request],
 ) -> ApiResult<Result<Allocated, Vec<Shortage>>> {
-    allocate_known(txn, requests, None).await
+    let variants: Vec<Uuid> = requests.iter().map(|r| r.variant_id).collect();
+    let stock = lock_stock(txn, &variants).await?;
+    let outcome = allocate_locked(txn, &stock, requests, None).await?;
+    if let Ok(allocated) = &outcome {
+        let events: Vec<DomainEvent> = allocated
+            .events
+            .iter()
+            .cloned()
+            .map(DomainEvent::StockChanged)
+            .collect();
+        outbox::record_all(txn, &events).await?;
+    }
+    Ok(outcome)
 }
 
-/// `allocate`, given the variants when the caller has already read them (checkout has):
-/// their SKU and product go into the events, and this saves reading them again.
-pub async fn allocate_known(
+/// The stock rows of some variants, locked for the rest of the transaction, with the
+/// warehouses' allocation order.
+pub struct LockedStock {
+    levels: Vec<stock_level::Model>,
+    ranks: HashMap<Uuid, usize>,
+}
+
+impl LockedStock {
+    /// Units available per variant (on hand − allocated over its warehouses).
+    pub fn available(&self) -> HashMap<Uuid, i64> {
+        let mut available: HashMap<Uuid, i64> = HashMap::new();
+        for level in &self.levels {
+            *available.entry(level.variant_id).or_default() += i64::from(free(level));
+        }
+        available
+    }
+}
+
+/// Locks the stock rows of `variant_ids` (in a fixed order: no deadlocks between checkouts).
+pub async fn lock_stock(txn: &DatabaseTransaction, variant_ids: &[Uuid]) -> ApiResult<LockedStock> {
+    let mut ids = variant_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(LockedStock {
+            levels: Vec::new(),
+            ranks: HashMap::new(),
+        });
+    }
+    Ok(LockedStock {
+        levels: lock_levels(txn, ids.into_iter()).await?,
+        ranks: warehouse_ranks(txn).await?,
+    })
+}
+
+/// Allocates from rows locked by `lock_stock` (they must cover every requested variant).
+/// The returned events are not recorded: the caller writes them to the outbox, with its own.
+/// `known`: the variants if the caller has read them (their SKU and product go into the
+/// events); otherwise they are read.
+pub async fn allocate_locked(
     txn: &DatabaseTransaction,
+    stock: &LockedStock,
     requests: &[Request],
     known: Option<&HashMap<Uuid, product_variant::Model>>,
 ) -> ApiResult<Result<Allocated, Vec<Shortage>>> {
-    // Quantities per variant, in a fixed order (lock order).
+    // Quantities per variant, in a fixed order.
     let mut wanted: BTreeMap<Uuid, i32> = BTreeMap::new();
     for request in requests {
         if request.quantity <= 0 {
@@ -87,9 +137,8 @@ pub async fn allocate_known(
             events: Vec::new(),
         }));
     }
-    let levels = lock_levels(txn, wanted.keys().copied()).await?;
-    let ranks = warehouse_ranks(txn).await?;
-    let (plan, shortages) = plan(&wanted, &levels, &ranks);
+    let (levels, ranks) = (&stock.levels, &stock.ranks);
+    let (plan, shortages) = plan(&wanted, levels, ranks);
     if !shortages.is_empty() {
         return Ok(Err(shortages));
     }
@@ -141,12 +190,6 @@ pub async fn allocate_known(
             })
         })
         .collect();
-    let recorded: Vec<DomainEvent> = events
-        .iter()
-        .cloned()
-        .map(DomainEvent::StockChanged)
-        .collect();
-    outbox::record_all(txn, &recorded).await?;
     Ok(Ok(Allocated {
         allocations: plan,
         events,

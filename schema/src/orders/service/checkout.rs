@@ -16,19 +16,20 @@ use super::records::{self, Happening};
 use crate::carts::service::view::{self, CartView, LineProblem};
 use crate::carts::service::{CartRules, access};
 use crate::common::clock::now;
+use crate::common::money::CurrencyCode;
 use crate::common::text;
 use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::discounts::service as discounts;
 use crate::error::ApiResult;
-use crate::events::EventHub;
+use crate::events::{DomainEvent, EventHub};
 use crate::inventory::service::allocation::{self, Request};
 use crate::pricing::Applicability;
 use entities::enums::{CartStatus, OrderEventKind, OrderStatus, PaymentStatus};
 use entities::{cart, customer, order, order_allocation, order_line, payment, product_variant};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -90,25 +91,40 @@ pub async fn complete(
             ),
         )]));
     };
-    if let Some(done) = replay(db, request.cart_id, &key, request.account).await? {
-        return Ok(done);
-    }
-
+    // The unique (cart, key) index settles repeats: a converted cart means "look for the
+    // order", and a cart reopened after a declined payment fails the order INSERT below.
+    let order_id = Uuid::now_v7();
     let txn = begin_write(db).await?;
-    let cart = match access::lock_for_change(&txn, request.cart_id, request.account).await? {
-        Ok(cart) => cart,
-        Err(error) => {
-            drop(txn);
-            // A concurrent request with this key may have converted it a moment ago.
-            if error.code == ErrorCode::CartConverted
-                && let Some(done) = replay(db, request.cart_id, &key, request.account).await?
-            {
-                return Ok(done);
+    let cart =
+        match access::claim_for_checkout(&txn, request.cart_id, request.account, order_id).await? {
+            Ok(cart) => cart,
+            Err(error) => {
+                drop(txn);
+                if error.code == ErrorCode::CartConverted
+                    && let Some(done) = replay(db, request.cart_id, &key, request.account).await?
+                {
+                    return Ok(done);
+                }
+                return Ok(CheckoutOutcome::refused(vec![error]));
             }
-            return Ok(CheckoutOutcome::refused(vec![error]));
-        }
-    };
-    let cart_view = view::view(&txn, cart, &rules.pricing).await?;
+        };
+    let currency: CurrencyCode = cart.currency_code.parse()?;
+    let lines = view::lines_of(&txn, cart.id).await?;
+    let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
+    let mut facts = view::catalog_facts(&txn, &ids, currency).await?;
+    let discounts_named = view::discounts_named(&txn, &cart.discount_codes.0).await?;
+    // Availability comes from the stock rows locked for allocation: read once, and
+    // nothing can change between the check and the allocation.
+    let stock = allocation::lock_stock(&txn, &ids).await?;
+    facts.available = stock.available();
+    let cart_view = view::assemble(
+        cart,
+        currency,
+        lines,
+        &facts,
+        discounts_named,
+        &rules.pricing,
+    );
     let email = match &cart_view.cart.email {
         Some(email) => Some(email.clone()),
         None => account_email(&txn, cart_view.cart.customer_id).await?,
@@ -129,27 +145,28 @@ pub async fn complete(
         .iter()
         .map(|l| (l.variant.id, l.variant.clone()))
         .collect();
-    let allocated = match allocation::allocate_known(&txn, &requests, Some(&variants)).await? {
-        Ok(allocated) => allocated,
-        Err(shortages) => {
-            let errors = shortages
-                .iter()
-                .map(|s| {
-                    let index = cart_view
-                        .lines
-                        .iter()
-                        .position(|l| l.line.variant_id == s.variant_id)
-                        .unwrap_or_default();
-                    UserError::new(
-                        &["cart", "lines", &index.to_string()],
-                        ErrorCode::OutOfStock,
-                        format!("only {} available, {} wanted", s.available, s.requested),
-                    )
-                })
-                .collect();
-            return Ok(CheckoutOutcome::refused(errors));
-        }
-    };
+    let allocated =
+        match allocation::allocate_locked(&txn, &stock, &requests, Some(&variants)).await? {
+            Ok(allocated) => allocated,
+            Err(shortages) => {
+                let errors = shortages
+                    .iter()
+                    .map(|s| {
+                        let index = cart_view
+                            .lines
+                            .iter()
+                            .position(|l| l.line.variant_id == s.variant_id)
+                            .unwrap_or_default();
+                        UserError::new(
+                            &["cart", "lines", &index.to_string()],
+                            ErrorCode::OutOfStock,
+                            format!("only {} available, {} wanted", s.available, s.requested),
+                        )
+                    })
+                    .collect();
+                return Ok(CheckoutOutcome::refused(errors));
+            }
+        };
     if !discounts::consume(&txn, &cart_view.priced.applied).await? {
         return Ok(CheckoutOutcome::refused(vec![UserError::new(
             &["cart", "discountCodes"],
@@ -158,16 +175,31 @@ pub async fn complete(
         )]));
     }
     let number = records::next_order_number(&txn).await?;
-    let placed = write_order(
+    let written = write_order(
         &txn,
-        &cart_view,
-        email.unwrap_or_default(),
-        &key,
-        number,
-        &allocated.allocations,
-        request.account,
+        NewOrder {
+            id: order_id,
+            cart: &cart_view,
+            email: email.unwrap_or_default(),
+            key: &key,
+            number,
+            allocated: &allocated,
+            actor: request.account,
+        },
     )
-    .await?;
+    .await;
+    let placed = match written {
+        Ok(placed) => placed,
+        Err(err) if err.is_unique_violation() => {
+            // This key already made an order for this cart (which was reopened since).
+            drop(txn);
+            if let Some(done) = replay(db, request.cart_id, &key, request.account).await? {
+                return Ok(done);
+            }
+            return Err(err);
+        }
+        Err(err) => return Err(err),
+    };
     payment::ActiveModel {
         id: Set(Uuid::now_v7()),
         order_id: Set(placed.id),
@@ -181,10 +213,6 @@ pub async fn complete(
     }
     .insert(&txn)
     .await?;
-    let mut closing = cart_view.cart.clone().into_active_model();
-    closing.status = Set(CartStatus::Converted);
-    closing.converted_order_id = Set(Some(placed.id));
-    closing.update(&txn).await?;
     txn.commit().await?;
     hub.wake_relay();
 
@@ -348,16 +376,29 @@ fn check_ready(cart: &CartView, email: Option<&str>) -> Result<(), Vec<UserError
     }
 }
 
-/// The order, its snapshot lines, their allocations and the PLACED event.
-async fn write_order(
-    txn: &impl ConnectionTrait,
-    cart: &CartView,
+/// What `write_order` writes.
+struct NewOrder<'a> {
+    id: Uuid,
+    cart: &'a CartView,
     email: String,
-    key: &str,
+    key: &'a str,
     number: i64,
-    allocations: &[allocation::Allocation],
+    allocated: &'a allocation::Allocated,
     actor: Option<Uuid>,
-) -> ApiResult<order::Model> {
+}
+
+/// The order, its snapshot lines, their allocations, the PLACED event and every outbox
+/// event of the checkout (stock and order) in one INSERT.
+async fn write_order(txn: &impl ConnectionTrait, new: NewOrder<'_>) -> ApiResult<order::Model> {
+    let NewOrder {
+        id,
+        cart,
+        email,
+        key,
+        number,
+        allocated,
+        actor,
+    } = new;
     let at = now();
     let totals = cart.priced.totals;
     let used_codes: Vec<&str> = cart
@@ -368,7 +409,7 @@ async fn write_order(
         .map(|(code, _)| code.as_str())
         .collect();
     let placed = order::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         number: Set(number),
         customer_id: Set(cart.cart.customer_id),
         cart_id: Set(Some(cart.cart.id)),
@@ -415,7 +456,8 @@ async fn write_order(
     order_line::Entity::insert_many(lines)
         .exec_without_returning(txn)
         .await?;
-    let allocation_rows: Vec<order_allocation::ActiveModel> = allocations
+    let allocation_rows: Vec<order_allocation::ActiveModel> = allocated
+        .allocations
         .iter()
         .filter_map(|a| {
             Some(order_allocation::ActiveModel {
@@ -432,7 +474,13 @@ async fn write_order(
     }
     let message =
         (!used_codes.is_empty()).then(|| format!("discount codes: {}", used_codes.join(", ")));
-    records::record(
+    let stock_events = allocated
+        .events
+        .iter()
+        .cloned()
+        .map(DomainEvent::StockChanged)
+        .collect();
+    records::record_with(
         txn,
         Happening {
             kind: OrderEventKind::Placed,
@@ -441,6 +489,7 @@ async fn write_order(
             actor,
             order: &placed,
         },
+        stock_events,
     )
     .await?;
     Ok(placed)

@@ -22,6 +22,16 @@ pub struct Happening<'a> {
 
 /// Records `happening` in the order's history and the outbox.
 pub async fn record(txn: &impl ConnectionTrait, happening: Happening<'_>) -> ApiResult<()> {
+    record_with(txn, happening, Vec::new()).await
+}
+
+/// `record`, writing `other_events` to the outbox in the same INSERT (checkout's stock
+/// events).
+pub async fn record_with(
+    txn: &impl ConnectionTrait,
+    happening: Happening<'_>,
+    mut other_events: Vec<DomainEvent>,
+) -> ApiResult<()> {
     let at = now();
     let order = happening.order;
     order_event::ActiveModel {
@@ -43,7 +53,8 @@ pub async fn record(txn: &impl ConnectionTrait, happening: Happening<'_>) -> Api
         status: order.status,
         occurred_at: at,
     };
-    outbox::record(txn, &DomainEvent::OrderUpdated(update)).await
+    other_events.push(DomainEvent::OrderUpdated(update));
+    outbox::record_all(txn, &other_events).await
 }
 
 /// The next order number: one conditional increment. On PostgreSQL the row stays locked to
