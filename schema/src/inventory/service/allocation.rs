@@ -19,7 +19,7 @@ use entities::{product_variant, stock_level, warehouse};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, LockType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
 };
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
@@ -104,10 +104,8 @@ pub async fn lock_stock(txn: &DatabaseTransaction, variant_ids: &[Uuid]) -> ApiR
             ranks: HashMap::new(),
         });
     }
-    Ok(LockedStock {
-        levels: lock_levels(txn, ids.into_iter()).await?,
-        ranks: warehouse_ranks(txn).await?,
-    })
+    let (levels, ranks) = lock_levels(txn, ids.into_iter()).await?;
+    Ok(LockedStock { levels, ranks })
 }
 
 /// Allocates from rows locked by `lock_stock` (they must cover every requested variant).
@@ -320,40 +318,66 @@ async fn settle(
     availability::record_changes(txn, &variants).await
 }
 
-/// The stock rows of `variants`, locked for this transaction on PostgreSQL.
+/// The stock rows of `variants` with each warehouse's place in the allocation order (ranked
+/// by priority, then code), in one statement. On PostgreSQL the stock rows — and only they:
+/// `FOR UPDATE OF stock_levels`, so checkouts do not queue on warehouse rows — stay locked
+/// until the transaction ends; SQLite's write transaction is exclusive anyway.
 async fn lock_levels(
     txn: &DatabaseTransaction,
     variants: impl Iterator<Item = Uuid>,
-) -> ApiResult<Vec<stock_level::Model>> {
+) -> ApiResult<(Vec<stock_level::Model>, HashMap<Uuid, usize>)> {
     let mut query = stock_level::Entity::find()
+        .select_only()
+        .columns([
+            stock_level::Column::VariantId,
+            stock_level::Column::WarehouseId,
+            stock_level::Column::OnHand,
+            stock_level::Column::Allocated,
+            stock_level::Column::UpdatedAt,
+        ])
+        .column(warehouse::Column::Priority)
+        .column(warehouse::Column::Code)
+        .join(JoinType::InnerJoin, stock_level::Relation::Warehouse.def())
         .filter(stock_level::Column::VariantId.is_in(variants))
         .order_by_asc(stock_level::Column::VariantId)
         .order_by_asc(stock_level::Column::WarehouseId);
     if txn.get_database_backend() == DatabaseBackend::Postgres {
-        query = query.lock(LockType::Update);
+        QueryTrait::query(&mut query).lock_with_tables(LockType::Update, [stock_level::Entity]);
     }
-    Ok(query.all(txn).await?)
-}
-
-/// Each warehouse's place in the allocation order.
-async fn warehouse_ranks(txn: &DatabaseTransaction) -> ApiResult<HashMap<Uuid, usize>> {
-    let warehouses: Vec<(Uuid, i32, String)> = warehouse::Entity::find()
-        .select_only()
-        .columns([
-            warehouse::Column::Id,
-            warehouse::Column::Priority,
-            warehouse::Column::Code,
-        ])
-        .into_tuple()
-        .all(txn)
-        .await?;
-    let mut ordered = warehouses;
-    ordered.sort_by(|a, b| (a.1, &a.2).cmp(&(b.1, &b.2)));
-    Ok(ordered
+    type Row = (
+        Uuid,
+        Uuid,
+        i32,
+        i32,
+        chrono::DateTime<chrono::Utc>,
+        i32,
+        String,
+    );
+    let rows: Vec<Row> = query.into_tuple().all(txn).await?;
+    let mut warehouses: Vec<(i32, String, Uuid)> = rows
+        .iter()
+        .map(|row| (row.5, row.6.clone(), row.1))
+        .collect();
+    warehouses.sort();
+    warehouses.dedup();
+    let ranks = warehouses
         .into_iter()
         .enumerate()
-        .map(|(rank, (id, _, _))| (id, rank))
-        .collect())
+        .map(|(rank, (_, _, id))| (id, rank))
+        .collect();
+    let levels = rows
+        .into_iter()
+        .map(
+            |(variant_id, warehouse_id, on_hand, allocated, updated_at, _, _)| stock_level::Model {
+                variant_id,
+                warehouse_id,
+                on_hand,
+                allocated,
+                updated_at,
+            },
+        )
+        .collect();
+    Ok((levels, ranks))
 }
 
 /// Decides where each variant's units come from (pure, so the policy is unit-tested).
