@@ -150,6 +150,34 @@ async fn customers_see_their_own_orders_only(backend: Backend) -> anyhow::Result
         .graphql_as(Some(&alice), list, json!({}))
         .await?;
     assert_eq!(forbidden.error_code(), Some("FORBIDDEN"));
+    let dated = "query($after: DateTime, $before: DateTime) { orders(filter: { createdAfter: $after, createdBefore: $before }) { totalCount } }";
+    let future = "2999-01-01T00:00:00Z";
+    for (vars, expected) in [
+        (json!({ "after": future }), 0),
+        (json!({ "before": future }), 1),
+        (
+            json!({ "after": "2000-01-01T00:00:00Z", "before": future }),
+            1,
+        ),
+    ] {
+        let counted = shop
+            .server
+            .graphql_as(Some(&admin), dated, vars.clone())
+            .await?;
+        assert_eq!(counted.data()["orders"]["totalCount"], expected, "{vars}");
+    }
+
+    // Federation: other subgraphs resolve the order under the same rules.
+    let entities =
+        "query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Order { number } } }";
+    let reps = json!({ "reps": [{ "__typename": "Order", "id": order["id"] }] });
+    let resolved = shop
+        .server
+        .graphql_as(Some(&alice), entities, reps.clone())
+        .await?;
+    assert_eq!(resolved.data()["_entities"][0]["number"], order["number"]);
+    let hidden = shop.server.graphql_as(Some(&bob), entities, reps).await?;
+    assert_eq!(hidden.body["data"]["_entities"][0], Value::Null);
     shop.server.stop().await
 }
 e2e!(customers_see_their_own_orders_only);
