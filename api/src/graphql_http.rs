@@ -6,7 +6,9 @@ use crate::graphiql;
 use crate::request_tasks::RequestTasks;
 use crate::server::ServerState;
 use crate::{rate_limit, viewer, websocket};
+use async_graphql::ParseRequestError;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse};
 use axum::extract::{FromRequest, FromRequestParts, Request, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -21,12 +23,42 @@ const WEBSOCKET_READ_BUFFER: usize = 4 * 1024;
 pub async fn graphql_post(
     State(state): State<ServerState>,
     headers: HeaderMap,
-    request: GraphQLRequest,
+    request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return unreadable(rejection),
+    };
     match viewer::from_headers(&state, &headers) {
         Ok(viewer) => execute(state, viewer, request).await,
         Err(refusal) => refusal.into_response(),
     }
+}
+
+/// A request body the GraphQL extractor could not read, as a GraphQL-shaped error. A body
+/// without Content-Length (chunked) that outgrows MAX_BODY_BYTES is only noticed here, while
+/// it streams in: it gets the same 413 as one whose announced length is too large.
+fn unreadable(rejection: GraphQLRejection) -> Response {
+    let (status, code, message) = match &rejection.0 {
+        ParseRequestError::Io(err) if err.to_string().contains("length limit exceeded") => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            "the request body is larger than the server accepts".to_owned(),
+        ),
+        ParseRequestError::Io(_) => (
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the request body could not be read".to_owned(),
+        ),
+        other => (
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            format!("the request is not a valid GraphQL request: {other}"),
+        ),
+    };
+    let body =
+        serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, axum::Json(body)).into_response()
 }
 
 /// GET serves three kinds of client: websocket upgrades, GET queries (`?query=`, persisted
@@ -51,7 +83,7 @@ pub async fn graphql_get(State(state): State<ServerState>, request: Request) -> 
         };
         return match GraphQLRequest::from_request(request, &state).await {
             Ok(graphql) => execute(state, viewer, graphql).await,
-            Err(rejection) => rejection.into_response(),
+            Err(rejection) => unreadable(rejection),
         };
     }
     if state.options.graphiql {
