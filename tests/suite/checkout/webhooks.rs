@@ -101,6 +101,20 @@ async fn signed_webhooks_settle_pending_payments(backend: Backend) -> anyhow::Re
         ("PAID".to_owned(), 2)
     );
 
+    // A failure notice arriving after the success (providers do not promise order) changes
+    // nothing: only an unpaid order is cancelled by a decline.
+    let late =
+        json!({ "id": "evt_late", "type": "payment.failed", "orderId": order["id"] }).to_string();
+    let (status, answer) = post(&shop, "test", &late, &signature(SECRET, &late, now)).await?;
+    assert_eq!(
+        (status, answer["message"].as_str()),
+        (200, Some("already processed"))
+    );
+    assert_eq!(
+        order_status(&shop, &order["id"]).await?,
+        ("PAID".to_owned(), 2)
+    );
+
     // A failed payment cancels the order and releases its stock.
     let cart = shop.ready_cart(&[(0, 4)]).await?;
     let second = placed(&shop.checkout(None, &cart, "k", pending).await?)["id"].clone();

@@ -33,6 +33,9 @@ pub enum Transition {
     Fulfil,
     Cancel,
     Refund,
+    /// The provider declined: only an unpaid (PLACED) order is cancelled, so a late or
+    /// reordered failure notice cannot cancel a paid order.
+    Decline,
 }
 
 impl Transition {
@@ -42,6 +45,7 @@ impl Transition {
             Self::Fulfil => &[OrderStatus::Paid],
             Self::Cancel => &[OrderStatus::Placed, OrderStatus::Paid],
             Self::Refund => &[OrderStatus::Paid, OrderStatus::Fulfilled],
+            Self::Decline => &[OrderStatus::Placed],
         }
     }
 
@@ -49,7 +53,7 @@ impl Transition {
         match self {
             Self::MarkPaid => OrderStatus::Paid,
             Self::Fulfil => OrderStatus::Fulfilled,
-            Self::Cancel => OrderStatus::Cancelled,
+            Self::Cancel | Self::Decline => OrderStatus::Cancelled,
             Self::Refund => OrderStatus::Refunded,
         }
     }
@@ -58,7 +62,7 @@ impl Transition {
         match self {
             Self::MarkPaid => OrderEventKind::Paid,
             Self::Fulfil => OrderEventKind::Fulfilled,
-            Self::Cancel => OrderEventKind::Cancelled,
+            Self::Cancel | Self::Decline => OrderEventKind::Cancelled,
             Self::Refund => OrderEventKind::Refunded,
         }
     }
@@ -67,7 +71,7 @@ impl Transition {
         match self {
             Self::MarkPaid => "marked paid",
             Self::Fulfil => "fulfilled",
-            Self::Cancel => "cancelled",
+            Self::Cancel | Self::Decline => "cancelled",
             Self::Refund => "refunded",
         }
     }
@@ -90,7 +94,7 @@ pub async fn apply(
     let payment_status = match transition {
         Transition::MarkPaid => Some(PaymentStatus::Paid),
         Transition::Refund => Some(PaymentStatus::Refunded),
-        Transition::Fulfil | Transition::Cancel => None,
+        Transition::Fulfil | Transition::Cancel | Transition::Decline => None,
     };
     if let Some(status) = payment_status {
         set_payment_status(&txn, order_id, status, None).await?;
@@ -147,10 +151,10 @@ pub async fn decline(
     discounts_used: &[Uuid],
 ) -> ApiResult<Option<order::Model>> {
     let txn = begin_write(db).await?;
-    let Some((from, cancelled)) = change_status(&txn, order_id, Transition::Cancel).await? else {
+    let Some((from, cancelled)) = change_status(&txn, order_id, Transition::Decline).await? else {
         return Ok(None);
     };
-    settle_stock(&txn, &cancelled, from, Transition::Cancel).await?;
+    settle_stock(&txn, &cancelled, from, Transition::Decline).await?;
     set_payment_status(&txn, order_id, PaymentStatus::Declined, None).await?;
     for id in discounts_used {
         discount::Entity::update_many()
@@ -265,7 +269,7 @@ async fn settle_stock(
     from: OrderStatus,
     transition: Transition,
 ) -> ApiResult<()> {
-    let releases = matches!(transition, Transition::Cancel)
+    let releases = matches!(transition, Transition::Cancel | Transition::Decline)
         || (transition == Transition::Refund && from == OrderStatus::Paid);
     let ships = transition == Transition::Fulfil;
     if !releases && !ships {
