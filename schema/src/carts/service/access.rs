@@ -3,12 +3,15 @@
 //! Someone else's cart looks exactly like a missing one.
 
 use crate::common::clock::now;
+use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
 use entities::cart;
 use entities::enums::CartStatus;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 pub(crate) fn usable_by(cart: &cart::Model, account: Option<Uuid>) -> bool {
@@ -51,6 +54,20 @@ pub async fn lock_for_change(
         return Ok(Err(converted()));
     }
     Ok(Ok(cart))
+}
+
+/// Begins a write transaction holding the cart (see `lock_for_change`), or the user error
+/// that stops the change.
+pub async fn begin_change(
+    db: &DatabaseConnection,
+    cart_id: Uuid,
+    account: Option<Uuid>,
+) -> ApiResult<Result<(DatabaseTransaction, cart::Model), Vec<UserError>>> {
+    let txn = begin_write(db).await?;
+    Ok(match lock_for_change(&txn, cart_id, account).await? {
+        Ok(cart) => Ok((txn, cart)),
+        Err(error) => Err(vec![error]),
+    })
 }
 
 /// Checkout's lock: marks the cart CONVERTED to order `order_id` in the same UPDATE that

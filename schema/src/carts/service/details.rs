@@ -86,10 +86,9 @@ pub async fn set_discount_codes(
             format!("a cart takes at most {MAX_DISCOUNT_CODES} discount codes"),
         )]));
     }
-    let txn = begin_write(db).await?;
-    let cart = match access::lock_for_change(&txn, cart_id, account).await? {
-        Ok(cart) => cart,
-        Err(error) => return Ok(Err(vec![error])),
+    let (txn, cart) = match access::begin_change(db, cart_id, account).await? {
+        Ok(held) => held,
+        Err(errors) => return Ok(Err(errors)),
     };
     let currency: CurrencyCode = cart.currency_code.parse()?;
     let discounts = view::discounts_named(&txn, &wanted).await?;
@@ -139,10 +138,9 @@ pub async fn set_buyer(
         Ok(buyer) => buyer,
         Err(errors) => return Ok(Err(errors)),
     };
-    let txn = begin_write(db).await?;
-    let cart = match access::lock_for_change(&txn, cart_id, account).await? {
-        Ok(cart) => cart,
-        Err(error) => return Ok(Err(vec![error])),
+    let (txn, cart) = match access::begin_change(db, cart_id, account).await? {
+        Ok(held) => held,
+        Err(errors) => return Ok(Err(errors)),
     };
     let mut active = cart.into_active_model();
     if let Some(email) = buyer.email {

@@ -7,7 +7,6 @@ use super::access;
 use super::view::{self, CartView, VariantFacts};
 use crate::common::clock::now;
 use crate::common::money::CurrencyCode;
-use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
 use entities::enums::ProductStatus;
@@ -46,10 +45,9 @@ pub async fn add(
     account: Option<Uuid>,
     new_lines: &[NewLine],
 ) -> ApiResult<Outcome> {
-    let txn = begin_write(db).await?;
-    let cart = match access::lock_for_change(&txn, cart_id, account).await? {
-        Ok(cart) => cart,
-        Err(error) => return Ok(Err(vec![error])),
+    let (txn, cart) = match access::begin_change(db, cart_id, account).await? {
+        Ok(held) => held,
+        Err(errors) => return Ok(Err(errors)),
     };
     let outcome = add_locked(&txn, rules, cart, new_lines, "lines").await?;
     finish(txn, outcome).await
@@ -164,10 +162,9 @@ pub async fn update(
     account: Option<Uuid>,
     changes: &[LineQuantity],
 ) -> ApiResult<Outcome> {
-    let txn = begin_write(db).await?;
-    let cart = match access::lock_for_change(&txn, cart_id, account).await? {
-        Ok(cart) => cart,
-        Err(error) => return Ok(Err(vec![error])),
+    let (txn, cart) = match access::begin_change(db, cart_id, account).await? {
+        Ok(held) => held,
+        Err(errors) => return Ok(Err(errors)),
     };
     let currency: CurrencyCode = cart.currency_code.parse()?;
     let mut lines = view::lines_of(&txn, cart.id).await?;
@@ -238,10 +235,9 @@ pub async fn remove(
     account: Option<Uuid>,
     line_ids: &[Uuid],
 ) -> ApiResult<Outcome> {
-    let txn = begin_write(db).await?;
-    let cart = match access::lock_for_change(&txn, cart_id, account).await? {
-        Ok(cart) => cart,
-        Err(error) => return Ok(Err(vec![error])),
+    let (txn, cart) = match access::begin_change(db, cart_id, account).await? {
+        Ok(held) => held,
+        Err(errors) => return Ok(Err(errors)),
     };
     let currency: CurrencyCode = cart.currency_code.parse()?;
     let mut lines = view::lines_of(&txn, cart.id).await?;
@@ -323,7 +319,7 @@ fn sellability(
 
 /// Writes the lines' quantities: one INSERT … ON CONFLICT for all of them (new lines are
 /// inserted, existing ones updated through the (cart, variant) unique key).
-async fn save_quantities<'a>(
+pub(super) async fn save_quantities<'a>(
     txn: &impl ConnectionTrait,
     lines: impl Iterator<Item = &'a cart_line::Model>,
 ) -> ApiResult<()> {

@@ -9,15 +9,15 @@
 //!   customer's cart lacks are taken from the guest cart. The guest cart is then emptied
 //!   and converted, so its id stops working for further changes.
 
+use super::CartRules;
+use super::lines::{self, MAX_LINE_QUANTITY};
 use super::view::{self, VariantFacts};
-use super::{CartRules, lines::MAX_LINE_QUANTITY};
 use crate::common::clock::now;
 use crate::common::money::CurrencyCode;
 use crate::common::transaction::{begin_write, for_update};
 use crate::error::ApiResult;
 use entities::enums::{CartStatus, ProductStatus};
 use entities::{cart, cart_line};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set,
@@ -112,24 +112,7 @@ pub async fn merge_guest_cart(
             changed.push(line.clone());
         }
     }
-    if !changed.is_empty() {
-        let rows = changed.into_iter().map(|line| cart_line::ActiveModel {
-            id: Set(line.id),
-            cart_id: Set(line.cart_id),
-            variant_id: Set(line.variant_id),
-            quantity: Set(line.quantity),
-            created_at: Set(line.created_at),
-            updated_at: Set(line.updated_at),
-        });
-        cart_line::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([cart_line::Column::CartId, cart_line::Column::VariantId])
-                    .update_columns([cart_line::Column::Quantity, cart_line::Column::UpdatedAt])
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-    }
+    lines::save_quantities(&txn, changed.iter()).await?;
 
     let mut target = current.clone().into_active_model();
     if current.discount_codes.0.is_empty() && !guest.discount_codes.0.is_empty() {

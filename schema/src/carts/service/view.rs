@@ -6,11 +6,11 @@
 use crate::common::clock::now;
 use crate::common::money::CurrencyCode;
 use crate::error::ApiResult;
+use crate::inventory::service::availability;
 use crate::pricing::{self, Priced, PricedLine, PricingSettings};
 use entities::enums::ProductStatus;
-use entities::{cart, cart_line, discount, product, product_variant, stock_level, variant_price};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use entities::{cart, cart_line, discount, product, product_variant, variant_price};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -75,7 +75,11 @@ pub async fn variant_facts(
     currency: CurrencyCode,
 ) -> ApiResult<VariantFacts> {
     let mut facts = catalog_facts(db, variant_ids, currency).await?;
-    facts.available = availability_of(db, variant_ids).await?;
+    facts.available = availability::totals(db, variant_ids)
+        .await?
+        .into_iter()
+        .map(|(id, total)| (id, total.max(0)))
+        .collect();
     Ok(facts)
 }
 
@@ -111,32 +115,6 @@ pub async fn catalog_facts(
         prices,
         available: HashMap::new(),
     })
-}
-
-/// Units available per variant over all warehouses: one grouped statement.
-async fn availability_of(
-    db: &impl ConnectionTrait,
-    variant_ids: &[Uuid],
-) -> ApiResult<HashMap<Uuid, i64>> {
-    if variant_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    // The cast gives SUM the same type on PostgreSQL (BIGINT) and SQLite (INTEGER).
-    let totals: Vec<(Uuid, Option<i64>)> = stock_level::Entity::find()
-        .select_only()
-        .column(stock_level::Column::VariantId)
-        .expr(Expr::cust(
-            r#"CAST(SUM("stock_levels"."on_hand" - "stock_levels"."allocated") AS BIGINT)"#,
-        ))
-        .filter(stock_level::Column::VariantId.is_in(variant_ids.iter().copied()))
-        .group_by(stock_level::Column::VariantId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(totals
-        .into_iter()
-        .map(|(id, total)| (id, total.unwrap_or(0).max(0)))
-        .collect())
 }
 
 /// The cart's lines, oldest first.

@@ -25,23 +25,7 @@ pub async fn current(
         .filter(product_variant::Column::Id.is_in(variant_ids.iter().copied()))
         .all(db)
         .await?;
-    // SUM over an integer column is BIGINT on PostgreSQL and INTEGER on SQLite; the cast
-    // gives both the same type.
-    let totals: Vec<(Uuid, Option<i64>)> = stock_level::Entity::find()
-        .select_only()
-        .column(stock_level::Column::VariantId)
-        .expr(Expr::cust(
-            r#"CAST(SUM("stock_levels"."on_hand" - "stock_levels"."allocated") AS BIGINT)"#,
-        ))
-        .filter(stock_level::Column::VariantId.is_in(variant_ids.iter().copied()))
-        .group_by(stock_level::Column::VariantId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let totals: HashMap<Uuid, i64> = totals
-        .into_iter()
-        .map(|(id, total)| (id, total.unwrap_or(0)))
-        .collect();
+    let totals = totals(db, variant_ids).await?;
     let occurred_at = now();
     Ok(variants
         .into_iter()
@@ -60,6 +44,34 @@ pub async fn current(
                 low_stock_threshold: variant.low_stock_threshold,
             }
         })
+        .collect())
+}
+
+/// Units available (on hand − allocated, over all warehouses) per variant: one grouped
+/// statement. Variants without stock rows are left out (they have none).
+pub async fn totals(
+    db: &impl ConnectionTrait,
+    variant_ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, i64>> {
+    if variant_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // SUM over an integer column is BIGINT on PostgreSQL and INTEGER on SQLite; the cast
+    // gives both the same type.
+    let totals: Vec<(Uuid, Option<i64>)> = stock_level::Entity::find()
+        .select_only()
+        .column(stock_level::Column::VariantId)
+        .expr(Expr::cust(
+            r#"CAST(SUM("stock_levels"."on_hand" - "stock_levels"."allocated") AS BIGINT)"#,
+        ))
+        .filter(stock_level::Column::VariantId.is_in(variant_ids.iter().copied()))
+        .group_by(stock_level::Column::VariantId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(totals
+        .into_iter()
+        .map(|(id, total)| (id, total.unwrap_or(0)))
         .collect())
 }
 
