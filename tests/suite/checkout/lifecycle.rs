@@ -103,15 +103,7 @@ async fn customers_see_their_own_orders_only(backend: Backend) -> anyhow::Result
     let shop = Shop::open(backend, &[1000], |_| {}).await?;
     let alice = shop.server.customer_token("alice@example.com").await?;
     let bob = shop.server.customer_token("bob@example.com").await?;
-    let created = shop
-        .create(Some(&alice), json!({ "lines": shop.lines(&[(0, 1)]) }))
-        .await?;
-    let cart = accepted(&created, "cartCreate")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    shop.ready(Some(&alice), &cart).await?;
-    let order = placed(&shop.checkout(Some(&alice), &cart, "k", Value::Null).await?).clone();
+    let (cart, order) = shop.customer_order(&alice).await?;
     assert!(order["customerId"].is_string());
 
     let read = "query($id: ID!) { order(id: $id) { number } me { orders(first: 5) { totalCount nodes { id } pageInfo { hasNextPage } } } }";
@@ -185,15 +177,7 @@ e2e!(customers_see_their_own_orders_only);
 async fn order_owners_follow_their_order_live(backend: Backend) -> anyhow::Result<()> {
     let shop = Shop::open(backend, &[1000], |_| {}).await?;
     let alice = shop.server.customer_token("alice@example.com").await?;
-    let created = shop
-        .create(Some(&alice), json!({ "lines": shop.lines(&[(0, 1)]) }))
-        .await?;
-    let cart = accepted(&created, "cartCreate")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    shop.ready(Some(&alice), &cart).await?;
-    let order = placed(&shop.checkout(Some(&alice), &cart, "k", Value::Null).await?)["id"].clone();
+    let order = shop.customer_order(&alice).await?.1["id"].clone();
 
     let watch = "subscription($id: ID!) { orderUpdated(orderId: $id) { id status } }";
     let mut client = shop

@@ -57,6 +57,21 @@ impl Shop {
         Ok(cart)
     }
 
+    /// The cart and the order `token`'s customer placed for one unit of the first item
+    /// (manual payment).
+    async fn customer_order(&self, token: &str) -> anyhow::Result<(String, Value)> {
+        let created = self
+            .create(Some(token), json!({ "lines": self.lines(&[(0, 1)]) }))
+            .await?;
+        let cart = accepted(&created, "cartCreate")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        self.ready(Some(token), &cart).await?;
+        let order = placed(&self.checkout(Some(token), &cart, "k", Value::Null).await?).clone();
+        Ok((cart, order))
+    }
+
     async fn checkout(
         &self,
         token: Option<&str>,
