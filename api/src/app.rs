@@ -6,7 +6,7 @@ use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::server::{ServerOptions, ServerState, router};
 use crate::websocket_seats::WebsocketSeats;
-use crate::{db, graphiql, redis_client, seed};
+use crate::{db, graphiql, redis_client, search, seed};
 use anyhow::Context as _;
 use axum::Router;
 use schema::carts::service::CartRules;
@@ -65,6 +65,7 @@ impl App {
             None => None,
         };
         let tokens = Arc::new(token_issuer(config)?);
+        let (search, embedded_index) = search::connect(config).await?;
         let app = AppState {
             db,
             settings: Arc::new(SchemaSettings {
@@ -76,6 +77,7 @@ impl App {
             events: Arc::new(EventHub::new(config.event_buffer, redis.clone())),
             tokens,
             payments: PaymentProviders::default(),
+            search,
         };
         let limits = QueryLimits {
             max_depth: config.max_query_depth,
@@ -128,12 +130,21 @@ impl App {
                     poll_interval: Duration::from_millis(config.outbox_poll_ms.max(10)),
                     ..RelaySettings::default()
                 },
-            );
+            )
+            .with_search(state.app.search.clone());
             let stop = state.shutdown.clone();
             state
                 .background
                 .spawn(async move { relay.run(stop.cancelled_owned()).await });
         }
+        search::spawn_background(
+            config,
+            state.app.db.clone(),
+            state.app.search.clone(),
+            embedded_index,
+            &state.background,
+            state.shutdown.clone(),
+        );
         if state.redis.is_some() {
             let hub = state.app.events.clone();
             let stop = state.shutdown.clone();

@@ -2,8 +2,9 @@
 
 use crate::config::{AdminCommand, Cli, Command};
 use crate::metrics::Metrics;
-use crate::{app, db, seed, telemetry};
+use crate::{app, db, search, seed, telemetry};
 use schema::customers::service::staff::{self, AdminOutcome};
+use schema::search::rebuild;
 use std::sync::Arc;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -56,6 +57,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 AdminOutcome::Updated => "updated",
             };
             println!("administrator {} {verb}", email.trim().to_lowercase());
+            Ok(())
+        }
+        Command::Reindex => {
+            telemetry::init(&config.log_format);
+            let db = db::connect(&config.database_url(), 4, Arc::new(Metrics::new())).await?;
+            db::migrate(&db).await?;
+            let (search, _) = search::connect(&config).await?;
+            println!("rebuilding the {} search index", search.backend.name());
+            let mut last_report = std::time::Instant::now();
+            // Long enough for running servers to follow the switch (they check every second).
+            let settle = std::time::Duration::from_secs(2);
+            let summary = rebuild::rebuild(&db, &search, settle, |done, total| {
+                if done == total || last_report.elapsed().as_millis() >= 500 {
+                    last_report = std::time::Instant::now();
+                    println!("  {done}/{total} products");
+                }
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "reindexed {} products in {:.1}s; switched to the new index; {} changed meanwhile and were queued again",
+                summary.products,
+                summary.elapsed.as_secs_f64(),
+                summary.replayed
+            );
             Ok(())
         }
         Command::ExportSchema => {

@@ -27,6 +27,10 @@ pub enum Command {
     },
     /// Print the GraphQL schema (federation subgraph SDL) and exit.
     ExportSchema,
+    /// Rebuild the search index from the catalog with no downtime: a new index is built
+    /// aside and replaces the live one when complete (servers keep searching the old one
+    /// until then), then changes made meanwhile are queued again for the sync.
+    Reindex,
     /// Manage staff accounts.
     Admin {
         #[command(subcommand)]
@@ -100,6 +104,30 @@ pub struct Config {
     /// of crashed processes and of replicas without a relay).
     #[arg(long, env = "OUTBOX_POLL_MS", default_value_t = 1000)]
     pub outbox_poll_ms: u64,
+
+    /// Meilisearch server URL. When set, search uses it; otherwise the embedded index
+    /// (tantivy) under SEARCH_INDEX_DIR.
+    #[arg(long, env = "MEILISEARCH_URL")]
+    pub meilisearch_url: Option<String>,
+
+    /// Meilisearch API key (a key allowed to manage the index, or the master key).
+    #[arg(long, env = "MEILISEARCH_API_KEY", hide_env_values = true)]
+    pub meilisearch_api_key: Option<String>,
+
+    /// Name (uid) of the Meilisearch index holding products.
+    #[arg(long, env = "MEILISEARCH_INDEX", default_value = "products")]
+    pub meilisearch_index: String,
+
+    /// Directory of the embedded search index [default: `search` in the data directory].
+    /// One process per directory: replicas sharing an index use Meilisearch.
+    #[arg(long, env = "SEARCH_INDEX_DIR")]
+    pub search_index_dir: Option<PathBuf>,
+
+    /// Keep the search index in sync in this process (drains the search queue the outbox
+    /// relay fills). With Meilisearch, replicas take turns; with the embedded index every
+    /// process syncs its own copy only if it is the only one.
+    #[arg(long, env = "SEARCH_SYNC", default_value_t = true, action = clap::ArgAction::Set)]
+    pub search_sync: bool,
 
     /// `lowStock` reports variants at or below this availability (unless a variant sets its
     /// own threshold).
@@ -208,8 +236,7 @@ pub struct Config {
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]
     pub log_format: String,
 
-    /// Directory for local data: the default SQLite database (and, later, the embedded
-    /// search index).
+    /// Directory for local data: the default SQLite database and the embedded search index.
     #[arg(long, env = "DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 }
@@ -220,6 +247,13 @@ impl Config {
         let mut config = Cli::parse_from(["shopgraph"]).config;
         config.database_url = Some(database_url.to_owned());
         config
+    }
+
+    /// Where the embedded search index lives.
+    pub fn search_index_dir(&self) -> PathBuf {
+        self.search_index_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("search"))
     }
 
     /// `DATABASE_URL`, or the SQLite file `shopgraph.db` in the data directory.

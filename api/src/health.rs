@@ -29,6 +29,15 @@ pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Value
         };
         checks["redis"] = json!(answer);
     }
+    // The search engine: searches fail while it is down (writes do not wait for it).
+    let search = &state.app.search.backend;
+    checks["search"] = match search.health().await {
+        Ok(()) => json!("ok"),
+        Err(err) => {
+            tracing::warn!(engine = search.name(), error = %err, "readiness check: search engine unreachable");
+            json!("unreachable")
+        }
+    };
     let ready = checks
         .as_object()
         .is_some_and(|checks| checks.values().all(|v| v == "ok"));

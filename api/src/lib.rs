@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod rate_limit;
 pub mod redis_client;
 pub mod request_tasks;
+pub mod search;
 pub mod seed;
 pub mod server;
 pub mod telemetry;

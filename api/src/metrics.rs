@@ -31,6 +31,8 @@ pub struct Metrics {
     pub websocket_connections: Gauge,
     /// Set on each scrape from the outbox table.
     pub outbox_pending: Gauge,
+    /// Products waiting for the search index (read at scrape time).
+    pub search_backlog: Gauge,
     pub outbox_oldest_pending_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
 }
 
@@ -52,6 +54,12 @@ impl Metrics {
         let sql_duration = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
         let websocket_connections = Gauge::default();
         let outbox_pending = Gauge::default();
+        let search_backlog = Gauge::default();
+        registry.register(
+            "search_queue_products",
+            "Products whose search documents wait to be rebuilt",
+            search_backlog.clone(),
+        );
         let outbox_oldest_pending_seconds = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
         registry.register(
             "outbox_pending_events",
@@ -102,6 +110,7 @@ impl Metrics {
             sql_duration,
             websocket_connections,
             outbox_pending,
+            search_backlog,
             outbox_oldest_pending_seconds,
         }
     }
@@ -109,6 +118,13 @@ impl Metrics {
     /// Reads the outbox backlog into its gauges. Done at scrape time: the outbox is shared by
     /// every replica, and a scrape every few seconds costs two indexed queries.
     pub async fn refresh_outbox_backlog(&self, db: &sea_orm::DatabaseConnection) {
+        match schema::search::queue::backlog(db).await {
+            Ok(waiting) => {
+                self.search_backlog
+                    .set(i64::try_from(waiting).unwrap_or(i64::MAX));
+            }
+            Err(err) => tracing::warn!(error = %err, "metrics: counting the search queue failed"),
+        }
         match outbox::pending_count(db).await {
             Ok(pending) => {
                 self.outbox_pending

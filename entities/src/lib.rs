@@ -22,6 +22,7 @@ pub mod product_image;
 pub mod product_price_range;
 pub mod product_variant;
 pub mod refresh_token;
+pub mod search_queue;
 pub mod sequence;
 pub mod staff_role;
 pub mod stock_level;
@@ -47,6 +48,7 @@ pub mod prelude {
     pub use super::product_price_range::Entity as ProductPriceRange;
     pub use super::product_variant::Entity as ProductVariant;
     pub use super::refresh_token::Entity as RefreshToken;
+    pub use super::search_queue::Entity as SearchQueue;
     pub use super::sequence::Entity as Sequence;
     pub use super::staff_role::Entity as StaffRole;
     pub use super::stock_level::Entity as StockLevel;

@@ -14,6 +14,7 @@ mod m20261121_000004_carts;
 mod m20261121_000005_discounts;
 mod m20261121_000006_orders;
 mod m20261121_000007_infrastructure;
+mod m20261122_000008_search;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_discounts::Migration),
             Box::new(m20261121_000006_orders::Migration),
             Box::new(m20261121_000007_infrastructure::Migration),
+            Box::new(m20261122_000008_search::Migration),
         ]
     }
 }

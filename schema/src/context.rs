@@ -54,6 +54,8 @@ pub struct AppState {
     pub tokens: Arc<TokenIssuer>,
     /// Payment providers checkout may use, by name.
     pub payments: PaymentProviders,
+    /// The search engine (tantivy embedded, or Meilisearch).
+    pub search: Arc<crate::search::SearchService>,
 }
 
 /// Who is making the request, resolved once per request (HTTP `Authorization: Bearer`, or the

@@ -27,6 +27,9 @@ pub enum ApiError {
     SharedDatabase(#[from] Arc<DbErr>),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A backing service (the search engine) is down; the message says which, for clients.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl ApiError {
@@ -41,6 +44,7 @@ impl ApiError {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Database(_) | Self::SharedDatabase(_) | Self::Internal(_) => "INTERNAL",
+            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
         }
     }
 

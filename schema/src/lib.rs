@@ -17,6 +17,7 @@ pub mod inventory;
 pub mod orders;
 pub mod persisted_queries;
 pub mod pricing;
+pub mod search;
 
 use async_graphql::extensions::apollo_persisted_queries::ApolloPersistedQueries;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
@@ -33,6 +34,7 @@ pub struct QueryRoot(
     carts::query::CartQuery,
     discounts::mutation::DiscountQuery,
     orders::query::OrderQuery,
+    search::query::SearchQuery,
 );
 
 /// Every mutation field, merged from the bounded contexts.

@@ -17,6 +17,7 @@ mod live_stock;
 mod persisted_queries;
 mod rate_limits;
 mod schema_file;
+mod search;
 mod server;
 mod staff;
 mod statement_counts;

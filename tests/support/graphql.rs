@@ -18,6 +18,8 @@ pub struct TestServer {
     // first server's database and own none.
     _database: Option<TestDatabase>,
     database_url: String,
+    /// This server's embedded search index; removed when the server is dropped.
+    search_dir: std::path::PathBuf,
 }
 
 impl TestServer {
@@ -37,6 +39,9 @@ impl TestServer {
         server._database = Some(database);
         if products > 0 {
             shopgraph::seed::seed_demo_catalog(&server.app.app.db, products).await?;
+            // Seeding writes rows directly, not through the catalog services: index them now
+            // as a server starting on a seeded database would.
+            server.index_catalog().await?;
         }
         Ok(server)
     }
@@ -54,6 +59,13 @@ impl TestServer {
         let mut config = Config::with_database(database_url);
         config.seed_demo = false;
         config.database_max_connections = 8;
+        // The embedded index unless a test asks for Meilisearch, whatever the environment.
+        config.meilisearch_url = None;
+        let search_dir = std::env::temp_dir().join(format!(
+            "shopgraph-search-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        config.search_index_dir = Some(search_dir.clone());
         configure(&mut config);
         let app = App::build(&config).await.context("building the app")?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -71,7 +83,21 @@ impl TestServer {
             server: Some(server),
             _database: None,
             database_url: database_url.to_owned(),
+            search_dir,
         })
+    }
+
+    /// Indexes every product not indexed yet (for catalogs written around the services).
+    pub async fn index_catalog(&self) -> anyhow::Result<()> {
+        let search = &self.app.app.search;
+        let (mut after, db) = (None, &self.app.app.db);
+        loop {
+            let page = schema::search::documents::active_page(db, after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            search.backend.apply(&page, &[]).await?;
+        }
+        Ok(())
     }
 
     /// Reads a `/graphql` answer (see `Endpoint::read`).
@@ -136,5 +162,6 @@ impl Drop for TestServer {
         if let Some(server) = self.server.take() {
             server.abort();
         }
+        let _ = std::fs::remove_dir_all(&self.search_dir);
     }
 }

@@ -20,7 +20,7 @@ pub use database::{Backend, TestDatabase};
 pub use endpoint::{Endpoint, GraphqlResponse};
 pub use graphql::TestServer;
 pub use node_client::NodeSubscriber;
-pub use process::ServerProcess;
+pub use process::{ServerProcess, binary as shopgraph_binary};
 pub use redis::TestRedis;
 pub use websocket::{WsClient, WsProtocol};
 

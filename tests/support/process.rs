@@ -14,6 +14,8 @@ pub struct ServerProcess {
     pub endpoint: Endpoint,
     child: Child,
     log: PathBuf,
+    /// The process's own embedded search index (one writer per index directory).
+    search_dir: PathBuf,
 }
 
 impl ServerProcess {
@@ -25,6 +27,7 @@ impl ServerProcess {
             "shopgraph-process-{}.log",
             uuid::Uuid::new_v4().simple()
         ));
+        let search_dir = log.with_extension("search");
         let mut command = Command::new(&binary);
         command
             .arg("serve")
@@ -33,6 +36,8 @@ impl ServerProcess {
             .env("LOG_FORMAT", "text")
             .env_remove("DATABASE_URL")
             .env_remove("REDIS_URL")
+            .env_remove("MEILISEARCH_URL")
+            .env("SEARCH_INDEX_DIR", &search_dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log)?);
@@ -66,6 +71,7 @@ impl ServerProcess {
             endpoint: Endpoint::new("127.0.0.1:1".parse()?),
             child,
             log,
+            search_dir,
         };
         let Some(addr) = line else {
             anyhow::bail!(
@@ -137,6 +143,7 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
+        let _ = std::fs::remove_dir_all(&self.search_dir);
     }
 }
 
@@ -149,7 +156,7 @@ fn listening_address(line: &str) -> Option<&str> {
 /// The `shopgraph` binary of this build: `SHOPGRAPH_BIN` if set, else the one next to this
 /// test's own executable (`cargo test --workspace` builds it, as `api/` has binary tests);
 /// built once with cargo when missing (e.g. after `cargo test -p shopgraph-e2e`).
-fn binary() -> anyhow::Result<PathBuf> {
+pub fn binary() -> anyhow::Result<PathBuf> {
     static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     FOUND
         .get_or_init(|| locate_or_build().map_err(|err| format!("{err:#}")))

@@ -4,6 +4,7 @@
 //! paging), `loaders` the batched reads every edge goes through, `types` the GraphQL objects.
 
 pub mod admin;
+pub mod events;
 pub mod loaders;
 pub mod query;
 pub mod service;

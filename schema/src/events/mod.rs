@@ -22,6 +22,7 @@ pub mod stats;
 pub use hub::{BusMessage, EventHub};
 pub use stats::{EventCounts, EventStats};
 
+use crate::catalog::events::CatalogChange;
 use crate::inventory::events::StockUpdate;
 use crate::orders::events::OrderUpdate;
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,9 @@ use uuid::Uuid;
 pub enum DomainEvent {
     StockChanged(StockUpdate),
     OrderUpdated(OrderUpdate),
+    /// Searchable product facts changed; nobody subscribes, the relay queues the products
+    /// for the search index.
+    CatalogChanged(CatalogChange),
 }
 
 impl DomainEvent {
@@ -41,6 +45,7 @@ impl DomainEvent {
         match self {
             DomainEvent::StockChanged(update) => update.event_id,
             DomainEvent::OrderUpdated(update) => update.event_id,
+            DomainEvent::CatalogChanged(change) => change.event_id,
         }
     }
 
@@ -49,6 +54,7 @@ impl DomainEvent {
         match self {
             DomainEvent::StockChanged(_) => "stock.changed",
             DomainEvent::OrderUpdated(_) => "order.updated",
+            DomainEvent::CatalogChanged(_) => "catalog.changed",
         }
     }
 
@@ -57,6 +63,12 @@ impl DomainEvent {
         match self {
             DomainEvent::StockChanged(update) => update.variant_uuid,
             DomainEvent::OrderUpdated(update) => update.order_id,
+            DomainEvent::CatalogChanged(change) => change
+                .product_ids
+                .first()
+                .copied()
+                .or(change.category_id)
+                .unwrap_or(change.event_id),
         }
     }
 }

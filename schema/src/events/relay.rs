@@ -11,6 +11,8 @@ use super::{DomainEvent, EventHub};
 use crate::common::clock::now;
 use crate::common::transaction::begin_write;
 use crate::error::ApiResult;
+use crate::search::SearchService;
+use crate::search::queue::{self, Touched};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +41,8 @@ pub struct OutboxRelay {
     db: DatabaseConnection,
     hub: Arc<EventHub>,
     settings: RelaySettings,
+    /// Woken when events queued products for the search index.
+    search: Option<Arc<SearchService>>,
 }
 
 /// Longest pause after failures (Redis or the database down), so recovery is quick.
@@ -48,7 +52,18 @@ const PURGE_EVERY: Duration = Duration::from_secs(10 * 60);
 
 impl OutboxRelay {
     pub fn new(db: DatabaseConnection, hub: Arc<EventHub>, settings: RelaySettings) -> Self {
-        Self { db, hub, settings }
+        Self {
+            db,
+            hub,
+            settings,
+            search: None,
+        }
+    }
+
+    /// Hands products that events touch to the search index (through its queue).
+    pub fn with_search(mut self, search: Arc<SearchService>) -> Self {
+        self.search = Some(search);
+        self
     }
 
     /// Relays until `shutdown` resolves.
@@ -101,15 +116,18 @@ impl OutboxRelay {
             return Ok(0);
         }
         let mut done = Vec::with_capacity(pending.len());
+        let mut touched = Touched::default();
         for row in &pending {
             match serde_json::from_value::<DomainEvent>(row.payload.clone()) {
                 // On failure the transaction rolls back (dropped): the batch stays pending and
                 // what was already published goes out again later (at least once).
-                Ok(event) => self
-                    .hub
-                    .publish(&event)
-                    .await
-                    .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?,
+                Ok(event) => {
+                    self.hub
+                        .publish(&event)
+                        .await
+                        .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
+                    touched.add(&event);
+                }
                 // Written by a newer or older version that this one cannot read: it would
                 // block the queue forever, so it is skipped loudly.
                 Err(err) => {
@@ -120,7 +138,12 @@ impl OutboxRelay {
             done.push(row.id);
         }
         outbox::mark_published(&txn, &done).await?;
+        // In this transaction: the search queue gets each event exactly once.
+        queue::enqueue_for(&txn, &touched).await?;
         txn.commit().await?;
+        if let (Some(search), false) = (&self.search, touched.is_empty()) {
+            search.queued.notify_one();
+        }
         self.hub.stats().relayed(pending.len());
         Ok(pending.len())
     }

@@ -18,7 +18,7 @@ use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
 use chrono::{DateTime, Utc};
-use entities::category;
+use entities::{category, product};
 use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -316,6 +316,8 @@ pub async fn update_category(
     row.updated_at = Set(now);
     match row.update(&txn).await {
         Ok(model) => {
+            // Names and paths are in the search documents of the subtree's products.
+            crate::catalog::events::record_category(&txn, model.id).await?;
             txn.commit().await?;
             Ok(Ok(model))
         }
@@ -388,6 +390,15 @@ pub async fn delete_category(
         txn.rollback().await?;
         return refuse(has_children());
     }
+    // Its products lose their category (SET NULL): their search documents change.
+    let products: Vec<Uuid> = product::Entity::find()
+        .select_only()
+        .column(product::Column::Id)
+        .filter(product::Column::CategoryId.eq(id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    crate::catalog::events::record_products(&txn, products).await?;
     match category::Entity::delete_by_id(id).exec(&txn).await {
         Ok(_) => {
             txn.commit().await?;

@@ -69,6 +69,15 @@ pub struct ProductCreateInput {
     pub status: Option<ProductStatus>,
     /// At most 100.
     pub variants: Option<Vec<ProductVariantInput>>,
+    /// Facts for filtering and display (`Material: Cotton`); at most 50.
+    pub attributes: Option<Vec<AttributeInput>>,
+}
+
+/// A product attribute. Name and value: 1 to 255 characters, one line.
+#[derive(InputObject, Clone, Debug)]
+pub struct AttributeInput {
+    pub name: String,
+    pub value: String,
 }
 
 /// Changes to a product; omitted fields stay as they are, `null` clears a field.
@@ -80,6 +89,8 @@ pub struct ProductUpdateInput {
     pub brand: MaybeUndefined<String>,
     pub category_id: MaybeUndefined<ID>,
     pub status: Option<ProductStatus>,
+    /// Replaces the whole attribute list.
+    pub attributes: Option<Vec<AttributeInput>>,
 }
 
 /// Changes to a variant; given `prices` replace its whole price list. Stock changes go
@@ -127,6 +138,15 @@ fn require_staff(ctx: &Context<'_>) -> ApiResult<()> {
     ctx.request()?
         .viewer
         .require_any(&[Permission::ManageProducts])
+}
+
+fn attributes(list: Vec<AttributeInput>) -> Vec<NameValue> {
+    list.into_iter()
+        .map(|a| NameValue {
+            name: a.name,
+            value: a.value,
+        })
+        .collect()
 }
 
 fn options(options: Option<Vec<SelectedOptionInput>>) -> Vec<NameValue> {
@@ -257,6 +277,7 @@ impl ProductMutation {
             brand: input.brand,
             status: input.status.map(Into::into),
             variants,
+            attributes: attributes(input.attributes.unwrap_or_default()),
         };
         let outcome = products::create_product(&ctx.state()?.db, new).await?;
         Ok(product_payload(ctx, outcome)?)
@@ -279,6 +300,7 @@ impl ProductMutation {
             brand: maybe(input.brand, Ok)?,
             category_id: maybe(input.category_id, |c| parse_id(&c, "input.categoryId"))?,
             status: input.status.map(Into::into),
+            attributes: input.attributes.map(attributes),
         };
         let outcome = products::update_product(&ctx.state()?.db, id, changes).await?;
         Ok(product_payload(ctx, outcome)?)

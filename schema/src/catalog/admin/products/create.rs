@@ -5,8 +5,8 @@ use super::super::variants::{
 };
 use super::prices::{insert_prices, refresh_price_ranges};
 use super::validation::{
-    check_category, clean_brand, clean_description, clean_name, create_slug, slug_in_use,
-    slug_taken, taken_concurrently,
+    check_category, clean_attributes, clean_brand, clean_description, clean_name, create_slug,
+    slug_in_use, slug_taken, taken_concurrently,
 };
 use super::{MAX_VARIANTS, NewProduct};
 use crate::common::clock::now;
@@ -15,7 +15,6 @@ use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
 use chrono::{DateTime, Utc};
 use entities::enums::ProductStatus;
-use entities::json::NameValueList;
 use entities::{product, product_variant, stock_level};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use std::collections::HashSet;
@@ -35,6 +34,7 @@ pub async fn create_product(
     let (slug, slug_ok) = create_slug(input.slug, &name, name_ok, p);
     let description = clean_description(input.description, p);
     let brand = clean_brand(input.brand, p);
+    let attributes = clean_attributes(input.attributes, p);
     // Too many variants: one error for the list, and none of them is looked at (checking
     // thousands of variants would only produce thousands of errors and queries).
     let mut new_variants = input.variants;
@@ -86,7 +86,7 @@ pub async fn create_product(
         description: Set(description),
         brand: Set(brand),
         status: Set(input.status.unwrap_or(ProductStatus::Draft)),
-        attributes: Set(NameValueList::default()),
+        attributes: Set(attributes),
         popularity: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
@@ -103,6 +103,7 @@ pub async fn create_product(
     .await;
     match written {
         Ok(model) => {
+            crate::catalog::events::record_products(&txn, vec![model.id]).await?;
             txn.commit().await?;
             Ok(Ok(model))
         }

@@ -35,6 +35,7 @@ pub async fn delete_product(
         return refuse(txn, vec![allocated("a variant has")]).await;
     }
     product::Entity::delete_by_id(id).exec(&txn).await?;
+    crate::catalog::events::record_products(&txn, vec![id]).await?;
     txn.commit().await?;
     Ok(Ok(id))
 }

@@ -24,6 +24,7 @@ pub use update::update_product;
 
 use super::variants::NewVariant;
 use entities::enums::ProductStatus;
+use entities::json::NameValue;
 use uuid::Uuid;
 
 /// Longest product name (the column is `varchar(255)`).
@@ -43,6 +44,7 @@ pub struct NewProduct {
     pub category_id: Option<Uuid>,
     pub status: Option<ProductStatus>,
     pub variants: Vec<NewVariant>,
+    pub attributes: Vec<NameValue>,
 }
 
 /// What a product update changes; `None` leaves a field as it is, `Some(None)` clears it.
@@ -54,4 +56,6 @@ pub struct ProductChanges {
     pub brand: Option<Option<String>>,
     pub category_id: Option<Option<Uuid>>,
     pub status: Option<ProductStatus>,
+    /// Replaces the whole list.
+    pub attributes: Option<Vec<NameValue>>,
 }

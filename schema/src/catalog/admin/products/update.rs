@@ -3,8 +3,8 @@
 use super::super::variants::{Problems, lock_product, refuse};
 use super::ProductChanges;
 use super::validation::{
-    check_category, check_slug, clean_brand, clean_description, clean_name, product_not_found,
-    slug_in_use, slug_taken,
+    check_category, check_slug, clean_attributes, clean_brand, clean_description, clean_name,
+    product_not_found, slug_in_use, slug_taken,
 };
 use crate::common::clock::now;
 use crate::common::transaction::begin_write;
@@ -27,6 +27,7 @@ pub async fn update_product(
     let slug_ok = slug.as_deref().is_none_or(|s| check_slug(s, p));
     let brand = changes.brand.map(|b| clean_brand(b, p));
     let description = changes.description.map(|d| clean_description(d, p));
+    let attributes = changes.attributes.map(|a| clean_attributes(a, p));
 
     let txn = begin_write(db).await?;
     let Some(current) = lock_product(&txn, id).await? else {
@@ -64,9 +65,13 @@ pub async fn update_product(
     if let Some(status) = changes.status {
         row.status = Set(status);
     }
+    if let Some(attributes) = attributes {
+        row.attributes = Set(attributes);
+    }
     row.updated_at = Set(now());
     match row.update(&txn).await {
         Ok(model) => {
+            crate::catalog::events::record_products(&txn, vec![model.id]).await?;
             txn.commit().await?;
             Ok(Ok(model))
         }

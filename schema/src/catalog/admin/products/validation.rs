@@ -7,6 +7,7 @@ use crate::common::slug::{MAX_SLUG_LEN, NO_SLUG_FROM_NAME, is_valid_slug, slugif
 use crate::common::text::{self, MAX_DESCRIPTION_LEN};
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
+use entities::json::{NameValue, NameValueList};
 use entities::{category, product};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
@@ -75,6 +76,33 @@ pub(super) fn clean_brand(brand: Option<String>, p: &mut Problems<'_>) -> Option
         p.invalid(&["brand"], problem.to_string());
         None
     })
+}
+
+/// Most attributes per product.
+const MAX_ATTRIBUTES: usize = 50;
+const MAX_ATTRIBUTE_LEN: usize = 255;
+
+pub(super) fn clean_attributes(list: Vec<NameValue>, p: &mut Problems<'_>) -> NameValueList {
+    if list.len() > MAX_ATTRIBUTES {
+        p.invalid(
+            &["attributes"],
+            format!("give at most {MAX_ATTRIBUTES} attributes"),
+        );
+        return NameValueList::default();
+    }
+    let mut clean = Vec::with_capacity(list.len());
+    for (i, attribute) in list.into_iter().enumerate() {
+        let mut checked = |field: &str, value: &str| {
+            text::required_line(value, MAX_ATTRIBUTE_LEN).unwrap_or_else(|problem| {
+                p.invalid(&["attributes", &i.to_string(), field], problem.to_string());
+                String::new()
+            })
+        };
+        let name = checked("name", &attribute.name);
+        let value = checked("value", &attribute.value);
+        clean.push(NameValue { name, value });
+    }
+    NameValueList(clean)
 }
 
 pub(super) fn slug_taken() -> UserError {

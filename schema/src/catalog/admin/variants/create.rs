@@ -48,6 +48,7 @@ pub async fn create_variant(
     match insert_variant(&txn, product_id, position, variant, now()).await {
         Ok(model) => {
             refresh_price_ranges(&txn, product_id).await?;
+            crate::catalog::events::record_products(&txn, vec![product_id]).await?;
             txn.commit().await?;
             Ok(Ok(model))
         }

@@ -24,6 +24,7 @@ pub async fn delete_variant(
     }
     product_variant::Entity::delete_by_id(id).exec(&txn).await?;
     refresh_price_ranges(&txn, variant.product_id).await?;
+    crate::catalog::events::record_products(&txn, vec![variant.product_id]).await?;
     txn.commit().await?;
     Ok(Ok(id))
 }

@@ -66,6 +66,8 @@ pub async fn update_variant(
         insert_prices(&txn, id, &prices).await?;
         refresh_price_ranges(&txn, product_id).await?;
     }
+    // The SKU or the prices may have changed: both are searchable.
+    crate::catalog::events::record_products(&txn, vec![product_id]).await?;
     txn.commit().await?;
     Ok(Ok(model))
 }

@@ -1,0 +1,92 @@
+//! Wiring of the search engine: which one (Meilisearch when `MEILISEARCH_URL` is set,
+//! otherwise the embedded tantivy index), its preparation at start, and its background
+//! tasks (the sync, first fill, following rebuilds made by other processes).
+
+use crate::config::Config;
+use anyhow::Context as _;
+use schema::search::embedded::{GENERATION_CHECK, SharedTantivy, TantivyBackend};
+use schema::search::meili::MeiliBackend;
+use schema::search::sync::SearchSync;
+use schema::search::{SearchBackend, SearchService, rebuild};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// The configured engine, with its settings applied. A Meilisearch that does not answer at
+/// start is not fatal: the settings are applied again when the sync first succeeds, and
+/// `/readyz` reports it meanwhile.
+pub async fn connect(
+    config: &Config,
+) -> anyhow::Result<(Arc<SearchService>, Option<Arc<TantivyBackend>>)> {
+    let (backend, embedded): (Arc<dyn SearchBackend>, _) = match &config.meilisearch_url {
+        Some(url) if !url.trim().is_empty() => {
+            let backend = MeiliBackend::new(
+                url,
+                config.meilisearch_api_key.as_deref(),
+                &config.meilisearch_index,
+            )
+            .map_err(|e| anyhow::anyhow!("MEILISEARCH_URL: {e}"))?;
+            (Arc::new(backend), None)
+        }
+        _ => {
+            let dir = config.search_index_dir();
+            let tantivy = Arc::new(
+                TantivyBackend::open(&dir)
+                    .map_err(|e| anyhow::anyhow!("{e}"))
+                    .with_context(|| format!("opening the search index in {}", dir.display()))?,
+            );
+            (Arc::new(SharedTantivy(tantivy.clone())), Some(tantivy))
+        }
+    };
+    let search = SearchService::new(backend);
+    match search.ensure_prepared().await {
+        Ok(()) => tracing::info!(engine = search.backend.name(), "search index ready"),
+        Err(err) => {
+            tracing::warn!(engine = search.backend.name(), error = %err, "search engine not ready at start")
+        }
+    }
+    Ok((search, embedded))
+}
+
+/// Starts the background work of search: first fill of an empty index, the sync, and (for
+/// the embedded index) following rebuilds switched by `shopgraph reindex`.
+pub fn spawn_background(
+    config: &Config,
+    db: DatabaseConnection,
+    search: Arc<SearchService>,
+    embedded: Option<Arc<TantivyBackend>>,
+    tasks: &TaskTracker,
+    stop: CancellationToken,
+) {
+    if let Some(tantivy) = embedded {
+        let stop = stop.clone();
+        tasks.spawn(async move {
+            loop {
+                tokio::select! {
+                    () = stop.cancelled() => break,
+                    () = tokio::time::sleep(GENERATION_CHECK) => {}
+                }
+                let tantivy = tantivy.clone();
+                match tokio::task::spawn_blocking(move || tantivy.follow_switches()).await {
+                    Ok(Err(err)) => {
+                        tracing::warn!(error = %err, "could not switch to a rebuilt search index")
+                    }
+                    Err(err) => tracing::warn!(error = %err, "search index watcher failed"),
+                    Ok(Ok(_)) => {}
+                }
+            }
+        });
+    }
+    if !config.search_sync {
+        return;
+    }
+    tasks.spawn(async move {
+        match rebuild::fill_if_empty(&db, &search).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(products = n, "filled the empty search index"),
+            Err(err) => tracing::warn!(error = %err, "filling the empty search index failed; the sync and `shopgraph reindex` can fill it"),
+        }
+        SearchSync::new(db, search).run(stop.cancelled_owned()).await
+    });
+}
