@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// `stock.changed`, `order.updated`, `product.changed`, …
+    /// `stock.changed`, `order.updated`, `catalog.changed`
     #[sea_orm(column_type = "String(StringLen::N(64))")]
     pub topic: String,
     pub aggregate_id: Uuid,

@@ -88,7 +88,7 @@ async fn exercise(db: &DatabaseConnection) {
 
     // Reversible: everything goes, and comes back empty (but seeded).
     Migrator::down(db, None).await.unwrap();
-    assert_eq!(Migrator::get_pending_migrations(db).await.unwrap().len(), 7);
+    assert_eq!(Migrator::get_pending_migrations(db).await.unwrap().len(), 8);
     assert!(
         product::Entity::find().all(db).await.is_err(),
         "tables are dropped"
@@ -123,6 +123,7 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, PaymentWebhookEvent).await;
     matches_table(db, Outbox).await;
     matches_table(db, Sequence).await;
+    matches_table(db, SearchQueue).await;
 }
 
 /// (column, nullable, varchar length)

@@ -113,3 +113,28 @@ async fn category_menu_statement_count_is_independent_of_category_count(
     server.stop().await
 }
 e2e!(category_menu_statement_count_is_independent_of_category_count);
+
+/// Search hits become products through one DataLoader batch: the statements of a search
+/// page do not depend on how many hits it shows.
+async fn search_hydrates_hits_in_one_batch(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::with_catalog(backend, 80).await?;
+    let query = "query($n: Int!) { search(first: $n, facets: [CATEGORY]) { totalHits hits { product { name priceRange { minVariantPrice { amount } } variants { sku price { amount } } } } facets { values { label count } } } }";
+    let small = server.graphql(query, json!({ "n": 3 })).await?;
+    let large = server.graphql(query, json!({ "n": 40 })).await?;
+    assert_eq!(
+        small.data()["search"]["hits"].as_array().unwrap().len(),
+        3,
+        "{}",
+        small.body
+    );
+    assert_eq!(large.data()["search"]["hits"].as_array().unwrap().len(), 40);
+    let (small_n, large_n) = (small.sql_statements.unwrap(), large.sql_statements.unwrap());
+    assert_eq!(
+        small_n, large_n,
+        "3 hits took {small_n} statements, 40 took {large_n}"
+    );
+    // products, price ranges, variants, variant prices, category labels.
+    assert!(large_n <= 5, "a search page took {large_n} statements");
+    server.stop().await
+}
+e2e!(search_hydrates_hits_in_one_batch);

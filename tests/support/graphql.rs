@@ -87,6 +87,16 @@ impl TestServer {
         })
     }
 
+    /// The database this server (and its replicas) use.
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
+    /// This server's embedded search index directory.
+    pub fn search_dir(&self) -> &std::path::Path {
+        &self.search_dir
+    }
+
     /// Indexes every product not indexed yet (for catalogs written around the services).
     pub async fn index_catalog(&self) -> anyhow::Result<()> {
         let search = &self.app.app.search;

@@ -13,6 +13,7 @@ mod graphql;
 mod node_client;
 mod process;
 mod redis;
+mod tcp_proxy;
 mod websocket;
 
 pub use accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_PASSWORD};
@@ -22,6 +23,7 @@ pub use graphql::TestServer;
 pub use node_client::NodeSubscriber;
 pub use process::{ServerProcess, binary as shopgraph_binary};
 pub use redis::TestRedis;
+pub use tcp_proxy::TcpProxy;
 pub use websocket::{WsClient, WsProtocol};
 
 /// Declares a test that runs on SQLite and, when configured, on PostgreSQL:

@@ -20,7 +20,8 @@ pub struct DocumentBatch {
     pub removed: Vec<Uuid>,
 }
 
-/// Builds the documents of `product_ids`. Five statements.
+/// Builds the documents of `product_ids`: six statements (products, their categories, the
+/// categories on their paths, variants, availability, price ranges).
 pub async fn build(db: &impl ConnectionTrait, product_ids: &[Uuid]) -> ApiResult<DocumentBatch> {
     if product_ids.is_empty() {
         return Ok(DocumentBatch::default());

@@ -45,7 +45,6 @@ impl Engine {
     }
 
     /// Environment variables selecting this engine for a `shopgraph` process.
-    #[allow(dead_code)] // used by the reindex tests
     pub fn env(&self) -> Vec<(&'static str, String)> {
         match self {
             Engine::Tantivy => Vec::new(),
