@@ -13,7 +13,10 @@
 //! - Totals come from `estimatedTotalHits`, which is exact here (see `run_search`).
 //! - Highlights use private-use characters as tags so that the text can be HTML-escaped
 //!   afterwards (Meilisearch escapes nothing); those characters are stripped from names and
-//!   descriptions when indexing so that they cannot fake a mark.
+//!   descriptions when indexing so that they cannot fake a mark. Prefix matches are marked to
+//!   the end of the word, like the tantivy engine does.
+//! - Facet values of strings are merged case-insensitively by Meilisearch: brands "ACME" and
+//!   "Acme" make one BRAND value (spelled as first indexed), consistent with the brand filter.
 //! - Rebuilds fill `<uid>__rebuild_<unix ms>` and swap it with the live index atomically.
 //! - The SDK's HTTP client has no timeout: every request is bounded by [`REQUEST_TIMEOUT`].
 
@@ -22,7 +25,6 @@ use super::backend::{
     SearchFilter, SearchHit, SearchRequest, SearchResult, SearchResults, SortKey, price_bucket,
     typos_allowed,
 };
-use super::highlight::escape;
 use crate::common::money::CurrencyCode;
 use futures_util::future::BoxFuture;
 use meilisearch_sdk::client::{Client, SwapIndexes};
@@ -43,6 +45,7 @@ use uuid::Uuid;
 
 /// Longest wait for one HTTP request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest wait for an indexing task to finish.
 const TASK_TIMEOUT: Duration = Duration::from_secs(60);
 /// Results Meilisearch counts and pages through: above any catalogue we expect.
@@ -267,7 +270,12 @@ impl SearchBackend for MeiliBackend {
 
     fn health(&self) -> BoxFuture<'_, SearchResult<()>> {
         Box::pin(async move {
-            match send(self.client.health()).await?.status.as_str() {
+            // Readiness probes want an answer sooner than other requests.
+            let answer = tokio::time::timeout(HEALTH_TIMEOUT, self.client.health()).await;
+            let health = answer
+                .unwrap_or(Err(MeiliError::Timeout))
+                .map_err(map_error)?;
+            match health.status.as_str() {
                 "available" => Ok(()),
                 status => Err(SearchError::Unavailable(format!("Meilisearch is {status}"))),
             }
@@ -516,13 +524,35 @@ fn facet_counts(kind: FacetKind, distribution: Option<&HashMap<String, usize>>) 
 }
 
 /// The HTML snippet of a field Meilisearch formatted with our placeholder tags, or `None`
-/// when nothing in it matched.
+/// when nothing in it matched. Meilisearch marks only the typed part of a prefix match
+/// (`<mark>cot</mark>ton`): marks are extended to the end of the word, as the tantivy
+/// engine marks whole words.
 fn snippet(formatted: &str) -> Option<String> {
-    let html = escape(formatted.contains(PRE_MARK).then_some(formatted)?);
-    Some(
-        html.replace(PRE_MARK, "<mark>")
-            .replace(POST_MARK, "</mark>"),
-    )
+    if !formatted.contains(PRE_MARK) {
+        return None;
+    }
+    let mut html = String::with_capacity(formatted.len() + 32);
+    let mut closing = false;
+    for c in formatted.chars() {
+        if closing && !c.is_alphanumeric() {
+            html.push_str("</mark>");
+            closing = false;
+        }
+        match c {
+            PRE_MARK => html.push_str("<mark>"),
+            POST_MARK => closing = true,
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c => html.push(c),
+        }
+    }
+    if closing {
+        html.push_str("</mark>");
+    }
+    Some(html)
 }
 
 fn engine(message: &str) -> SearchError {
@@ -702,6 +732,9 @@ mod tests {
         let formatted = "Tom & Jerry's \u{E000}<cotton>\u{E001} \"tee\"";
         let expected = "Tom &amp; Jerry&#39;s <mark>&lt;cotton&gt;</mark> &quot;tee&quot;";
         assert_eq!(snippet(formatted).as_deref(), Some(expected));
+        let prefix = "\u{E000}Cot\u{E001}ton \u{E000}T\u{E001}-\u{E000}Shi\u{E001}rt";
+        let expected = "<mark>Cotton</mark> <mark>T</mark>-<mark>Shirt</mark>";
+        assert_eq!(snippet(prefix).as_deref(), Some(expected));
     }
 
     #[test]

@@ -60,6 +60,7 @@ pub mod names {
     pub const CATEGORY_IDS: &str = "category_ids";
     pub const IN_STOCK: &str = "in_stock";
     pub const CREATED_AT: &str = "created_at";
+    pub const POPULARITY: &str = "popularity";
 
     pub fn price_min(code: &str) -> String {
         format!("price_min_{}", code.to_lowercase())
@@ -96,7 +97,7 @@ impl Fields {
         let attributes = builder.add_text_field("attributes", STRING);
         let in_stock = builder.add_text_field(names::IN_STOCK, STRING | FAST);
         let created_at = builder.add_i64_field(names::CREATED_AT, FAST);
-        let popularity = builder.add_i64_field("popularity", FAST);
+        let popularity = builder.add_i64_field(names::POPULARITY, FAST);
         let mut price_min = HashMap::new();
         let mut price_bucket = HashMap::new();
         for currency in CurrencyCode::ALL {

@@ -140,7 +140,20 @@ impl TantivyBackend {
             Order::Asc
         };
         let (mut addresses, total, counts) = match request.sort {
-            SortKey::Relevance => collect(&searcher, &*query, top.order_by_score(), facets)?,
+            SortKey::Relevance => {
+                // Equal scores (an empty query scores everything alike): more popular first.
+                let top = top.tweak_score(|segment: &tantivy::SegmentReader| {
+                    let popularity = segment
+                        .fast_fields()
+                        .i64(names::POPULARITY)
+                        .ok()
+                        .map(|column| column.first_or_default_col(0));
+                    move |doc: tantivy::DocId, score: tantivy::Score| {
+                        (score, popularity.as_ref().map_or(0, |c| c.get_val(doc)))
+                    }
+                });
+                collect(&searcher, &*query, top, facets)?
+            }
             SortKey::Price => {
                 let field = names::price_min(request.currency.as_str());
                 let top = top.order_by_fast_field::<i64>(field, order);
