@@ -14,7 +14,8 @@
 //! ```
 //!
 //! With `MEILISEARCH_URL` (and `MEILISEARCH_API_KEY`) set, the same runs go to Meilisearch
-//! too. The client shares the machine with the server (and Meilisearch), so its own work is
+//! too (`SEARCH_BENCH_ENGINES=meilisearch` for Meilisearch only). The reindex figure is the
+//! whole `shopgraph reindex` command, including its 2 s wait for servers to switch. The client shares the machine with the server (and Meilisearch), so its own work is
 //! part of the figures.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -56,8 +57,15 @@ fn main() -> anyhow::Result<()> {
         .collect::<Result<_, _>>()?;
     let seconds: u64 = setting("SEARCH_BENCH_SECONDS", "10").parse()?;
     let clients: usize = setting("SEARCH_BENCH_CLIENTS", "32").parse()?;
-    let mut engines = vec![("tantivy", Vec::new())];
-    if let Ok(url) = std::env::var("MEILISEARCH_URL") {
+    let wanted = setting("SEARCH_BENCH_ENGINES", "tantivy,meilisearch");
+    let mut engines = Vec::new();
+    if wanted.contains("tantivy") {
+        engines.push(("tantivy", Vec::new()));
+    }
+    if let (Ok(url), true) = (
+        std::env::var("MEILISEARCH_URL"),
+        wanted.contains("meilisearch"),
+    ) {
         let mut env = vec![("MEILISEARCH_URL", url)];
         if let Ok(key) = std::env::var("MEILISEARCH_API_KEY") {
             env.push(("MEILISEARCH_API_KEY", key));

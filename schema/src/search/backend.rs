@@ -62,7 +62,8 @@ impl ProductDocument {
     }
 }
 
-/// A product attribute filter: the product has attribute `name` with one of `values`.
+/// A product attribute filter: the product has attribute `name` with one of `values` (none:
+/// nothing matches).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AttributeFilter {
     pub name: String,
@@ -160,6 +161,8 @@ pub struct SearchHit {
     pub highlights: Vec<Highlight>,
 }
 
+/// Facet values as indexed. Engines may differ on values that differ only in letter case
+/// (Meilisearch merges them, the embedded engine does not); filters ignore case anyway.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FacetCounts {
     pub kind: FacetKind,

@@ -20,6 +20,10 @@
 //! - Rebuilds fill `<uid>__rebuild_<unix ms>` and swap it with the live index atomically.
 //! - The SDK's HTTP client has no timeout: every request is bounded by [`REQUEST_TIMEOUT`].
 
+mod query;
+mod settings;
+mod tasks;
+
 use super::backend::{
     FacetCounts, FacetKind, Highlight, IndexBuild, ProductDocument, SearchBackend, SearchError,
     SearchFilter, SearchHit, SearchRequest, SearchResult, SearchResults, SortKey, price_bucket,
@@ -36,11 +40,14 @@ use meilisearch_sdk::settings::{
 };
 use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
+use query::*;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use settings::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tasks::*;
 use uuid::Uuid;
 
 /// Longest wait for one HTTP request.
@@ -357,294 +364,6 @@ struct StoredHit {
 struct NameOnly {
     #[serde(default)]
     name: String,
-}
-
-/// The settings of the live index and of rebuilds.
-fn index_settings() -> Settings {
-    let filterable = words("category_ids brand_key brand in_stock attributes");
-    let mut filterable: Vec<FilterableAttribute> = filterable.into_iter().map(Into::into).collect();
-    let mut sortable = words("created_at popularity");
-    for currency in CurrencyCode::ALL {
-        filterable.push(price_field("price_min", currency).into());
-        filterable.push(price_field("price_bucket", currency).into());
-        sortable.push(price_field("price_min", currency));
-    }
-    // The word lengths from which `typos_allowed` grants one and two typos (5 and 9).
-    let min_size = |typos| (1..=u8::MAX).find(|&n| typos_allowed(&"x".repeat(n.into())) >= typos);
-    let typo_tolerance = TypoToleranceSettings {
-        enabled: Some(true),
-        disable_on_attributes: Some(Vec::new()),
-        disable_on_words: Some(Vec::new()),
-        min_word_size_for_typos: Some(MinWordSizeForTypos {
-            one_typo: min_size(1),
-            two_typos: min_size(2),
-        }),
-        disable_on_numbers: None,
-    };
-    // By count, so that a facet with more values than the cap keeps its most frequent.
-    let faceting = FacetingSettings {
-        max_values_per_facet: 1000,
-        sort_facet_values_by: Some(BTreeMap::from([("*".to_owned(), FacetSortValue::Count)])),
-    };
-    Settings {
-        searchable_attributes: Some(words("name brand category_names skus description")),
-        filterable_attributes: Some(filterable),
-        sortable_attributes: Some(sortable),
-        ranking_rules: Some(words(
-            "words typo proximity attribute sort exactness popularity:desc",
-        )),
-        typo_tolerance: Some(typo_tolerance),
-        faceting: Some(faceting),
-        pagination: Some(PaginationSetting {
-            max_total_hits: MAX_TOTAL_HITS,
-        }),
-        ..Settings::new()
-    }
-}
-
-fn words(list: &str) -> Vec<String> {
-    list.split_whitespace().map(String::from).collect()
-}
-
-/// `price_min_usd` and the like.
-fn price_field(prefix: &str, currency: CurrencyCode) -> String {
-    format!("{prefix}_{}", currency.as_str().to_ascii_lowercase())
-}
-
-/// The document stored for a product (see the module docs).
-fn document_json(product: &ProductDocument) -> Value {
-    let unmarked = |text: &str| text.replace([PRE_MARK, POST_MARK], "");
-    let category_ids: Vec<String> = product.category_ids.iter().map(Uuid::to_string).collect();
-    let mut document = json!({
-        "id": product.id.to_string(),
-        "name": unmarked(&product.name),
-        "description": unmarked(&product.description),
-        "brand": product.brand,
-        "brand_key": product.brand.as_deref().map(str::to_lowercase),
-        "category_ids": category_ids,
-        "category_names": product.category_names,
-        "skus": product.skus,
-        "in_stock": product.in_stock,
-        "attributes": product.attributes,
-        "created_at": product.created_at,
-        "popularity": product.popularity,
-    });
-    let mut prices = Map::new();
-    // The first span of a currency wins, as in `ProductDocument::price_in`.
-    for span in product.prices.iter().rev() {
-        let bucket = price_bucket(span.min, span.currency);
-        prices.insert(price_field("price_min", span.currency), json!(span.min));
-        prices.insert(price_field("price_max", span.currency), json!(span.max));
-        prices.insert(price_field("price_bucket", span.currency), json!(bucket));
-    }
-    if let Value::Object(fields) = &mut document {
-        fields.extend(prices);
-    }
-    document
-}
-
-/// A filter string value: double-quoted, with `\` and `"` escaped.
-fn quote(value: &str) -> String {
-    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-fn any_of(field: &str, values: impl IntoIterator<Item = String>) -> String {
-    let values: Vec<String> = values.into_iter().map(|value| quote(&value)).collect();
-    format!("{field} IN [{}]", values.join(", "))
-}
-
-/// The Meilisearch filter for `filter`, or `None` when nothing is filtered. As in the tantivy
-/// engine, empty category and brand lists filter nothing while an attribute filter without
-/// values matches nothing.
-fn filter_expression(
-    filter: &SearchFilter,
-    currency: CurrencyCode,
-    needs_price: bool,
-) -> Option<String> {
-    let mut conditions = Vec::new();
-    if !filter.category_ids.is_empty() {
-        conditions.push(any_of(
-            "category_ids",
-            filter.category_ids.iter().map(Uuid::to_string),
-        ));
-    }
-    if !filter.brands.is_empty() {
-        let keys = filter
-            .brands
-            .iter()
-            .map(|brand| brand.trim().to_lowercase());
-        conditions.push(any_of("brand_key", keys));
-    }
-    if let Some(in_stock) = filter.in_stock {
-        conditions.push(format!("in_stock = {in_stock}"));
-    }
-    for attribute in &filter.attributes {
-        conditions.push(any_of("attributes", attribute.keys()));
-    }
-    let price = price_field("price_min", currency);
-    if needs_price {
-        conditions.push(format!("{price} EXISTS"));
-    }
-    if let Some(min) = filter.price_min {
-        conditions.push(format!("{price} >= {min}"));
-    }
-    if let Some(max) = filter.price_max {
-        conditions.push(format!("{price} <= {max}"));
-    }
-    (!conditions.is_empty()).then(|| conditions.join(" AND "))
-}
-
-fn sort_expression(sort: SortKey, reverse: bool, currency: CurrencyCode) -> Option<String> {
-    let field = match sort {
-        SortKey::Relevance => return None,
-        SortKey::Price => price_field("price_min", currency),
-        SortKey::Created => "created_at".to_owned(),
-    };
-    Some(format!("{field}:{}", if reverse { "desc" } else { "asc" }))
-}
-
-fn facet_field(kind: FacetKind, currency: CurrencyCode) -> String {
-    match kind {
-        FacetKind::Category => "category_ids".to_owned(),
-        FacetKind::Brand => "brand".to_owned(),
-        FacetKind::PriceRange => price_field("price_bucket", currency),
-        FacetKind::InStock => "in_stock".to_owned(),
-    }
-}
-
-/// Most frequent first, ties by value; no zero counts.
-fn facet_counts(kind: FacetKind, distribution: Option<&HashMap<String, usize>>) -> FacetCounts {
-    let counts = distribution
-        .into_iter()
-        .flatten()
-        .filter(|&(_, &count)| count > 0);
-    let mut values: Vec<(String, usize)> = counts.map(|(value, &n)| (value.clone(), n)).collect();
-    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    FacetCounts { kind, values }
-}
-
-/// The HTML snippet of a field Meilisearch formatted with our placeholder tags, or `None`
-/// when nothing in it matched. Meilisearch marks only the typed part of a prefix match
-/// (`<mark>cot</mark>ton`): marks are extended to the end of the word, as the tantivy
-/// engine marks whole words.
-fn snippet(formatted: &str) -> Option<String> {
-    if !formatted.contains(PRE_MARK) {
-        return None;
-    }
-    let mut html = String::with_capacity(formatted.len() + 32);
-    let mut closing = false;
-    for c in formatted.chars() {
-        if closing && !c.is_alphanumeric() {
-            html.push_str("</mark>");
-            closing = false;
-        }
-        match c {
-            PRE_MARK => html.push_str("<mark>"),
-            POST_MARK => closing = true,
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#39;"),
-            c => html.push(c),
-        }
-    }
-    if closing {
-        html.push_str("</mark>");
-    }
-    Some(html)
-}
-
-fn engine(message: &str) -> SearchError {
-    SearchError::Engine(message.to_owned())
-}
-
-/// Bounds a request: the SDK's HTTP client has no timeout of its own.
-async fn timed<T>(request: impl Future<Output = Result<T, MeiliError>>) -> Result<T, MeiliError> {
-    let answer = tokio::time::timeout(REQUEST_TIMEOUT, request).await;
-    answer.unwrap_or_else(|_elapsed| Err(MeiliError::Timeout))
-}
-
-async fn send<T>(request: impl Future<Output = Result<T, MeiliError>>) -> SearchResult<T> {
-    timed(request).await.map_err(map_error)
-}
-
-fn map_error(error: MeiliError) -> SearchError {
-    match &error {
-        MeiliError::Timeout => {
-            SearchError::Unavailable("Meilisearch did not answer in time".into())
-        }
-        MeiliError::HttpError(_) => SearchError::Unavailable(error.to_string()),
-        // A gateway in front of Meilisearch answering for it.
-        MeiliError::MeilisearchCommunication(failure)
-            if (502..=504).contains(&failure.status_code) =>
-        {
-            SearchError::Unavailable(error.to_string())
-        }
-        _ => SearchError::Engine(error.to_string()),
-    }
-}
-
-fn is_index_not_found(error: &MeiliError) -> bool {
-    matches!(error, MeiliError::Meilisearch(failure) if failure.error_code == ErrorCode::IndexNotFound)
-}
-
-/// Waits for an enqueued task; a failed task is an engine error.
-async fn wait(client: &Client, task: TaskInfo) -> SearchResult<()> {
-    let poll = Some(Duration::from_millis(50));
-    let waiting = client.wait_for_task(&task, poll, Some(TASK_TIMEOUT));
-    let done = tokio::time::timeout(TASK_TIMEOUT + REQUEST_TIMEOUT, waiting).await;
-    match done
-        .unwrap_or_else(|_elapsed| Err(MeiliError::Timeout))
-        .map_err(map_error)?
-    {
-        Task::Failed { content } => Err(SearchError::Engine(format!(
-            "Meilisearch task {} failed: {}",
-            task.task_uid, content.error
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// Enqueues a task and waits for it.
-async fn run_task(
-    client: &Client,
-    enqueue: impl Future<Output = Result<TaskInfo, MeiliError>>,
-) -> SearchResult<()> {
-    wait(client, send(enqueue).await?).await
-}
-
-async fn enqueue_upserts(
-    client: &Client,
-    uid: &str,
-    documents: &[ProductDocument],
-) -> SearchResult<Vec<TaskInfo>> {
-    let index = client.index(uid);
-    let mut tasks = Vec::new();
-    for chunk in documents.chunks(UPSERT_CHUNK) {
-        let body: Vec<Value> = chunk.iter().map(document_json).collect();
-        tasks.push(send(index.add_or_replace(&body, Some("id"))).await?);
-    }
-    Ok(tasks)
-}
-
-/// Creates the index (primary key `id`) unless it exists.
-async fn ensure_index(client: &Client, uid: &str) -> SearchResult<()> {
-    match timed(client.get_index(uid)).await {
-        Ok(_) => return Ok(()),
-        Err(error) if is_index_not_found(&error) => {}
-        Err(error) => return Err(map_error(error)),
-    }
-    let created = run_task(client, client.create_index(uid, Some("id"))).await;
-    // Losing a race with another instance creating it is fine.
-    if created.is_err() && timed(client.get_index(uid)).await.is_ok() {
-        return Ok(());
-    }
-    created
-}
-
-async fn apply_settings(client: &Client, uid: &str) -> SearchResult<()> {
-    run_task(client, client.index(uid).set_settings(&index_settings())).await
 }
 
 #[cfg(test)]
