@@ -163,13 +163,11 @@ async fn measure(
     let database = TestDatabase::create(&Backend::sqlite()).await?;
     let index_dir =
         std::env::temp_dir().join(format!("shopgraph-bench-{}", uuid::Uuid::new_v4().simple()));
+    let meili_index = format!("shopgraph_bench_{}", uuid::Uuid::new_v4().simple());
     let mut env = vec![
         ("DATABASE_URL", database.url.clone()),
         ("SEARCH_INDEX_DIR", index_dir.display().to_string()),
-        (
-            "MEILISEARCH_INDEX",
-            format!("shopgraph_bench_{}", uuid::Uuid::new_v4().simple()),
-        ),
+        ("MEILISEARCH_INDEX", meili_index.clone()),
     ];
     env.extend(engine_env.iter().cloned());
     run(&["seed", "--products", &products.to_string()], env.clone()).await?;
@@ -224,5 +222,21 @@ async fn measure(
     report.elapsed = started.elapsed();
     drop(server);
     let _ = std::fs::remove_dir_all(&index_dir);
+    let meili = |name: &str| {
+        engine_env
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    };
+    if let Some(url) = meili("MEILISEARCH_URL") {
+        let mut request = reqwest::Client::new().delete(format!(
+            "{}/indexes/{meili_index}",
+            url.trim_end_matches('/')
+        ));
+        if let Some(key) = meili("MEILISEARCH_API_KEY") {
+            request = request.bearer_auth(key);
+        }
+        request.send().await?;
+    }
     Ok(report)
 }

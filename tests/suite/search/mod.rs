@@ -44,6 +44,20 @@ impl Engine {
         }
     }
 
+    /// Deletes the test's Meilisearch index (tests clean up after themselves).
+    pub async fn cleanup(&self) {
+        if let Engine::Meilisearch { url, key, index } = self {
+            let mut request = reqwest::Client::new()
+                .delete(format!("{}/indexes/{index}", url.trim_end_matches('/')));
+            if let Some(key) = key {
+                request = request.bearer_auth(key);
+            }
+            if let Err(err) = request.send().await {
+                eprintln!("could not delete the test index {index}: {err}");
+            }
+        }
+    }
+
     /// Environment variables selecting this engine for a `shopgraph` process.
     pub fn env(&self) -> Vec<(&'static str, String)> {
         match self {
@@ -86,7 +100,11 @@ macro_rules! search_contract {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn meilisearch() -> anyhow::Result<()> {
                 match Engine::meilisearch() {
-                    Some(engine) => super::$name(engine, e2e::Backend::sqlite()).await,
+                    Some(engine) => {
+                        let result = super::$name(engine.clone(), e2e::Backend::sqlite()).await;
+                        engine.cleanup().await;
+                        result
+                    }
                     None => {
                         eprintln!("skipped: set MEILISEARCH_URL to run on Meilisearch");
                         Ok(())

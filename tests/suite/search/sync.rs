@@ -113,6 +113,12 @@ async fn index_catches_up_after_the_engine_comes_back() -> anyhow::Result<()> {
     // The first server syncs through the proxy.
     let catalog = Catalog::create(&through_proxy, Backend::sqlite()).await?;
     let direct = Engine::Meilisearch { url, key, index };
+    let result = catch_up(&catalog, &proxy, &direct).await;
+    direct.cleanup().await;
+    result
+}
+
+async fn catch_up(catalog: &Catalog, proxy: &TcpProxy, direct: &Engine) -> anyhow::Result<()> {
     let reader = catalog
         .server
         .replica(|c| {
