@@ -65,7 +65,7 @@ impl App {
             None => None,
         };
         let tokens = Arc::new(token_issuer(config)?);
-        let (search, embedded_index) = search::connect(config).await?;
+        let (search, embedded_index) = search::connect(config, search::Role::Serve).await?;
         let app = AppState {
             db,
             settings: Arc::new(SchemaSettings {

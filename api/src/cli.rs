@@ -63,7 +63,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             telemetry::init(&config.log_format);
             let db = db::connect(&config.database_url(), 4, Arc::new(Metrics::new())).await?;
             db::migrate(&db).await?;
-            let (search, _) = search::connect(&config).await?;
+            let (search, _) = search::connect(&config, search::Role::Rebuild).await?;
             println!("rebuilding the {} search index", search.backend.name());
             let mut last_report = std::time::Instant::now();
             // Long enough for running servers to follow the switch (they check every second).

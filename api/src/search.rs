@@ -16,8 +16,16 @@ use tokio_util::task::TaskTracker;
 /// The configured engine, with its settings applied. A Meilisearch that does not answer at
 /// start is not fatal: the settings are applied again when the sync first succeeds, and
 /// `/readyz` reports it meanwhile.
+/// What a process does with the index: serve it (search and sync), or only rebuild it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Serve,
+    Rebuild,
+}
+
 pub async fn connect(
     config: &Config,
+    role: Role,
 ) -> anyhow::Result<(Arc<SearchService>, Option<Arc<TantivyBackend>>)> {
     let (backend, embedded): (Arc<dyn SearchBackend>, _) = match &config.meilisearch_url {
         Some(url) if !url.trim().is_empty() => {
@@ -31,8 +39,13 @@ pub async fn connect(
         }
         _ => {
             let dir = config.search_index_dir();
+            let opened = match role {
+                Role::Serve => TantivyBackend::open(&dir),
+                // The live generation belongs to the server; a rebuild only writes a new one.
+                Role::Rebuild => TantivyBackend::for_rebuild(&dir),
+            };
             let tantivy = Arc::new(
-                TantivyBackend::open(&dir)
+                opened
                     .map_err(|e| anyhow::anyhow!("{e}"))
                     .with_context(|| format!("opening the search index in {}", dir.display()))?,
             );

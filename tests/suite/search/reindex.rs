@@ -58,6 +58,24 @@ async fn reindex_switches_without_downtime(engine: Engine, backend: Backend) -> 
         })
     };
 
+    // The embedded index names its live generation in CURRENT: while the rebuild runs it must
+    // only ever name the old generation, then the rebuilt one.
+    let current_file = server.search_dir().join("CURRENT");
+    let generations = {
+        let (stop, current_file) = (stop.clone(), current_file.clone());
+        tokio::spawn(async move {
+            let mut seen: Vec<String> = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                if let Ok(name) = std::fs::read_to_string(&current_file)
+                    && seen.last() != Some(&name)
+                {
+                    seen.push(name);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            seen
+        })
+    };
     let (database_url, search_dir) = (
         server.database_url().to_owned(),
         server.search_dir().to_owned(),
@@ -97,7 +115,10 @@ async fn reindex_switches_without_downtime(engine: Engine, backend: Backend) -> 
     stop.store(true, Ordering::Relaxed);
     watcher.await??;
     assert!(answered.load(Ordering::Relaxed) > 0);
+    let seen = generations.await?;
     if matches!(engine, Engine::Tantivy) {
+        assert_eq!(seen.len(), 2, "CURRENT named {seen:?}");
+        assert_eq!(std::fs::read_to_string(&current_file)?, seen[1]);
         let generations: Vec<_> = std::fs::read_dir(server.search_dir())?
             .flatten()
             .filter(|e| e.file_name().to_string_lossy().starts_with("gen-"))

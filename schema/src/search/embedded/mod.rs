@@ -42,7 +42,8 @@ pub const GENERATION_CHECK: Duration = Duration::from_secs(1);
 pub struct TantivyBackend {
     root: PathBuf,
     fields: Fields,
-    live: RwLock<Arc<LiveIndex>>,
+    /// `None` in a process that only rebuilds.
+    live: RwLock<Option<Arc<LiveIndex>>>,
 }
 
 struct LiveIndex {
@@ -56,15 +57,16 @@ fn engine(err: impl std::fmt::Display) -> SearchError {
 }
 
 impl TantivyBackend {
-    /// Opens the live generation under `root`, creating an empty one when there is none (or
-    /// when it was written with another schema).
+    /// Opens the live generation under `root` for serving (searching and syncing), creating
+    /// an empty one when there is none or when it is unreadable (written with another schema).
+    /// Fails when another process holds it: one process per index directory.
     pub fn open(root: impl Into<PathBuf>) -> SearchResult<Self> {
         let root = root.into();
         std::fs::create_dir_all(&root).map_err(engine)?;
         let (_, fields) = Fields::schema();
         let live = match current_generation(&root) {
-            Some(generation) => match open_live(&root, &generation) {
-                Ok(live) => live,
+            Some(generation) => match open_index(&root, &generation, false) {
+                Ok(index) => live_index(index, &generation, &root)?,
                 Err(err) => {
                     tracing::warn!(%generation, error = %err, "search index unusable; starting an empty one");
                     new_live(&root)?
@@ -72,40 +74,62 @@ impl TantivyBackend {
             },
             None => new_live(&root)?,
         };
+        // Generations left by rebuilds while no server was running.
+        remove_old_generations(&root, &live.generation);
         Ok(Self {
             root,
             fields,
-            live: RwLock::new(Arc::new(live)),
+            live: RwLock::new(Some(Arc::new(live))),
         })
     }
 
-    fn live(&self) -> Arc<LiveIndex> {
-        match self.live.read() {
-            Ok(live) => live.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+    /// A handle that only builds new generations (`shopgraph reindex`): it never opens the
+    /// live one, which a running server holds.
+    pub fn for_rebuild(root: impl Into<PathBuf>) -> SearchResult<Self> {
+        let root = root.into();
+        std::fs::create_dir_all(&root).map_err(engine)?;
+        let (_, fields) = Fields::schema();
+        Ok(Self {
+            root,
+            fields,
+            live: RwLock::new(None),
+        })
     }
 
-    /// Switches to the generation `CURRENT` names if another process replaced it. Blocking
-    /// (file reads); call it from a blocking thread.
+    fn live(&self) -> SearchResult<Arc<LiveIndex>> {
+        let slot = match self.live.read() {
+            Ok(live) => live.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        slot.ok_or_else(|| SearchError::Engine("this process only rebuilds the index".into()))
+    }
+
+    /// Switches to the generation `CURRENT` names if a rebuild replaced it, and removes the
+    /// generations before it. Blocking (file reads); call it from a blocking thread.
     pub fn follow_switches(&self) -> SearchResult<bool> {
         let Some(generation) = current_generation(&self.root) else {
             return Ok(false);
         };
-        if generation == self.live().generation {
+        let Ok(current) = self.live() else {
+            return Ok(false);
+        };
+        if generation == current.generation {
             return Ok(false);
         }
-        let live = open_live(&self.root, &generation)?;
+        let index = open_index(&self.root, &generation, false)?;
+        let live = live_index(index, &generation, &self.root)?;
         match self.live.write() {
-            Ok(mut slot) => *slot = Arc::new(live),
-            Err(poisoned) => *poisoned.into_inner() = Arc::new(live),
+            Ok(mut slot) => *slot = Some(Arc::new(live)),
+            Err(poisoned) => *poisoned.into_inner() = Some(Arc::new(live)),
         }
+        drop(current);
+        remove_old_generations(&self.root, &generation);
         tracing::info!(%generation, "switched to a rebuilt search index");
         Ok(true)
     }
 
     fn apply_blocking(&self, upserts: &[ProductDocument], deleted: &[Uuid]) -> SearchResult<()> {
-        let live = self.live();
+        let live = self.live()?;
         let mut writer = live.writer.lock().map_err(engine)?;
         for id in deleted.iter().chain(upserts.iter().map(|d| &d.id)) {
             writer.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
@@ -122,7 +146,7 @@ impl TantivyBackend {
 
     fn search_blocking(&self, request: &SearchRequest) -> SearchResult<SearchResults> {
         let started = Instant::now();
-        let searcher = self.live().reader.searcher();
+        let searcher = self.live()?.reader.searcher();
         let query = query::build(&self.fields, request);
         let facet_fields: Vec<String> = request
             .facets
@@ -281,22 +305,24 @@ fn open_index(root: &Path, generation: &str, create: bool) -> SearchResult<Index
     Ok(index)
 }
 
-fn open_live(root: &Path, generation: &str) -> SearchResult<LiveIndex> {
-    let index = open_index(root, generation, false)?;
-    live_index(index, generation)
-}
-
 fn new_live(root: &Path) -> SearchResult<LiveIndex> {
     let generation = new_generation_name();
     let index = open_index(root, &generation, true)?;
     set_current_generation(root, &generation)?;
-    live_index(index, &generation)
+    live_index(index, &generation, root)
 }
 
-fn live_index(index: Index, generation: &str) -> SearchResult<LiveIndex> {
+fn live_index(index: Index, generation: &str, root: &Path) -> SearchResult<LiveIndex> {
     let writer = index
         .writer_with_num_threads(1, LIVE_WRITER_BYTES)
-        .map_err(engine)?;
+        .map_err(|err| match err {
+            tantivy::TantivyError::LockFailure(..) => SearchError::Engine(format!(
+                "another process serves the search index in {}: give each process its own \
+                 SEARCH_INDEX_DIR, or share Meilisearch",
+                root.display()
+            )),
+            err => engine(err),
+        })?;
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
@@ -334,7 +360,7 @@ impl SearchBackend for SharedTantivy {
     fn document_count(&self) -> BoxFuture<'_, SearchResult<u64>> {
         let backend = self.0.clone();
         Box::pin(blocking(move || {
-            Ok(backend.live().reader.searcher().num_docs())
+            Ok(backend.live()?.reader.searcher().num_docs())
         }))
     }
 
@@ -392,7 +418,7 @@ impl SearchBackend for SharedTantivy {
         let backend = self.0.clone();
         Box::pin(blocking(move || {
             // Readable index files are what searching needs.
-            backend.live().reader.searcher();
+            backend.live()?.reader.searcher();
             Ok(())
         }))
     }
@@ -431,14 +457,14 @@ impl IndexBuild for TantivyBuild {
             let mut writer = writer;
             writer.commit().map_err(engine)?;
             writer.wait_merging_threads().map_err(engine)?;
-            set_current_generation(&self.root, &self.generation)?;
-            remove_old_generations(&self.root, &self.generation);
-            Ok(())
+            // The server following the switch removes the old generation once it stopped
+            // using it (or the next start does, if none runs).
+            set_current_generation(&self.root, &self.generation)
         }))
     }
 }
 
-/// Deletes generations other than `keep`. Servers still reading an old one keep their open
+/// Deletes the generations older than `keep`. Servers still reading an old one keep their open
 /// files (unlinked files stay readable) until they switch.
 fn remove_old_generations(root: &Path, keep: &str) {
     let Ok(entries) = std::fs::read_dir(root) else {
@@ -447,8 +473,10 @@ fn remove_old_generations(root: &Path, keep: &str) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
+        // Names carry a UUIDv7, so they sort by creation: newer ones (a rebuild in progress)
+        // are left alone.
         if name.starts_with("gen-")
-            && name != keep
+            && *name < *keep
             && let Err(err) = std::fs::remove_dir_all(entry.path())
         {
             tracing::warn!(generation = %name, error = %err, "could not remove an old search index");
