@@ -5,7 +5,7 @@ use crate::db::SQL_STATEMENTS;
 use crate::graphiql;
 use crate::request_tasks::RequestTasks;
 use crate::server::ServerState;
-use crate::{rate_limit, viewer, websocket};
+use crate::{http_cache, rate_limit, viewer, websocket};
 use async_graphql::ParseRequestError;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::rejection::GraphQLRejection;
@@ -30,7 +30,7 @@ pub async fn graphql_post(
         Err(rejection) => return unreadable(rejection),
     };
     match viewer::from_headers(&state, &headers) {
-        Ok(viewer) => execute(state, viewer, request).await,
+        Ok(viewer) => execute(state, viewer, request, None).await,
         Err(refusal) => refusal.into_response(),
     }
 }
@@ -81,8 +81,9 @@ pub async fn graphql_get(State(state): State<ServerState>, request: Request) -> 
             Ok(viewer) => viewer,
             Err(refusal) => return refusal.into_response(),
         };
+        let cacheable = http_cache::Conditional::from_headers(request.headers());
         return match GraphQLRequest::from_request(request, &state).await {
-            Ok(graphql) => execute(state, viewer, graphql).await,
+            Ok(graphql) => execute(state, viewer, graphql, Some(cacheable)).await,
             Err(rejection) => unreadable(rejection),
         };
     }
@@ -96,15 +97,28 @@ pub async fn graphql_get(State(state): State<ServerState>, request: Request) -> 
         .into_response()
 }
 
-async fn execute(state: ServerState, viewer: Viewer, request: GraphQLRequest) -> Response {
+/// Runs a GraphQL request. `get` carries a GET request's conditional headers: only GET
+/// answers may be cached (see `http_cache`).
+async fn execute(
+    state: ServerState,
+    viewer: Viewer,
+    request: GraphQLRequest,
+    get: Option<http_cache::Conditional>,
+) -> Response {
     let counter = Arc::new(AtomicUsize::new(0));
     let tasks = RequestTasks::new();
+    let anonymous = viewer == Viewer::Anonymous;
     let data = RequestData::new(&state.app, viewer, tasks.spawner());
     let request = request.into_inner().data(data);
     let response = SQL_STATEMENTS
         .scope(counter.clone(), tasks.run(state.schema.execute(request)))
         .await;
-    let mut http = GraphQLResponse::from(response).into_response();
+    let policy = http_cache::policy(&response, anonymous, get.is_some());
+    let http = GraphQLResponse::from(response).into_response();
+    let mut http = match http_cache::apply(http, policy, get.as_ref()).await {
+        Ok(http) => http,
+        Err(http) => return http,
+    };
     if state.options.expose_statement_count {
         let count = counter.load(Ordering::Relaxed);
         http.headers_mut()

@@ -8,6 +8,7 @@ pub mod db;
 pub mod graphiql;
 pub mod graphql_http;
 pub mod health;
+pub mod http_cache;
 pub mod metrics;
 pub mod rate_limit;
 pub mod redis_client;

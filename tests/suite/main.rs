@@ -13,6 +13,7 @@ mod customers;
 mod discounts;
 mod example_queries;
 mod federation;
+mod http_cache;
 mod live_stock;
 mod persisted_queries;
 mod rate_limits;

@@ -13,6 +13,7 @@ pub struct CartQuery;
 impl CartQuery {
     /// A cart by id: a guest cart for anyone holding the id, a customer's cart for that
     /// customer only (null for anyone else, as for an unknown id).
+    #[graphql(cache_control(no_cache))]
     async fn cart(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Cart>> {
         let state = ctx.state()?;
         let id = parse_id(&id, "id")?;

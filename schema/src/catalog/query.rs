@@ -118,6 +118,7 @@ fn exactly_one<'a>(
 #[Object]
 impl CatalogQuery {
     /// A product by id or slug; null when there is none visible to the viewer.
+    #[graphql(cache_control(max_age = 30))]
     async fn product(
         &self,
         ctx: &Context<'_>,
@@ -150,7 +151,8 @@ impl CatalogQuery {
 
     /// Products, filtered and ordered, as a Relay connection (at most 100 per page).
     #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1"
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1",
+        cache_control(max_age = 30)
     )]
     #[allow(clippy::too_many_arguments)]
     async fn products(
@@ -184,6 +186,7 @@ impl CatalogQuery {
     }
 
     /// A category by id or slug.
+    #[graphql(cache_control(max_age = 30))]
     async fn category(
         &self,
         ctx: &Context<'_>,
@@ -213,7 +216,8 @@ impl CatalogQuery {
     /// Categories in display order: the children of `parentId`, or only top-level ones with
     /// `topLevel: true`, or all.
     #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1"
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1",
+        cache_control(max_age = 30)
     )]
     #[allow(clippy::too_many_arguments)] // the GraphQL arguments of a connection
     async fn categories(

@@ -11,6 +11,7 @@ pub struct CustomerQuery;
 #[Object]
 impl CustomerQuery {
     /// The signed-in account; null when the request carries no access token.
+    #[graphql(cache_control(no_cache))]
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
         let Some(id) = ctx.request()?.viewer.account_id() else {
             return Ok(None);

@@ -113,6 +113,7 @@ pub struct DiscountQuery;
 #[Object]
 impl DiscountQuery {
     /// Discounts by code (staff with MANAGE_DISCOUNTS), at most `first` (≤ 250).
+    #[graphql(cache_control(no_cache))]
     async fn discounts(
         &self,
         ctx: &Context<'_>,

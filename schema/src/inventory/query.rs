@@ -18,6 +18,7 @@ pub struct InventoryQuery;
 #[Object]
 impl InventoryQuery {
     /// Warehouses in allocation order (staff).
+    #[graphql(cache_control(no_cache))]
     async fn warehouses(&self, ctx: &Context<'_>) -> Result<Vec<Warehouse>> {
         ctx.request()?.viewer.require_any(STOCK_READERS)?;
         let rows = warehouse::Entity::find()

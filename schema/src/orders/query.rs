@@ -89,12 +89,14 @@ pub struct OrderQuery;
 #[Object]
 impl OrderQuery {
     /// An order, for its customer or staff with MANAGE_ORDERS; null for anyone else.
+    #[graphql(cache_control(no_cache))]
     async fn order(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Order>> {
         let id = parse_id(&id, "id")?;
         order_for_viewer(ctx, id).await
     }
 
     /// Orders, newest first (staff with MANAGE_ORDERS).
+    #[graphql(cache_control(no_cache))]
     async fn orders(
         &self,
         ctx: &Context<'_>,

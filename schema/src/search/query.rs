@@ -37,7 +37,10 @@ impl SearchQuery {
     /// Full-text product search (typo-tolerant; the last word also matches as a prefix) with
     /// filters, sorting and facet counts. An empty query lists every product that passes the
     /// filter, which suits category pages.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(
+        complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1",
+        cache_control(max_age = 30)
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn search(
         &self,
@@ -85,6 +88,7 @@ impl SearchQuery {
 
     /// Product names completing what was typed so far (typo-tolerant), best first: for
     /// autocomplete boxes.
+    #[graphql(cache_control(max_age = 30))]
     async fn search_suggestions(
         &self,
         ctx: &Context<'_>,

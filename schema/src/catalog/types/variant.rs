@@ -131,6 +131,7 @@ impl ProductVariant {
     }
 
     /// Stock per warehouse (staff).
+    #[graphql(cache_control(no_cache))]
     async fn stock_levels(&self, ctx: &Context<'_>) -> Result<Vec<StockLevel>> {
         let request = ctx.request()?;
         request.viewer.require_any(STOCK_READERS)?;
