@@ -97,7 +97,9 @@ pub fn schema_builder(
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
-    .extension(async_graphql::extensions::Tracing)
+    // No per-field tracing extension: it opened a span for every field of every object (a
+    // storefront grid resolves thousands) and cost more than the SQL. Requests are traced by
+    // the HTTP layer's span (with the request id), and errors are logged inside it.
     .extension(error::ErrorCodes)
     // Automatic persisted queries (Apollo's protocol): clients send a SHA-256 instead of the
     // query text once the server knows it, which also makes GET requests cacheable by CDNs.

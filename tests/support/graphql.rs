@@ -2,7 +2,6 @@
 
 use super::database::{Backend, TestDatabase};
 use super::endpoint::{Endpoint, GraphqlResponse};
-use anyhow::Context as _;
 use shopgraph::app::App;
 use shopgraph::config::Config;
 use tokio::sync::oneshot;
@@ -67,7 +66,14 @@ impl TestServer {
         ));
         config.search_index_dir = Some(search_dir.clone());
         configure(&mut config);
-        let app = App::build(&config).await.context("building the app")?;
+        let app = match App::build(&config).await {
+            Ok(app) => app,
+            // Tests of refused configurations: nothing runs, so clean up here.
+            Err(err) => {
+                let _ = std::fs::remove_dir_all(&search_dir);
+                return Err(err.context("building the app"));
+            }
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let state = app.state.clone();
