@@ -178,6 +178,23 @@ impl Drop for TestServer {
         if let Some(server) = self.server.take() {
             server.abort();
         }
-        let _ = std::fs::remove_dir_all(&self.search_dir);
+        remove_when_idle(self.search_dir.clone());
     }
+}
+
+/// Removes a stopped server's index directory. Index work already handed to blocking threads
+/// may still be writing into it for a moment, which makes a removal fail half-way; retry a
+/// few times off the test's thread.
+fn remove_when_idle(dir: std::path::PathBuf) {
+    if std::fs::remove_dir_all(&dir).is_ok() || !dir.exists() {
+        return;
+    }
+    std::thread::spawn(move || {
+        for _ in 0..20 {
+            std::thread::sleep(std::time::Duration::from_millis(250));
+            if std::fs::remove_dir_all(&dir).is_ok() || !dir.exists() {
+                return;
+            }
+        }
+    });
 }
