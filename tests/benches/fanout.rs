@@ -17,6 +17,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use e2e::bench_util::{percentile, setting};
 use e2e::{Backend, Endpoint, ServerProcess, TestDatabase, WsProtocol};
 use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
@@ -29,10 +30,6 @@ const WATCH: &str =
     "subscription($v: [ID!]) { stockChanged(variantIds: $v) { eventId available inStock } }";
 /// Websockets opened at a time while connecting.
 const CONNECT_CONCURRENCY: usize = 200;
-
-fn setting(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
 
 fn main() -> anyhow::Result<()> {
     let sizes: Vec<usize> = setting("FANOUT_SUBSCRIBERS", "1000,10000")
@@ -82,16 +79,6 @@ impl std::fmt::Display for Report {
             self.bytes_per_connection / 1024.0
         )
     }
-}
-
-fn percentile(samples: &[Duration], p: f64) -> Duration {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 /// The server's resident set size in bytes (Linux `/proc`).

@@ -20,6 +20,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use e2e::bench_util::{percentile, setting};
 use e2e::{Backend, ServerProcess, TestDatabase, shopgraph_binary};
 use serde_json::json;
 use std::sync::Arc;
@@ -44,10 +45,6 @@ fn requests() -> Vec<serde_json::Value> {
         json!({ "q": "wool throw" }),
         json!({ "q": "chelsea b" }),
     ]
-}
-
-fn setting(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -116,16 +113,6 @@ impl std::fmt::Display for Report {
             self.errors
         )
     }
-}
-
-fn percentile(samples: &[Duration], p: f64) -> Duration {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 /// Runs `shopgraph <args>` to completion with `env`; returns how long it took.

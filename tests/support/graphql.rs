@@ -103,16 +103,9 @@ impl TestServer {
         &self.search_dir
     }
 
-    /// Indexes every product not indexed yet (for catalogs written around the services).
+    /// Indexes every product (for catalogs written around the services).
     pub async fn index_catalog(&self) -> anyhow::Result<()> {
-        let search = &self.app.app.search;
-        let (mut after, db) = (None, &self.app.app.db);
-        loop {
-            let page = schema::search::documents::active_page(db, after, 1000).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
-            search.backend.apply(&page, &[]).await?;
-        }
+        schema::search::rebuild::index_all(&self.app.app.db, &self.app.app.search).await?;
         Ok(())
     }
 

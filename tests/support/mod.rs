@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+pub mod bench_util;
 mod database;
 mod endpoint;
 mod graphql;

@@ -62,6 +62,13 @@ pub async fn fill_if_empty(db: &DatabaseConnection, search: &SearchService) -> A
     if search.backend.document_count().await.map_err(engine)? > 0 {
         return Ok(0);
     }
+    index_all(db, search).await
+}
+
+/// Adds or replaces the documents of every ACTIVE product in the live index, page by page.
+/// Returns how many were indexed.
+pub async fn index_all(db: &DatabaseConnection, search: &SearchService) -> ApiResult<u64> {
+    let engine = |e: super::SearchError| ApiError::Internal(e.to_string());
     let (mut done, mut after) = (0u64, None);
     loop {
         let page = documents::active_page(db, after, PAGE).await?;
