@@ -17,6 +17,7 @@ use schema::events::relay::{OutboxRelay, RelaySettings};
 use schema::orders::service::payments::PaymentProviders;
 use schema::pricing::PricingSettings;
 use schema::pricing::settings::{parse_amounts, parse_tax_rate};
+use schema::response_cache::{CacheSettings, ResponseCache};
 use schema::{AppState, PersistedQueryStore, QueryLimits, SchemaSettings};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -41,6 +42,15 @@ impl App {
         )
         .await?;
         db::migrate(&db).await?;
+        let catalog_reads = match config.database_read_url.as_deref() {
+            Some(url) if !url.trim().is_empty() => {
+                let replica =
+                    db::connect(url, config.database_max_connections, metrics.clone()).await?;
+                tracing::info!(replica = %db::redact(url), "catalog reads go to the read replica");
+                replica
+            }
+            _ => db.clone(),
+        };
         if config.seed_demo && !config.production && seed::catalog_is_empty(&db).await? {
             let started = Instant::now();
             let summary = seed::seed_demo_catalog(&db, seed::DEFAULT_PRODUCTS).await?;
@@ -68,6 +78,7 @@ impl App {
         let (search, embedded_index) = search::connect(config, search::Role::Serve).await?;
         let app = AppState {
             db,
+            catalog_reads,
             settings: Arc::new(SchemaSettings {
                 default_currency,
                 max_page_size: 100,
@@ -117,11 +128,29 @@ impl App {
             options: Arc::new(options),
             shutdown: CancellationToken::new(),
             websockets: TaskTracker::new(),
-            redis,
+            redis: redis.clone(),
             rate_limiter: Arc::new(rate_limiter),
             background: TaskTracker::new(),
             websocket_seats: Arc::new(WebsocketSeats::new(config.max_websockets_per_client)),
+            response_cache: Arc::new(ResponseCache::new(
+                CacheSettings {
+                    capacity: config.response_cache_entries,
+                    ttl: Duration::from_secs(config.response_cache_ttl_secs),
+                },
+                redis.clone(),
+            )),
         };
+        state
+            .metrics
+            .observe_response_cache(state.response_cache.clone());
+        if state.response_cache.enabled() {
+            let cache = state.response_cache.clone();
+            let hub = state.app.events.clone();
+            let stop = state.shutdown.clone();
+            state
+                .background
+                .spawn(async move { cache.follow(hub, stop.cancelled_owned()).await });
+        }
         if config.outbox_relay {
             let relay = OutboxRelay::new(
                 state.app.db.clone(),

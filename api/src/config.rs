@@ -59,7 +59,13 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
 
-    /// Most pooled database connections.
+    /// A PostgreSQL read replica for public catalog reads (listings, product pages, search
+    /// hydration). Writes, staff requests and the read-your-writes paths (carts, checkout,
+    /// orders, accounts) always use DATABASE_URL.
+    #[arg(long, env = "DATABASE_READ_URL")]
+    pub database_read_url: Option<String>,
+
+    /// Most pooled database connections (per pool: the read replica gets its own).
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
     pub database_max_connections: u32,
 
@@ -201,6 +207,16 @@ pub struct Config {
     /// Highest complexity score a query may have (each field costs 1, lists multiply).
     #[arg(long, env = "MAX_QUERY_COMPLEXITY", default_value_t = 20_000)]
     pub max_query_complexity: usize,
+
+    /// Public catalog answers kept by the read-through response cache (per process; 0 turns
+    /// it off). With REDIS_URL the answers are shared by the replicas too.
+    #[arg(long, env = "RESPONSE_CACHE_ENTRIES", default_value_t = 10_000)]
+    pub response_cache_entries: usize,
+
+    /// Longest life of a cached answer, in seconds (events drop answers sooner; search
+    /// answers live at most 2 s).
+    #[arg(long, env = "RESPONSE_CACHE_TTL_SECS", default_value_t = 30)]
+    pub response_cache_ttl_secs: u64,
 
     /// How many persisted queries (APQ) are kept in memory.
     #[arg(long, env = "PERSISTED_QUERY_CACHE", default_value_t = 1024)]

@@ -10,9 +10,11 @@ use async_graphql::ParseRequestError;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse};
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Request, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use schema::response_cache::{CachedAnswer, Found, ResponseCache};
 use schema::{RequestData, Viewer};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,8 +31,9 @@ pub async fn graphql_post(
         Ok(request) => request,
         Err(rejection) => return unreadable(rejection),
     };
+    let fresh = wants_fresh(&headers);
     match viewer::from_headers(&state, &headers) {
-        Ok(viewer) => execute(state, viewer, request, None).await,
+        Ok(viewer) => execute(state, viewer, request, None, fresh).await,
         Err(refusal) => refusal.into_response(),
     }
 }
@@ -82,8 +85,9 @@ pub async fn graphql_get(State(state): State<ServerState>, request: Request) -> 
             Err(refusal) => return refusal.into_response(),
         };
         let cacheable = http_cache::Conditional::from_headers(request.headers());
+        let fresh = wants_fresh(request.headers());
         return match GraphQLRequest::from_request(request, &state).await {
-            Ok(graphql) => execute(state, viewer, graphql, Some(cacheable)).await,
+            Ok(graphql) => execute(state, viewer, graphql, Some(cacheable), fresh).await,
             Err(rejection) => unreadable(rejection),
         };
     }
@@ -97,25 +101,73 @@ pub async fn graphql_get(State(state): State<ServerState>, request: Request) -> 
         .into_response()
 }
 
+/// `Cache-Control: no-cache` (or `no-store`) on a request: the client wants an answer
+/// computed now, not one from the response cache (the fresh answer may still be stored).
+fn wants_fresh(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|directive| {
+            let directive = directive.trim();
+            directive.eq_ignore_ascii_case("no-cache") || directive.eq_ignore_ascii_case("no-store")
+        })
+}
+
 /// Runs a GraphQL request. `get` carries a GET request's conditional headers: only GET
-/// answers may be cached (see `http_cache`).
+/// answers may be cached by HTTP caches (see `http_cache`). Anonymous requests go through the
+/// response cache first (see `schema::response_cache`), whatever their method, unless
+/// `fresh` (the client sent `Cache-Control: no-cache`).
 async fn execute(
     state: ServerState,
     viewer: Viewer,
     request: GraphQLRequest,
     get: Option<http_cache::Conditional>,
+    fresh: bool,
 ) -> Response {
+    let anonymous = viewer == Viewer::Anonymous;
+    let request = request.into_inner();
+    let cache = &state.response_cache;
+    let mut cache_entry = None;
+    if anonymous && cache.enabled() {
+        let key = ResponseCache::key(&request);
+        let found = if fresh {
+            Found::Miss(cache.skip_lookup(&key).await)
+        } else {
+            cache.get(&key).await
+        };
+        match found {
+            Found::Hit(answer) => return cached_answer(&state, answer, get.as_ref()).await,
+            Found::Miss(lookup) => cache_entry = Some((key, lookup)),
+        }
+    }
     let counter = Arc::new(AtomicUsize::new(0));
     let tasks = RequestTasks::new();
-    let anonymous = viewer == Viewer::Anonymous;
     let data = RequestData::new(&state.app, viewer, tasks.spawner());
-    let request = request.into_inner().data(data);
+    let reads = data.reads.clone();
+    let request = request.data(data);
     let response = SQL_STATEMENTS
         .scope(counter.clone(), tasks.run(state.schema.execute(request)))
         .await;
     let policy = http_cache::policy(&response, anonymous, get.is_some());
-    let http = GraphQLResponse::from(response).into_response();
-    let mut http = match http_cache::apply(http, policy, get.as_ref()).await {
+    let mut http = match cache_entry {
+        Some((key, lookup)) if cacheable(&response) => {
+            let answer = match serde_json::to_vec(&response) {
+                Ok(body) => CachedAnswer {
+                    body: Bytes::from(body),
+                    max_age: response.cache_control.max_age,
+                },
+                Err(_) => return GraphQLResponse::from(response).into_response(),
+            };
+            cache
+                .store(key, lookup, answer.clone(), reads.snapshot())
+                .await;
+            json_answer(answer.body)
+        }
+        _ => GraphQLResponse::from(response).into_response(),
+    };
+    http = match http_cache::apply(http, policy, get.as_ref()).await {
         Ok(http) => http,
         Err(http) => return http,
     };
@@ -124,6 +176,47 @@ async fn execute(
         http.headers_mut()
             .insert("x-sql-statements", HeaderValue::from(count));
     }
+    http
+}
+
+/// Whether an anonymous answer may be kept: no errors, and every field asked for is public.
+fn cacheable(response: &async_graphql::Response) -> bool {
+    let control = &response.cache_control;
+    response.errors.is_empty() && control.public && control.max_age > 0
+}
+
+/// A stored answer, with the HTTP caching headers a fresh one would get.
+async fn cached_answer(
+    state: &ServerState,
+    answer: CachedAnswer,
+    get: Option<&http_cache::Conditional>,
+) -> Response {
+    let policy = match get {
+        Some(_) => http_cache::Policy::Public {
+            max_age: answer.max_age,
+        },
+        None => http_cache::Policy::NoStore,
+    };
+    let mut http = match http_cache::apply(json_answer(answer.body), policy, get).await {
+        Ok(http) => http,
+        Err(http) => return http,
+    };
+    if state.options.expose_statement_count {
+        http.headers_mut()
+            .insert("x-sql-statements", HeaderValue::from(0));
+    }
+    http.headers_mut()
+        .insert("x-response-cache", HeaderValue::from_static("hit"));
+    http
+}
+
+/// The same body and content type `GraphQLResponse` produces.
+fn json_answer(body: Bytes) -> Response {
+    let mut http = Response::new(Body::from(body));
+    http.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/graphql-response+json"),
+    );
     http
 }
 

@@ -9,6 +9,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use schema::events::{EventStats, outbox};
+use schema::response_cache::ResponseCache;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -151,6 +152,12 @@ impl Metrics {
             .register_collector(Box::new(EventCollector(stats)));
     }
 
+    /// Exposes the response cache's counters.
+    pub fn observe_response_cache(&self, cache: Arc<ResponseCache>) {
+        self.registry()
+            .register_collector(Box::new(ResponseCacheCollector(cache)));
+    }
+
     fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
         // A panic while encoding leaves nothing half-written worth refusing to read.
         self.registry
@@ -218,6 +225,57 @@ impl Collector for EventCollector {
                 "subscribers_lagged",
                 "Subscribers that fell behind the event buffer and were resynced",
                 counts.lagged_subscribers,
+            ),
+        ];
+        for (name, help, value) in counters {
+            let counter = ConstCounter::new(value);
+            let metric = encoder.encode_descriptor(name, help, None, counter.metric_type())?;
+            counter.encode(metric)?;
+        }
+        Ok(())
+    }
+}
+
+/// The response cache's counters, read on each scrape.
+struct ResponseCacheCollector(Arc<ResponseCache>);
+
+impl std::fmt::Debug for ResponseCacheCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ResponseCacheCollector")
+    }
+}
+
+impl Collector for ResponseCacheCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
+        let stats = &self.0.stats;
+        let read = |counter: &std::sync::atomic::AtomicU64| {
+            counter.load(std::sync::atomic::Ordering::Relaxed)
+        };
+        let counters = [
+            (
+                "response_cache_hits",
+                "Anonymous answers served from this replica's response cache",
+                read(&stats.hits),
+            ),
+            (
+                "response_cache_shared_hits",
+                "Anonymous answers served from the response cache shared through Redis",
+                read(&stats.shared_hits),
+            ),
+            (
+                "response_cache_misses",
+                "Anonymous requests the response cache could not answer",
+                read(&stats.misses),
+            ),
+            (
+                "response_cache_stores",
+                "Answers stored in the response cache",
+                read(&stats.stores),
+            ),
+            (
+                "response_cache_invalidated",
+                "Cached answers dropped because something they showed changed",
+                read(&stats.invalidated),
             ),
         ];
         for (name, help, value) in counters {

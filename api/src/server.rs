@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use schema::AppSchema;
 use schema::common::shared_redis::SharedRedis;
+use schema::response_cache::ResponseCache;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -46,6 +47,8 @@ pub struct ServerState {
     pub websocket_seats: Arc<WebsocketSeats>,
     /// The outbox relay and the Redis event bridge, stopped by `shutdown`.
     pub background: TaskTracker,
+    /// Public catalog answers (see `schema::response_cache`).
+    pub response_cache: Arc<ResponseCache>,
 }
 
 /// Server behaviour derived from the configuration.

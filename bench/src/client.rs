@@ -17,6 +17,9 @@ pub struct Gql {
     endpoint: Arc<str>,
     /// `Authorization: Bearer …` for every request, when set.
     token: Option<Arc<str>>,
+    /// Sends `Cache-Control: no-cache`, so the server computes the answer instead of serving
+    /// it from its response cache (for counting the statements an answer costs).
+    no_cache: bool,
 }
 
 /// One answer of `/graphql`.
@@ -50,6 +53,31 @@ impl Reply {
         }
         None
     }
+}
+
+/// An answer parsed into the few fields a scenario checks. Parsing into `T` (with
+/// `serde::de::IgnoredAny` for the rest) allocates almost nothing, where a `Value` of a
+/// 20 KB product grid costs hundreds of allocations: on a shared 2-core machine the load
+/// generator's own work would otherwise cap what it can measure.
+#[derive(Debug, serde::Deserialize)]
+pub struct Typed<T> {
+    pub data: Option<T>,
+    #[serde(default)]
+    pub errors: Option<Vec<TypedError>>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct TypedError {
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub extensions: Option<TypedExtensions>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct TypedExtensions {
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// The first 200 characters of an error text.
@@ -87,6 +115,7 @@ impl Gql {
             base: base.into(),
             endpoint: format!("{base}/graphql").into(),
             token: None,
+            no_cache: false,
         })
     }
 
@@ -109,6 +138,14 @@ impl Gql {
         }
     }
 
+    /// The same client asking the server not to answer from its response cache.
+    pub fn uncached(&self) -> Self {
+        Self {
+            no_cache: true,
+            ..self.clone()
+        }
+    }
+
     /// POSTs `query` with `variables`. `Err` only for transport failures (connection refused,
     /// reset, timeout); HTTP and GraphQL errors are in the [`Reply`].
     pub async fn post(&self, query: &str, variables: &Value) -> anyhow::Result<Reply> {
@@ -118,6 +155,9 @@ impl Gql {
             .json(&json!({ "query": query, "variables": variables }));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
+        }
+        if self.no_cache {
+            request = request.header("cache-control", "no-cache");
         }
         let response = request.send().await?;
         let status = response.status().as_u16();
@@ -133,6 +173,58 @@ impl Gql {
             status,
             body,
             sql_statements,
+        })
+    }
+
+    /// POSTs and reads the answer as `T`; `Err` for transport failures and for answers that
+    /// are not 200 or not of the expected shape (as the message).
+    pub async fn post_typed<T: serde::de::DeserializeOwned>(
+        &self,
+        query: &str,
+        variables: &Value,
+    ) -> anyhow::Result<Result<T, String>> {
+        let mut request = self
+            .http
+            .post(&*self.endpoint)
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if self.no_cache {
+            request = request.header("cache-control", "no-cache");
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await?;
+        if status != 200 {
+            return Ok(Err(format!(
+                "HTTP {status}: {}",
+                clip(&String::from_utf8_lossy(&bytes))
+            )));
+        }
+        Ok(match serde_json::from_slice::<Typed<T>>(&bytes) {
+            Ok(Typed {
+                errors: Some(errors),
+                ..
+            }) if !errors.is_empty() => {
+                let code = errors[0]
+                    .extensions
+                    .as_ref()
+                    .and_then(|e| e.code.as_deref())
+                    .unwrap_or("-");
+                Err(format!(
+                    "GraphQL error [{code}]: {}",
+                    clip(&errors[0].message)
+                ))
+            }
+            Ok(Typed {
+                data: Some(data), ..
+            }) => Ok(data),
+            Ok(Typed { data: None, .. }) => Err("no data in the answer".to_owned()),
+            Err(err) => Err(format!(
+                "unexpected answer ({err}): {}",
+                clip(&String::from_utf8_lossy(&bytes))
+            )),
         })
     }
 

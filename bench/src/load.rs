@@ -114,6 +114,32 @@ impl Rec {
         }
     }
 
+    /// Like [`Rec::call`], with the answer read into `T` (see [`crate::client::Typed`]).
+    pub async fn call_typed<T: serde::de::DeserializeOwned>(
+        &mut self,
+        op: &'static str,
+        query: &str,
+        variables: &Value,
+    ) -> Option<T> {
+        let from = self.next_from;
+        let answer = self.gql.post_typed::<T>(query, variables).await;
+        let now = Instant::now();
+        self.next_from = now;
+        self.samples
+            .push((op, micros(now.saturating_duration_since(from))));
+        match answer {
+            Err(err) => {
+                self.problems.push(format!("{op}: transport: {err:#}"));
+                None
+            }
+            Ok(Err(problem)) => {
+                self.problems.push(format!("{op}: {problem}"));
+                None
+            }
+            Ok(Ok(data)) => Some(data),
+        }
+    }
+
     /// Counts a scenario-specific outcome (`orders`, `out_of_stock`, …).
     pub fn count(&mut self, what: &'static str) {
         self.counts.push(what);

@@ -200,7 +200,9 @@ pub fn table(reports: &[ScenarioReport]) -> String {
 
 /// The SQL statements table.
 pub fn statements_table(counts: &[StatementCount]) -> String {
-    let mut out = String::from("SQL statements per operation (x-sql-statements, warm)\n");
+    let mut out = String::from(
+        "SQL statements per operation (x-sql-statements, warm, computed: Cache-Control: no-cache)\n",
+    );
     for entry in counts {
         let count = entry
             .count

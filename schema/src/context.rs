@@ -10,6 +10,7 @@ use crate::events::EventHub;
 use crate::inventory::loaders::InventoryLoader;
 use crate::orders::loaders::OrderLoader;
 use crate::orders::service::payments::PaymentProviders;
+use crate::response_cache::ReadDependencies;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use futures_util::future::BoxFuture;
@@ -46,7 +47,10 @@ impl Default for SchemaSettings {
 /// Shared, cheap-to-clone application state, stored in the schema's data.
 #[derive(Clone)]
 pub struct AppState {
+    /// The primary: every write, and every read that must see the latest write.
     pub db: DatabaseConnection,
+    /// Where public catalog reads go: a read replica (`DATABASE_READ_URL`), or the primary.
+    pub catalog_reads: DatabaseConnection,
     pub settings: Arc<SchemaSettings>,
     /// Where committed events are published and subscriptions listen.
     pub events: Arc<EventHub>,
@@ -118,6 +122,11 @@ pub struct RequestData {
     pub catalog: DataLoader<CatalogLoader, HashMapCache>,
     pub inventory: DataLoader<InventoryLoader, HashMapCache>,
     pub orders: DataLoader<OrderLoader, HashMapCache>,
+    /// What the answer depended on, for the response cache.
+    pub reads: Arc<ReadDependencies>,
+    /// Where this request reads the catalog: the read replica for shoppers, the primary for
+    /// staff, who must see what they just changed.
+    pub catalog_db: DatabaseConnection,
 }
 
 impl RequestData {
@@ -127,17 +136,23 @@ impl RequestData {
     where
         S: Fn(BoxFuture<'static, ()>) -> R + Clone + Send + Sync + 'static,
     {
+        let catalog_db = if matches!(viewer, Viewer::Staff { .. }) {
+            state.db.clone()
+        } else {
+            state.catalog_reads.clone()
+        };
         let db = &state.db;
+        let reads = Arc::new(ReadDependencies::default());
         Self {
             viewer,
             subscription_slots: None,
             catalog: DataLoader::with_cache(
-                CatalogLoader::new(db.clone()),
+                CatalogLoader::new(catalog_db.clone(), reads.clone()),
                 spawner.clone(),
                 HashMapCache::default(),
             ),
             inventory: DataLoader::with_cache(
-                InventoryLoader::new(db.clone()),
+                InventoryLoader::new(catalog_db.clone(), reads.clone()),
                 spawner.clone(),
                 HashMapCache::default(),
             ),
@@ -146,6 +161,8 @@ impl RequestData {
                 spawner,
                 HashMapCache::default(),
             ),
+            reads,
+            catalog_db,
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod inventory;
 pub mod orders;
 pub mod persisted_queries;
 pub mod pricing;
+pub mod response_cache;
 pub mod search;
 
 use async_graphql::extensions::apollo_persisted_queries::ApolloPersistedQueries;

@@ -17,6 +17,8 @@ mod http_cache;
 mod live_stock;
 mod persisted_queries;
 mod rate_limits;
+mod read_replica;
+mod response_cache;
 mod schema_file;
 mod search;
 mod server;

@@ -65,6 +65,9 @@ impl TestServer {
             uuid::Uuid::new_v4().simple()
         ));
         config.search_index_dir = Some(search_dir.clone());
+        // Most tests read right after a write, before the write's event can have dropped a
+        // cached answer; the response cache has tests of its own that turn it on.
+        config.response_cache_entries = 0;
         configure(&mut config);
         let app = match App::build(&config).await {
             Ok(app) => app,

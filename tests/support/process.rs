@@ -38,6 +38,8 @@ impl ServerProcess {
             .env_remove("REDIS_URL")
             .env_remove("MEILISEARCH_URL")
             .env("SEARCH_INDEX_DIR", &search_dir)
+            // Tests read right after writing; the response cache has tests of its own.
+            .env("RESPONSE_CACHE_ENTRIES", "0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log)?);

@@ -8,6 +8,12 @@ use std::sync::Arc;
 
 pub const QUERY: &str = "query($slug:String!){ product(slug:$slug){ id slug name description brand attributes{name value} images{url altText width height} category{id slug name parent{slug name}} availableForSale totalAvailable priceRange{minVariantPrice{amount currencyCode} maxVariantPrice{amount currencyCode}} variants{id sku name selectedOptions{name value} price{amount currencyCode} compareAtPrice{amount currencyCode} quantityAvailable availableForSale} } }";
 
+/// The part of the answer checked: the product was found.
+#[derive(serde::Deserialize)]
+struct Answer {
+    product: Option<serde::de::IgnoredAny>,
+}
+
 pub struct Detail {
     slugs: Arc<[String]>,
 }
@@ -23,8 +29,10 @@ impl Detail {
 impl Scenario for Detail {
     async fn iteration(&self, rec: &mut Rec) {
         let slug = &self.slugs[fastrand::usize(..self.slugs.len())];
-        if let Some(data) = rec.call("detail", QUERY, &json!({ "slug": slug })).await
-            && data["product"].is_null()
+        if let Some(answer) = rec
+            .call_typed::<Answer>("detail", QUERY, &json!({ "slug": slug }))
+            .await
+            && answer.product.is_none()
         {
             rec.fail("detail", format!("product {slug:?} not found"));
         }

@@ -193,6 +193,7 @@ async fn statements_of(
     variables: &Value,
 ) -> anyhow::Result<(Value, Option<u64>)> {
     let mut reply = gql
+        .uncached()
         .post(query, variables)
         .await
         .with_context(|| format!("{op} (counting SQL statements)"))?;

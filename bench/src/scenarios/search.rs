@@ -38,13 +38,24 @@ impl Default for Search {
     }
 }
 
+/// The part of the answer checked: facets came back.
+#[derive(serde::Deserialize)]
+struct Answer {
+    search: Results,
+}
+
+#[derive(serde::Deserialize)]
+struct Results {
+    facets: Vec<serde::de::IgnoredAny>,
+}
+
 impl Scenario for Search {
     async fn iteration(&self, rec: &mut Rec) {
         let n = self.next.fetch_add(1, Ordering::Relaxed) % ROTATION;
-        if let Some(data) = rec.call("search", QUERY, &self.rotation[n]).await
-            && data["search"]["facets"]
-                .as_array()
-                .is_none_or(Vec::is_empty)
+        if let Some(answer) = rec
+            .call_typed::<Answer>("search", QUERY, &self.rotation[n])
+            .await
+            && answer.search.facets.is_empty()
         {
             rec.fail("search", "no facets in the answer");
         }

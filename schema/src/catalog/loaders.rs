@@ -1,12 +1,18 @@
 //! Batched catalog reads. Every to-one and to-many edge of the catalog graph goes through one
 //! of these keys, so a query costs one statement per edge *kind*, whatever the number of rows.
 
+mod offers;
+
+pub use offers::{VariantOffer, VariantOffersOfProduct};
+
 use super::service::products::{ProductListing, counts_by_category, first_pages_by_category};
+use crate::response_cache::ReadDependencies;
 use async_graphql::dataloader::Loader;
-use entities::{
-    category, product, product_image, product_price_range, product_variant, variant_price,
+use entities::{category, product, product_image, product_variant, variant_price};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -15,11 +21,13 @@ use uuid::Uuid;
 /// The loader behind all catalog keys; one `DataLoader` per request wraps it.
 pub struct CatalogLoader {
     db: DatabaseConnection,
+    /// Loads that read stock record it here (response-cache invalidation).
+    reads: Arc<ReadDependencies>,
 }
 
 impl CatalogLoader {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, reads: Arc<ReadDependencies>) -> Self {
+        Self { db, reads }
     }
 }
 
@@ -51,20 +59,13 @@ uuid_key!(
     ProductById
 );
 uuid_key!(
-    /// The variants of a product, in display order.
-    VariantsOfProduct
-);
-uuid_key!(
     /// A variant by id.
     VariantById
 );
 uuid_key!(
-    /// The prices of a variant, one per currency.
+    /// The prices of a variant, one per currency (for variants not read through
+    /// `VariantOffersOfProduct`: cart lines, lookups by id).
     PricesOfVariant
-);
-uuid_key!(
-    /// The min/max variant price of a product, one row per currency.
-    PriceRangesOfProduct
 );
 uuid_key!(
     /// The images of a product, in display order.
@@ -73,6 +74,11 @@ uuid_key!(
 uuid_key!(
     /// A category by id.
     CategoryById
+);
+uuid_key!(
+    /// A category by id with its parent, read in one statement: a product page shows the
+    /// category path, and a parent read after the category would cost a second statement.
+    CategoryWithParent
 );
 uuid_key!(
     /// The direct children of a category, in display order.
@@ -121,22 +127,6 @@ impl Loader<ProductBySlug> for CatalogLoader {
     }
 }
 
-impl Loader<VariantsOfProduct> for CatalogLoader {
-    type Value = Vec<product_variant::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[VariantsOfProduct]) -> LoadResult<VariantsOfProduct, Self::Value> {
-        let rows = product_variant::Entity::find()
-            .filter(product_variant::Column::ProductId.is_in(ids(keys, |k| k.0)))
-            .order_by_asc(product_variant::Column::ProductId)
-            .order_by_asc(product_variant::Column::Position)
-            .order_by_asc(product_variant::Column::Id)
-            .all(&self.db)
-            .await?;
-        Ok(group(keys, rows, |v| VariantsOfProduct(v.product_id)))
-    }
-}
-
 impl Loader<VariantById> for CatalogLoader {
     type Value = product_variant::Model;
     type Error = Arc<DbErr>;
@@ -160,22 +150,6 @@ impl Loader<PricesOfVariant> for CatalogLoader {
             .all(&self.db)
             .await?;
         Ok(group(keys, rows, |p| PricesOfVariant(p.variant_id)))
-    }
-}
-
-impl Loader<PriceRangesOfProduct> for CatalogLoader {
-    type Value = Vec<product_price_range::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(
-        &self,
-        keys: &[PriceRangesOfProduct],
-    ) -> LoadResult<PriceRangesOfProduct, Self::Value> {
-        let rows = product_price_range::Entity::find()
-            .filter(product_price_range::Column::ProductId.is_in(ids(keys, |k| k.0)))
-            .all(&self.db)
-            .await?;
-        Ok(group(keys, rows, |r| PriceRangesOfProduct(r.product_id)))
     }
 }
 
@@ -204,6 +178,44 @@ impl Loader<CategoryById> for CatalogLoader {
             .all(&self.db)
             .await?;
         Ok(rows.into_iter().map(|c| (CategoryById(c.id), c)).collect())
+    }
+}
+
+impl Loader<CategoryWithParent> for CatalogLoader {
+    /// The category and its parent (none for a top-level category).
+    type Value = (category::Model, Option<category::Model>);
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[CategoryWithParent],
+    ) -> LoadResult<CategoryWithParent, Self::Value> {
+        let ids = ids(keys, |k| k.0);
+        // `id IN (keys) OR id IN (SELECT parent_id FROM categories AS child WHERE child.id IN
+        // (keys))`: the categories and their parents as plain rows, paired up below.
+        let child = Alias::new("child");
+        let parent_ids = Query::select()
+            .column((child.clone(), category::Column::ParentId))
+            .from_as(category::Entity, child.clone())
+            .and_where(Expr::col((child, category::Column::Id)).is_in(ids.clone()))
+            .to_owned();
+        let rows = category::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(category::Column::Id.is_in(ids))
+                    .add(category::Column::Id.in_subquery(parent_ids)),
+            )
+            .all(&self.db)
+            .await?;
+        let by_id: HashMap<Uuid, category::Model> = rows.into_iter().map(|c| (c.id, c)).collect();
+        Ok(keys
+            .iter()
+            .filter_map(|key| {
+                let category = by_id.get(&key.0)?.clone();
+                let parent = category.parent_id.and_then(|p| by_id.get(&p).cloned());
+                Some((*key, (category, parent)))
+            })
+            .collect())
     }
 }
 

@@ -36,6 +36,10 @@ fn listing_from_arguments(
     listing.reverse = reverse.unwrap_or(false);
     listing.include_unpublished = ctx.request()?.viewer.sees_unpublished_catalog();
     filter.apply(&mut listing)?;
+    if listing.in_stock.is_some() {
+        // Which products are listed depends on stock, not only the stock figures shown.
+        ctx.request()?.reads.any_stock();
+    }
     Ok(listing)
 }
 
@@ -51,7 +55,7 @@ pub(crate) async fn list_products_page(
     let state = ctx.state()?;
     let listing = listing_from_arguments(ctx, filter, sort_key, reverse, currency)?;
     let page = page.validate(state.settings.max_page_size, &listing.cursor_key())?;
-    let page = list_products(&state.db, &listing, &page).await?;
+    let page = list_products(&ctx.request()?.catalog_db, &listing, &page).await?;
     Ok(ProductConnection {
         page,
         listing,
@@ -96,7 +100,7 @@ pub(crate) async fn category_products_page(
         });
     }
     listing.category_ids = vec![category_id];
-    let page = list_products(&state.db, &listing, &request).await?;
+    let page = list_products(&ctx.request()?.catalog_db, &listing, &request).await?;
     Ok(ProductConnection {
         page,
         listing,
@@ -248,7 +252,7 @@ impl CatalogQuery {
             state.settings.max_page_size,
             super::service::categories::CATEGORY_CURSOR_KEY,
         )?;
-        let page = list_categories(&state.db, &listing, &page).await?;
+        let page = list_categories(&ctx.request()?.catalog_db, &listing, &page).await?;
         Ok(CategoryConnection {
             page,
             listing,

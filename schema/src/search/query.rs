@@ -55,6 +55,7 @@ impl SearchQuery {
         currency: Option<CurrencyCode>,
     ) -> Result<ProductSearchResult> {
         let state = ctx.state()?;
+        ctx.request()?.reads.search_index();
         let currency = currency.unwrap_or(state.settings.default_currency);
         let arguments = SearchArguments {
             query,
@@ -100,6 +101,7 @@ impl SearchQuery {
             return Ok(Vec::new());
         }
         let state = ctx.state()?;
+        ctx.request()?.reads.search_index();
         Ok(state
             .search
             .backend

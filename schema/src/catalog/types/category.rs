@@ -12,11 +12,31 @@ use entities::category;
 pub struct Category {
     pub model: category::Model,
     pub currency: CurrencyCode,
+    /// The parent when it was read together with the category (`CategoryWithParent`), which
+    /// saves `parent` a statement; otherwise `parent` loads it.
+    parent: Option<category::Model>,
 }
 
 impl Category {
     pub fn new(model: category::Model, currency: CurrencyCode) -> Self {
-        Self { model, currency }
+        Self {
+            model,
+            currency,
+            parent: None,
+        }
+    }
+
+    /// A category whose parent was read with it.
+    pub fn with_parent(
+        model: category::Model,
+        parent: Option<category::Model>,
+        currency: CurrencyCode,
+    ) -> Self {
+        Self {
+            model,
+            currency,
+            parent,
+        }
     }
 }
 
@@ -42,6 +62,9 @@ impl Category {
         let Some(parent_id) = self.model.parent_id else {
             return Ok(None);
         };
+        if let Some(parent) = self.parent.as_ref().filter(|p| p.id == parent_id) {
+            return Ok(Some(Category::new(parent.clone(), self.currency)));
+        }
         let parent = ctx
             .request()?
             .catalog

@@ -60,7 +60,7 @@ impl ProductConnection {
             };
             return Ok(ctx.request()?.catalog.load_one(key).await?.unwrap_or(0));
         }
-        Ok(count_products(&ctx.state()?.db, &self.listing).await?)
+        Ok(count_products(&ctx.request()?.catalog_db, &self.listing).await?)
     }
 }
 
@@ -102,6 +102,6 @@ impl CategoryConnection {
     }
 
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        Ok(count_categories(&ctx.state()?.db, &self.listing).await?)
+        Ok(count_categories(&ctx.request()?.catalog_db, &self.listing).await?)
     }
 }

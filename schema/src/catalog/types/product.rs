@@ -1,10 +1,9 @@
 use super::{Category, ProductVariant};
 use crate::catalog::loaders::{
-    CategoryById, ImagesOfProduct, PriceRangesOfProduct, VariantsOfProduct,
+    CategoryWithParent, ImagesOfProduct, VariantOffer, VariantOffersOfProduct,
 };
 use crate::common::money::{CurrencyCode, Money};
 use crate::context::ContextExt;
-use crate::inventory::loaders::AvailableOfProduct;
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::product;
@@ -28,6 +27,18 @@ pub struct Product {
 impl Product {
     pub fn new(model: product::Model, currency: CurrencyCode) -> Self {
         Self { model, currency }
+    }
+
+    /// The variants with their prices and stock. `variants`, `priceRange`, `totalAvailable`
+    /// and `availableForSale` all derive from this one load, so together they cost one
+    /// statement per batch of products.
+    async fn offers(&self, ctx: &Context<'_>) -> Result<Vec<VariantOffer>> {
+        Ok(ctx
+            .request()?
+            .catalog
+            .load_one(VariantOffersOfProduct(self.model.id))
+            .await?
+            .unwrap_or_default())
     }
 }
 
@@ -85,12 +96,13 @@ impl Product {
         let Some(category_id) = self.model.category_id else {
             return Ok(None);
         };
+        // With its parent: product pages show the category path.
         let loaded = ctx
             .request()?
             .catalog
-            .load_one(CategoryById(category_id))
+            .load_one(CategoryWithParent(category_id))
             .await?;
-        Ok(loaded.map(|c| Category::new(c, self.currency)))
+        Ok(loaded.map(|(category, parent)| Category::with_parent(category, parent, self.currency)))
     }
 
     /// Images in display order.
@@ -116,15 +128,11 @@ impl Product {
     /// Variants in display order.
     #[graphql(complexity = "10 * child_complexity")]
     async fn variants(&self, ctx: &Context<'_>) -> Result<Vec<ProductVariant>> {
-        let variants = ctx
-            .request()?
-            .catalog
-            .load_one(VariantsOfProduct(self.model.id))
+        Ok(self
+            .offers(ctx)
             .await?
-            .unwrap_or_default();
-        Ok(variants
             .into_iter()
-            .map(|v| ProductVariant::new(v, self.currency))
+            .map(|offer| ProductVariant::from_offer(offer, self.currency))
             .collect())
     }
 
@@ -135,19 +143,24 @@ impl Product {
         currency: Option<CurrencyCode>,
     ) -> Result<Option<PriceRange>> {
         let currency = currency.unwrap_or(self.currency);
-        let ranges = ctx
-            .request()?
-            .catalog
-            .load_one(PriceRangesOfProduct(self.model.id))
-            .await?
-            .unwrap_or_default();
-        Ok(ranges
-            .into_iter()
-            .find(|r| r.currency_code == currency.as_str())
-            .map(|r| PriceRange {
-                min_variant_price: Money::from_minor(r.min_amount, currency),
-                max_variant_price: Money::from_minor(r.max_amount, currency),
+        // The min/max over the variants' prices: what `refresh_price_ranges` stores in
+        // `product_price_ranges` (which price sort and filters join), computed from the rows
+        // the variants were read with rather than read again.
+        let offers = self.offers(ctx).await?;
+        let amounts = offers
+            .iter()
+            .flat_map(|o| &o.prices)
+            .filter(|p| p.currency_code == currency.as_str())
+            .map(|p| p.amount);
+        let range = amounts.fold(None, |range: Option<(i64, i64)>, amount| {
+            Some(range.map_or((amount, amount), |(min, max)| {
+                (min.min(amount), max.max(amount))
             }))
+        });
+        Ok(range.map(|(min, max)| PriceRange {
+            min_variant_price: Money::from_minor(min, currency),
+            max_variant_price: Money::from_minor(max, currency),
+        }))
     }
 
     /// Whether any variant can be bought now.
@@ -157,12 +170,7 @@ impl Product {
 
     /// Units available to sell across all variants and warehouses.
     async fn total_available(&self, ctx: &Context<'_>) -> Result<i32> {
-        let available = ctx
-            .request()?
-            .inventory
-            .load_one(AvailableOfProduct(self.model.id))
-            .await?
-            .unwrap_or(0);
+        let available: i64 = self.offers(ctx).await?.iter().map(|o| o.available).sum();
         Ok(i32::try_from(available).unwrap_or(i32::MAX))
     }
 

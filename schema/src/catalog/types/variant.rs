@@ -1,5 +1,5 @@
 use super::Product;
-use crate::catalog::loaders::{PricesOfVariant, ProductById};
+use crate::catalog::loaders::{PricesOfVariant, ProductById, VariantOffer};
 use crate::catalog::service::is_visible;
 use crate::common::money::{CurrencyCode, Money};
 use crate::context::ContextExt;
@@ -13,11 +13,36 @@ use entities::{product_variant, variant_price};
 pub struct ProductVariant {
     pub model: product_variant::Model,
     pub currency: CurrencyCode,
+    /// Prices and stock read together with the variant (`Product.variants`). `None` when the
+    /// variant comes from elsewhere (cart lines, lookups by id): the per-edge loaders then
+    /// read them, batched across the variants of the answer.
+    preloaded: Option<Preloaded>,
+}
+
+struct Preloaded {
+    prices: Vec<variant_price::Model>,
+    available: i64,
 }
 
 impl ProductVariant {
     pub fn new(model: product_variant::Model, currency: CurrencyCode) -> Self {
-        Self { model, currency }
+        Self {
+            model,
+            currency,
+            preloaded: None,
+        }
+    }
+
+    /// A variant whose prices and stock were read with it.
+    pub fn from_offer(offer: VariantOffer, currency: CurrencyCode) -> Self {
+        Self {
+            model: offer.variant,
+            currency,
+            preloaded: Some(Preloaded {
+                prices: offer.prices,
+                available: offer.available,
+            }),
+        }
     }
 
     async fn price_row(
@@ -25,18 +50,23 @@ impl ProductVariant {
         ctx: &Context<'_>,
         currency: CurrencyCode,
     ) -> Result<Option<variant_price::Model>> {
+        let in_currency = |p: &variant_price::Model| p.currency_code == currency.as_str();
+        if let Some(preloaded) = &self.preloaded {
+            return Ok(preloaded.prices.iter().find(|p| in_currency(p)).cloned());
+        }
         let prices = ctx
             .request()?
             .catalog
             .load_one(PricesOfVariant(self.model.id))
             .await?
             .unwrap_or_default();
-        Ok(prices
-            .into_iter()
-            .find(|p| p.currency_code == currency.as_str()))
+        Ok(prices.into_iter().find(in_currency))
     }
 
     async fn available(&self, ctx: &Context<'_>) -> Result<i64> {
+        if let Some(preloaded) = &self.preloaded {
+            return Ok(preloaded.available);
+        }
         let levels = ctx
             .request()?
             .inventory
