@@ -12,7 +12,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use schema::AppSchema;
+use schema::GuardedSchema;
 use schema::common::shared_redis::SharedRedis;
 use schema::response_cache::ResponseCache;
 use std::sync::Arc;
@@ -32,7 +32,7 @@ use tower_http::trace::TraceLayer;
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct ServerState {
-    pub schema: AppSchema,
+    pub schema: GuardedSchema,
     pub app: schema::AppState,
     pub metrics: Arc<Metrics>,
     pub options: Arc<ServerOptions>,

@@ -3,7 +3,7 @@
 //! Policy: domain services return [`ApiError`]; expected *business* failures of mutations are
 //! returned as `userErrors` in payloads instead. Resolvers propagate errors with `?`
 //! (async-graphql keeps the original error as the GraphQL error's `source`), and
-//! [`ErrorCodes`], a schema extension, sets `extensions.code` on every error of every
+//! `edge::finalize`, applied to every response by `crate::guarded`, sets `extensions.code` on every error of every
 //! response — HTTP and websocket alike. Internal errors are logged inside the request's span
 //! (which carries the request id) and replaced by a generic message: SQL, stack traces and
 //! secrets never reach a client.
@@ -66,5 +66,4 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
 /// Result type of resolvers and services.
 pub type ApiResult<T> = Result<T, ApiError>;
 
-mod edge;
-pub use edge::ErrorCodes;
+pub(crate) mod edge;

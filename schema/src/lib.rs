@@ -12,6 +12,7 @@ pub mod customers;
 pub mod discounts;
 pub mod error;
 pub mod events;
+pub mod guarded;
 pub mod introspection;
 pub mod inventory;
 pub mod orders;
@@ -20,9 +21,9 @@ pub mod pricing;
 pub mod response_cache;
 pub mod search;
 
-use async_graphql::extensions::apollo_persisted_queries::ApolloPersistedQueries;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 pub use context::{AppState, RequestData, SchemaSettings, Viewer};
+pub use guarded::GuardedSchema;
 pub use persisted_queries::PersistedQueryStore;
 
 /// Every query field, merged from the bounded contexts.
@@ -98,29 +99,24 @@ pub fn schema_builder(
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
-    // No per-field tracing extension: it opened a span for every field of every object (a
-    // storefront grid resolves thousands) and cost more than the SQL. Requests are traced by
-    // the HTTP layer's span (with the request id), and errors are logged inside it.
-    .extension(error::ErrorCodes)
-    // Automatic persisted queries (Apollo's protocol): clients send a SHA-256 instead of the
-    // query text once the server knows it, which also makes GET requests cacheable by CDNs.
-    .extension(ApolloPersistedQueries::new(
-        limits.persisted_queries.clone(),
-    ))
-    // After APQ, so documents resolved from a hash are checked too: NUL characters and
-    // alias floods are refused before any resolver runs.
-    .extension(common::input_guard::InputGuard);
+    // No extensions: with any registered, async-graphql wraps every resolved field in the
+    // extension chain. Persisted queries, the input guard, the introspection refusal and the
+    // error codes are applied once per request by `guarded::GuardedSchema`; requests are
+    // traced by the HTTP layer's span (with the request id).
+    ;
     if !limits.introspection {
-        builder = builder
-            .disable_introspection()
-            .extension(introspection::RefuseIntrospection);
+        builder = builder.disable_introspection();
     }
     builder
 }
 
-/// The executable schema.
-pub fn build_schema(state: AppState, limits: &QueryLimits) -> AppSchema {
-    schema_builder(limits).data(state).finish()
+/// The executable schema, with the request-level rules around it.
+pub fn build_schema(state: AppState, limits: &QueryLimits) -> GuardedSchema {
+    GuardedSchema::new(
+        schema_builder(limits).data(state).finish(),
+        limits.persisted_queries.clone(),
+        limits.introspection,
+    )
 }
 
 /// The SDL as checked in at `graphql/schema.graphql` (federation directives included).

@@ -1,43 +1,12 @@
 //! The one place where errors get their `extensions.code` and internal details are removed.
 
 use super::ApiError;
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
-};
 use async_graphql::{Response, ServerError, Value};
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
 use sea_orm::DbErr;
 use std::sync::Arc;
 
-/// Schema extension mapping every error to a client-safe error with `extensions.code`.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        finalize(next.run(ctx).await)
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        next.run(ctx, stream).map(finalize).boxed()
-    }
-}
-
-fn finalize(mut response: Response) -> Response {
+/// Sets the code of every error of a response (HTTP and websocket alike; see `crate::guarded`).
+pub(crate) fn finalize(mut response: Response) -> Response {
     for error in &mut response.errors {
         classify(error);
     }

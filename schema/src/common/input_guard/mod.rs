@@ -10,75 +10,48 @@
 //!   field thousands of times (a flood of cheap reads the complexity budget barely notices,
 //!   or of password guesses); honest documents use a few.
 //!
-//! Both are refused with `BAD_USER_INPUT`. Register it on the schema builder with
-//! `.extension(common::input_guard::InputGuard)`, after the persisted-query extension so it
-//! also sees documents resolved from a hash.
+//! Both are refused with `BAD_USER_INPUT`. `crate::guarded` applies the checks to every
+//! request: the request before anything else, the document after a persisted-query hash was
+//! resolved, so documents sent by hash are checked too.
 
 mod scan;
 #[cfg(test)]
 mod tests;
 
 use crate::common::text::has_nul;
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
-};
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Request, ServerError, ServerResult, Value, Variables};
+use async_graphql::{Request, ServerError, ServerResult, Value};
 use scan::Scan;
-use std::sync::Arc;
 
 /// Most aliased fields one document may contain.
 pub const MAX_ALIASES: usize = 500;
 
-/// Schema extension refusing requests with NUL characters or alias floods.
-pub struct InputGuard;
-
-impl ExtensionFactory for InputGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(InputGuard)
+/// Refuses a request holding a NUL character anywhere (checked before anything else).
+pub(crate) fn check_request(request: &Request) -> ServerResult<()> {
+    match nul_in_request(request) {
+        Some(place) => Err(bad_input(format!(
+            "the request contains a NUL character (\\u0000) in {place}; no field accepts one"
+        ))),
+        None => Ok(()),
     }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for InputGuard {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        if let Some(place) = nul_in_request(&request) {
-            return Err(bad_input(format!(
-                "the request contains a NUL character (\\u0000) in {place}; no field accepts one"
-            )));
-        }
-        next.run(ctx, request).await
+/// Refuses a parsed document with NUL characters in string literals or an alias flood.
+pub(crate) fn check_document(document: &ExecutableDocument) -> ServerResult<()> {
+    let scan = Scan::document(document);
+    if scan.nul {
+        // Written as the escape `\u0000` in a string literal, so not seen in the text.
+        return Err(bad_input(
+            "the query contains a NUL character (\\u0000) in a string; no field accepts one".into(),
+        ));
     }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let scan = Scan::document(&document);
-        if scan.nul {
-            // Written as the escape `\u0000` in a string literal, so not seen in the text.
-            return Err(bad_input(
-                "the query contains a NUL character (\\u0000) in a string; no field accepts one"
-                    .into(),
-            ));
-        }
-        if scan.aliases > MAX_ALIASES {
-            return Err(bad_input(format!(
-                "the document has {} aliased fields; at most {MAX_ALIASES} are allowed",
-                scan.aliases
-            )));
-        }
-        Ok(document)
+    if scan.aliases > MAX_ALIASES {
+        return Err(bad_input(format!(
+            "the document has {} aliased fields; at most {MAX_ALIASES} are allowed",
+            scan.aliases
+        )));
     }
+    Ok(())
 }
 
 fn bad_input(message: String) -> ServerError {

@@ -1,7 +1,7 @@
 //! The guard on a tiny schema: what it refuses, and what it lets through untouched.
 
-use super::{InputGuard, MAX_ALIASES};
-use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+use super::{MAX_ALIASES, check_document, check_request};
+use async_graphql::{EmptyMutation, EmptySubscription, Object, Response, Schema};
 use async_graphql::{Request, Variables};
 use serde_json::json;
 
@@ -14,11 +14,16 @@ impl Query {
     }
 }
 
-async fn run(request: Request) -> serde_json::Value {
-    let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
-        .extension(InputGuard)
-        .finish();
-    let response = schema.execute(request).await;
+/// The checks as `crate::guarded` applies them, then the schema.
+async fn run(mut request: Request) -> serde_json::Value {
+    let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
+    let checked = check_request(&request)
+        .and_then(|()| request.parsed_query().cloned())
+        .and_then(|document| check_document(&document));
+    let response = match checked {
+        Ok(()) => schema.execute(request).await,
+        Err(error) => Response::from_errors(vec![error]),
+    };
     serde_json::to_value(&response).unwrap_or_default()
 }
 
