@@ -15,6 +15,8 @@ mod m20261121_000005_discounts;
 mod m20261121_000006_orders;
 mod m20261121_000007_infrastructure;
 mod m20261122_000008_search;
+mod m20261122_000009_listing_counts;
+mod m20261122_000010_order_number_sequence;
 
 pub struct Migrator;
 
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_orders::Migration),
             Box::new(m20261121_000007_infrastructure::Migration),
             Box::new(m20261122_000008_search::Migration),
+            Box::new(m20261122_000009_listing_counts::Migration),
+            Box::new(m20261122_000010_order_number_sequence::Migration),
         ]
     }
 }

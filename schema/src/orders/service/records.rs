@@ -57,9 +57,20 @@ pub async fn record_with(
     outbox::record_all(txn, &other_events).await
 }
 
-/// The next order number: one conditional increment. On PostgreSQL the row stays locked to
-/// the end of the transaction, so checkouts take it as late as possible.
+/// The next order number. PostgreSQL: `nextval` of the `order_numbers` sequence, which
+/// locks nothing (a rolled-back checkout leaves a gap). SQLite, which serialises writers
+/// anyway: one increment of the `sequences` row.
 pub async fn next_order_number(txn: &impl ConnectionTrait) -> ApiResult<i64> {
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        let row = txn
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT nextval('order_numbers') AS value",
+            ))
+            .await?
+            .ok_or_else(|| ApiError::Internal("nextval returned no row".into()))?;
+        return Ok(row.try_get::<i64>("", "value")?);
+    }
     let rows = sequence::Entity::update_many()
         .col_expr(
             sequence::Column::Value,
