@@ -146,9 +146,8 @@ impl Gql {
         }
     }
 
-    /// POSTs `query` with `variables`. `Err` only for transport failures (connection refused,
-    /// reset, timeout); HTTP and GraphQL errors are in the [`Reply`].
-    pub async fn post(&self, query: &str, variables: &Value) -> anyhow::Result<Reply> {
+    /// The POST of `query` with `variables`, with this client's headers.
+    fn request(&self, query: &str, variables: &Value) -> reqwest::RequestBuilder {
         let mut request = self
             .http
             .post(&*self.endpoint)
@@ -159,7 +158,13 @@ impl Gql {
         if self.no_cache {
             request = request.header("cache-control", "no-cache");
         }
-        let response = request.send().await?;
+        request
+    }
+
+    /// POSTs `query` with `variables`. `Err` only for transport failures (connection refused,
+    /// reset, timeout); HTTP and GraphQL errors are in the [`Reply`].
+    pub async fn post(&self, query: &str, variables: &Value) -> anyhow::Result<Reply> {
+        let response = self.request(query, variables).send().await?;
         let status = response.status().as_u16();
         let sql_statements = response
             .headers()
@@ -183,17 +188,7 @@ impl Gql {
         query: &str,
         variables: &Value,
     ) -> anyhow::Result<Result<T, String>> {
-        let mut request = self
-            .http
-            .post(&*self.endpoint)
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        if self.no_cache {
-            request = request.header("cache-control", "no-cache");
-        }
-        let response = request.send().await?;
+        let response = self.request(query, variables).send().await?;
         let status = response.status().as_u16();
         let bytes = response.bytes().await?;
         if status != 200 {

@@ -94,24 +94,15 @@ impl Rec {
         variables: &Value,
     ) -> Option<Value> {
         let from = self.next_from;
-        let answer = self.gql.post(query, variables).await;
-        let now = Instant::now();
-        self.next_from = now;
-        self.samples
-            .push((op, micros(now.saturating_duration_since(from))));
-        match answer {
-            Err(err) => {
-                self.problems.push(format!("{op}: transport: {err:#}"));
-                None
-            }
-            Ok(mut reply) => match reply.problem() {
-                Some(problem) => {
-                    self.problems.push(format!("{op}: {problem}"));
-                    None
-                }
-                None => Some(reply.body["data"].take()),
-            },
-        }
+        let answer = self
+            .gql
+            .post(query, variables)
+            .await
+            .map(|mut reply| match reply.problem() {
+                Some(problem) => Err(problem),
+                None => Ok(reply.body["data"].take()),
+            });
+        self.record(op, from, answer)
     }
 
     /// Like [`Rec::call`], with the answer read into `T` (see [`crate::client::Typed`]).
@@ -123,6 +114,16 @@ impl Rec {
     ) -> Option<T> {
         let from = self.next_from;
         let answer = self.gql.post_typed::<T>(query, variables).await;
+        self.record(op, from, answer)
+    }
+
+    /// Records the latency of a request sent at `from` and its problem, if any.
+    fn record<T>(
+        &mut self,
+        op: &'static str,
+        from: Instant,
+        answer: anyhow::Result<Result<T, String>>,
+    ) -> Option<T> {
         let now = Instant::now();
         self.next_from = now;
         self.samples
