@@ -61,9 +61,12 @@ end
 return 1
 ";
 
-/// KEYS: epoch, tag sets whose entries go. Deletes the entries and the sets.
+/// KEYS: epoch, tag sets whose entries go. Deletes the entries and the sets. The epoch
+/// expires after an hour without invalidations: a vanished epoch reads as 0, which only
+/// refuses the stores of requests that saw it before (entries live far shorter).
 const INVALIDATE: &str = r"
 redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], 3600000)
 local dropped = 0
 for i = 2, #KEYS do
   local members = redis.call('SMEMBERS', KEYS[i])
