@@ -20,14 +20,7 @@ struct Answer {
 }
 
 async fn ask(server: &TestServer, token: Option<&str>) -> anyhow::Result<Answer> {
-    let mut request = server
-        .http()
-        .post(server.url("/graphql"))
-        .json(&json!({ "query": QUERY }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await?;
+    let response = server.post_as(token, QUERY, json!({})).await?;
     let header = |name: &str| {
         response
             .headers()

@@ -41,14 +41,7 @@ async fn ask_as(
     query: &str,
     variables: Value,
 ) -> anyhow::Result<Answer> {
-    let mut request = server
-        .http()
-        .post(server.url("/graphql"))
-        .json(&json!({ "query": query, "variables": variables }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await?;
+    let response = server.post_as(token, query, variables).await?;
     let header = |name: &str| {
         response
             .headers()

@@ -119,6 +119,16 @@ impl Endpoint {
         query: &str,
         variables: Value,
     ) -> anyhow::Result<GraphqlResponse> {
+        Self::read(self.post_as(token, query, variables).await?).await
+    }
+
+    /// Like `graphql_as`, returning the raw HTTP answer (for tests that read its headers).
+    pub async fn post_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> anyhow::Result<reqwest::Response> {
         let mut request = self
             .http()
             .post(self.url("/graphql"))
@@ -126,6 +136,6 @@ impl Endpoint {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        Self::read(request.send().await?).await
+        Ok(request.send().await?)
     }
 }
