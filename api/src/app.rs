@@ -95,7 +95,7 @@ impl App {
             max_complexity: config.max_query_complexity,
             introspection: !config.production || config.introspection,
             persisted_queries: PersistedQueryStore::new(
-                config.persisted_query_cache,
+                config.persisted_query_cache_bytes,
                 redis.clone(),
             ),
         };
@@ -118,6 +118,10 @@ impl App {
             max_websocket_message_bytes: config.max_body_bytes.max(1024),
             payment_webhook_secret: config
                 .payment_webhook_secret
+                .clone()
+                .filter(|s| !s.trim().is_empty()),
+            federation_sdl_key: config
+                .federation_sdl_key
                 .clone()
                 .filter(|s| !s.trim().is_empty()),
         };

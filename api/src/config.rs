@@ -156,9 +156,15 @@ pub struct Config {
     #[arg(long, env = "PRODUCTION")]
     pub production: bool,
 
-    /// Allow schema introspection in production mode.
+    /// Allow schema introspection in production mode (also `_service { sdl }` and "Did you
+    /// mean …" suggestions, which are off with it).
     #[arg(long, env = "INTROSPECTION")]
     pub introspection: bool,
+
+    /// A secret the federation router sends as the `x-federation-sdl-key` header to read
+    /// `_service { sdl }` when introspection is off (or give the router `graphql/schema.graphql`).
+    #[arg(long, env = "FEDERATION_SDL_KEY", hide_env_values = true)]
+    pub federation_sdl_key: Option<String>,
 
     /// Seed a demo catalog at start when the catalog is empty (never in production).
     #[arg(long, env = "SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
@@ -218,9 +224,10 @@ pub struct Config {
     #[arg(long, env = "RESPONSE_CACHE_TTL_SECS", default_value_t = 30)]
     pub response_cache_ttl_secs: u64,
 
-    /// How many persisted queries (APQ) are kept in memory.
-    #[arg(long, env = "PERSISTED_QUERY_CACHE", default_value_t = 1024)]
-    pub persisted_query_cache: usize,
+    /// Bytes of persisted-query text (APQ) kept in memory, oldest dropped first. One text is
+    /// stored only after it passed every limit and validation, and only up to 64 KiB.
+    #[arg(long, env = "PERSISTED_QUERY_CACHE_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub persisted_query_cache_bytes: usize,
 
     /// Milliseconds between websocket pings; a peer silent for two intervals is dropped.
     #[arg(long, env = "WEBSOCKET_PING_INTERVAL_MS", default_value_t = 15_000)]

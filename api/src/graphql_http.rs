@@ -5,19 +5,24 @@ use crate::db::SQL_STATEMENTS;
 use crate::graphiql;
 use crate::request_tasks::RequestTasks;
 use crate::server::ServerState;
-use crate::{http_cache, rate_limit, viewer, websocket};
+use crate::{get_request, http_cache, rate_limit, viewer, websocket};
+use async_graphql::ParseRequestError;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::{Executor as _, ParseRequestError};
+use async_graphql::parser::types::OperationType;
 use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse};
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, FromRequestParts, Request, State, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use schema::guarded::{self, Arrival, Transport};
 use schema::response_cache::{CachedAnswer, Found, ResponseCache};
 use schema::{RequestData, Viewer};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The header a federation router sends `FEDERATION_SDL_KEY` in.
+const FEDERATION_SDL_KEY_HEADER: &str = "x-federation-sdl-key";
 
 /// Bytes read from a websocket at a time; a larger message still arrives whole.
 const WEBSOCKET_READ_BUFFER: usize = 4 * 1024;
@@ -28,14 +33,35 @@ pub async fn graphql_post(
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
     let request = match request {
-        Ok(request) => request,
+        Ok(request) => request.into_inner(),
         Err(rejection) => return unreadable(rejection),
     };
+    let arrival = arrival(&state, &headers, Transport::Post);
     let fresh = wants_fresh(&headers);
     match viewer::from_headers(&state, &headers) {
-        Ok(viewer) => execute(state, viewer, request, None, fresh).await,
+        Ok(viewer) => execute(state, viewer, request, arrival, None, fresh).await,
         Err(refusal) => refusal.into_response(),
     }
+}
+
+/// How the request arrived, and whether it carries the federation router's key.
+fn arrival(state: &ServerState, headers: &HeaderMap, transport: Transport) -> Arrival {
+    let federation_router = state
+        .options
+        .federation_sdl_key
+        .as_deref()
+        .zip(headers.get(FEDERATION_SDL_KEY_HEADER))
+        .is_some_and(|(expected, sent)| same_secret(expected.as_bytes(), sent.as_bytes()));
+    Arrival {
+        transport,
+        federation_router,
+    }
+}
+
+/// Compares secrets by their digests, so the time taken says nothing about the secret.
+fn same_secret(expected: &[u8], sent: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(expected) == Sha256::digest(sent)
 }
 
 /// A request body the GraphQL extractor could not read, as a GraphQL-shaped error. A body
@@ -80,15 +106,17 @@ pub async fn graphql_get(State(state): State<ServerState>, request: Request) -> 
             .any(|pair| pair.starts_with("query=") || pair.starts_with("extensions="))
     });
     if has_query {
-        let viewer = match viewer::from_headers(&state, request.headers()) {
+        let headers = request.headers();
+        let viewer = match viewer::from_headers(&state, headers) {
             Ok(viewer) => viewer,
             Err(refusal) => return refusal.into_response(),
         };
-        let cacheable = http_cache::Conditional::from_headers(request.headers());
-        let fresh = wants_fresh(request.headers());
-        return match GraphQLRequest::from_request(request, &state).await {
-            Ok(graphql) => execute(state, viewer, graphql, Some(cacheable), fresh).await,
-            Err(rejection) => unreadable(rejection),
+        let arrival = arrival(&state, headers, Transport::Get);
+        let cacheable = http_cache::Conditional::from_headers(headers);
+        let fresh = wants_fresh(headers);
+        return match get_request::parse(request.uri()) {
+            Ok(graphql) => execute(state, viewer, graphql, arrival, Some(cacheable), fresh).await,
+            Err(problem) => bad_request(&problem),
         };
     }
     if state.options.graphiql {
@@ -116,21 +144,29 @@ fn wants_fresh(headers: &HeaderMap) -> bool {
 }
 
 /// Runs a GraphQL request. `get` carries a GET request's conditional headers: only GET
-/// answers may be cached by HTTP caches (see `http_cache`). Anonymous requests go through the
+/// answers may be cached by HTTP caches (see `http_cache`). Anonymous queries go through the
 /// response cache first (see `schema::response_cache`), whatever their method, unless
-/// `fresh` (the client sent `Cache-Control: no-cache`).
+/// `fresh` (the client sent `Cache-Control: no-cache`). Only the operation that runs decides:
+/// a mutation or subscription is never looked up, stored or answered as cacheable.
 async fn execute(
     state: ServerState,
     viewer: Viewer,
-    request: GraphQLRequest,
+    request: async_graphql::Request,
+    arrival: Arrival,
     get: Option<http_cache::Conditional>,
     fresh: bool,
 ) -> Response {
     let anonymous = viewer == Viewer::Anonymous;
-    let request = request.into_inner();
+    // Read from the text without parsing it; `None` for a hash-only persisted query, whose
+    // answer can only be in the cache if it was a query.
+    let written_as = guarded::operation_in_text(&request);
+    if get.is_some() && written_as.is_some_and(|op| op != OperationType::Query) {
+        return get_refused();
+    }
     let cache = &state.response_cache;
     let mut cache_entry = None;
-    if anonymous && cache.enabled() {
+    let may_be_cached = written_as.is_none_or(|op| op == OperationType::Query);
+    if anonymous && cache.enabled() && may_be_cached {
         let key = ResponseCache::key(&request);
         let found = if fresh {
             Found::Miss(cache.skip_lookup(&key).await)
@@ -147,12 +183,21 @@ async fn execute(
     let data = RequestData::new(&state.app, viewer, tasks.spawner());
     let reads = data.reads.clone();
     let request = request.data(data);
-    let response = SQL_STATEMENTS
-        .scope(counter.clone(), tasks.run(state.schema.execute(request)))
+    let executed = SQL_STATEMENTS
+        .scope(
+            counter.clone(),
+            tasks.run(state.schema.run(request, arrival)),
+        )
         .await;
+    let ran_query = executed.operation == Some(OperationType::Query);
+    if get.is_some() && executed.operation.is_some() && !ran_query {
+        // A hash-only persisted mutation sent with GET: refused by the guard, answered 405.
+        return get_refused();
+    }
+    let response = executed.response;
     let policy = http_cache::policy(&response, anonymous, get.is_some());
     let mut http = match cache_entry {
-        Some((key, lookup)) if cacheable(&response) => {
+        Some((key, lookup)) if ran_query && cacheable(&response) => {
             let answer = match serde_json::to_vec(&response) {
                 Ok(body) => CachedAnswer {
                     body: Bytes::from(body),
@@ -177,6 +222,29 @@ async fn execute(
             .insert("x-sql-statements", HeaderValue::from(count));
     }
     http
+}
+
+/// GraphQL over HTTP: a GET never runs a mutation (it must be safe to repeat, prefetch and
+/// cache); 405 with `Allow: POST`.
+fn get_refused() -> Response {
+    let body = serde_json::json!({ "errors": [{
+        "message": "GET requests run queries only; send mutations and subscriptions with POST",
+        "extensions": { "code": "BAD_REQUEST" },
+    }]});
+    let mut http = (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response();
+    http.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    http.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    http
+}
+
+fn bad_request(message: &str) -> Response {
+    let body = serde_json::json!({ "errors": [{
+        "message": message,
+        "extensions": { "code": "BAD_REQUEST" },
+    }]});
+    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
 }
 
 /// Whether an anonymous answer may be kept: no errors, and every field asked for is public.

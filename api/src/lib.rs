@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod get_request;
 pub mod graphiql;
 pub mod graphql_http;
 pub mod health;

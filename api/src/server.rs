@@ -67,6 +67,8 @@ pub struct ServerOptions {
     pub max_websocket_message_bytes: usize,
     /// Signs payment provider webhooks; without it `/webhooks/payments/…` answers 404.
     pub payment_webhook_secret: Option<String>,
+    /// Unlocks `_service { sdl }` for the federation router when introspection is off.
+    pub federation_sdl_key: Option<String>,
 }
 
 pub static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");

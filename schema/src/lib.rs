@@ -79,7 +79,7 @@ impl Default for QueryLimits {
             max_depth: 15,
             max_complexity: 20_000,
             introspection: true,
-            persisted_queries: PersistedQueryStore::new(1024, None),
+            persisted_queries: PersistedQueryStore::new(4 * 1024 * 1024, None),
         }
     }
 }
@@ -105,7 +105,8 @@ pub fn schema_builder(
     // traced by the HTTP layer's span (with the request id).
     ;
     if !limits.introspection {
-        builder = builder.disable_introspection();
+        // "Did you mean …" suggestions would reveal field and type names one typo at a time.
+        builder = builder.disable_introspection().disable_suggestions();
     }
     builder
 }

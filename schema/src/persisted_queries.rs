@@ -5,91 +5,162 @@
 //! query registered on one replica is known to all of them: a client behind a load balancer
 //! then never sees `PersistedQueryNotFound` for a hash it already registered elsewhere.
 //!
+//! What is kept is the query *text*, never a parsed document: its size is known exactly (the
+//! in-process store is bounded in bytes, not entries), it is what the hash was computed from,
+//! and a parsed document serialised for Redis is many times larger than its text. A document
+//! is stored only after it passed every limit and validation (`crate::guarded` decides), and
+//! only up to [`MAX_STORED_QUERY_BYTES`]; a larger one still runs, it is just not remembered.
+//!
 //! Redis is a cache here, never a source of truth: when it fails, a lookup counts as a miss
 //! and the client falls back to sending the full query, which the protocol already handles.
 
 use crate::common::shared_redis::SharedRedis;
-use async_graphql::async_trait::async_trait;
-use async_graphql::extensions::apollo_persisted_queries::{CacheStorage, LruCacheStorage};
-use async_graphql::parser::types::ExecutableDocument;
+use lru::LruCache;
 use redis::AsyncCommands;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long a document stays in Redis after it was last registered.
 const REDIS_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
-/// Key segment of the documents. The version changes if the stored encoding (the parser's
-/// serialised document) ever does, so old entries are simply not found.
-const KEY_SEGMENT: &str = "apq:v1:";
+/// Key segment of the documents. v2: the query text (v1 held a serialised parsed document).
+const KEY_SEGMENT: &str = "apq:v2:";
+
+/// Largest query text that is stored. Generated client documents are a few KiB; the limit
+/// keeps one registration from taking a visible share of memory in process or in Redis.
+pub const MAX_STORED_QUERY_BYTES: usize = 64 * 1024;
+
+/// A stored query text, shared without copying.
+pub type QueryText = Arc<str>;
 
 #[derive(Clone)]
 pub struct PersistedQueryStore {
-    local: LruCacheStorage,
+    local: Arc<Mutex<LocalStore>>,
     redis: Option<SharedRedis>,
 }
 
+/// The in-process LRU, bounded by the bytes of the texts it holds.
+struct LocalStore {
+    entries: LruCache<String, QueryText>,
+    bytes: usize,
+    capacity_bytes: usize,
+}
+
+impl LocalStore {
+    fn get(&mut self, hash: &str) -> Option<QueryText> {
+        self.entries.get(hash).cloned()
+    }
+
+    fn put(&mut self, hash: String, text: QueryText) {
+        let weight = hash.len() + text.len();
+        if let Some(previous) = self.entries.put(hash.clone(), text) {
+            self.bytes -= hash.len() + previous.len();
+        }
+        self.bytes += weight;
+        while self.bytes > self.capacity_bytes {
+            match self.entries.pop_lru() {
+                Some((hash, text)) => self.bytes -= hash.len() + text.len(),
+                None => break,
+            }
+        }
+    }
+}
+
 impl PersistedQueryStore {
-    /// `local_capacity` documents in process; Redis behind them when given.
-    pub fn new(local_capacity: usize, redis: Option<SharedRedis>) -> Self {
+    /// Up to `local_capacity_bytes` of query text in process; Redis behind them when given.
+    pub fn new(local_capacity_bytes: usize, redis: Option<SharedRedis>) -> Self {
+        let local = LocalStore {
+            entries: LruCache::unbounded(),
+            bytes: 0,
+            capacity_bytes: local_capacity_bytes.max(MAX_STORED_QUERY_BYTES),
+        };
         Self {
-            local: LruCacheStorage::new(local_capacity.max(1)),
+            local: Arc::new(Mutex::new(local)),
             redis,
         }
     }
 
-    async fn redis_get(redis: &SharedRedis, hash: &str) -> Option<ExecutableDocument> {
+    /// The text registered under `hash` (lower-case hex SHA-256), if any replica stored it.
+    pub async fn get(&self, hash: &str) -> Option<QueryText> {
+        if let Some(text) = self.local.lock().ok()?.get(hash) {
+            return Some(text);
+        }
+        let redis = self.redis.as_ref()?;
+        let text: QueryText = Self::redis_get(redis, hash).await?.into();
+        if text.len() > MAX_STORED_QUERY_BYTES {
+            return None;
+        }
+        if let Ok(mut local) = self.local.lock() {
+            local.put(hash.to_owned(), text.clone());
+        }
+        Some(text)
+    }
+
+    /// Remembers `text` under `hash`. The caller has checked the hash and the document; texts
+    /// over [`MAX_STORED_QUERY_BYTES`] are not stored.
+    pub async fn set(&self, hash: String, text: QueryText) {
+        if text.len() > MAX_STORED_QUERY_BYTES {
+            return;
+        }
+        if let Some(redis) = &self.redis {
+            Self::redis_set(redis, &hash, &text).await;
+        }
+        if let Ok(mut local) = self.local.lock() {
+            local.put(hash, text);
+        }
+    }
+
+    /// Bytes of query text held in process (hashes included).
+    pub fn local_bytes(&self) -> usize {
+        self.local.lock().map_or(0, |local| local.bytes)
+    }
+
+    async fn redis_get(redis: &SharedRedis, hash: &str) -> Option<String> {
         let mut connection = redis.connection.clone();
         let key = redis.key(&format!("{KEY_SEGMENT}{hash}"));
-        let stored: Option<String> = match connection.get(key).await {
+        match connection.get(key).await {
             Ok(stored) => stored,
             Err(err) => {
                 tracing::warn!(error = %err, "persisted query lookup in Redis failed");
-                return None;
-            }
-        };
-        match serde_json::from_str(&stored?) {
-            Ok(document) => Some(document),
-            Err(err) => {
-                tracing::warn!(error = %err, "unreadable persisted query in Redis; ignoring it");
                 None
             }
         }
     }
 
-    async fn redis_set(redis: &SharedRedis, hash: &str, document: &ExecutableDocument) {
-        let encoded = match serde_json::to_string(document) {
-            Ok(encoded) => encoded,
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot encode a persisted query for Redis");
-                return;
-            }
-        };
+    async fn redis_set(redis: &SharedRedis, hash: &str, text: &str) {
         let mut connection = redis.connection.clone();
         let key = redis.key(&format!("{KEY_SEGMENT}{hash}"));
         let written: redis::RedisResult<()> =
-            connection.set_ex(key, encoded, REDIS_TTL.as_secs()).await;
+            connection.set_ex(key, text, REDIS_TTL.as_secs()).await;
         if let Err(err) = written {
             tracing::warn!(error = %err, "storing a persisted query in Redis failed");
         }
     }
 }
 
-#[async_trait]
-impl CacheStorage for PersistedQueryStore {
-    async fn get(&self, key: String) -> Option<ExecutableDocument> {
-        if let Some(document) = self.local.get(key.clone()).await {
-            return Some(document);
-        }
-        let redis = self.redis.as_ref()?;
-        let document = Self::redis_get(redis, &key).await?;
-        self.local.set(key, document.clone()).await;
-        Some(document)
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    async fn set(&self, key: String, document: ExecutableDocument) {
-        if let Some(redis) = &self.redis {
-            Self::redis_set(redis, &key, &document).await;
+    #[tokio::test]
+    async fn the_local_store_is_bounded_in_bytes() {
+        let store = PersistedQueryStore::new(MAX_STORED_QUERY_BYTES, None);
+        let text: QueryText = "x".repeat(MAX_STORED_QUERY_BYTES / 4).into();
+        for i in 0..10 {
+            store.set(format!("{i:064}"), text.clone()).await;
         }
-        self.local.set(key, document).await;
+        assert!(store.local_bytes() <= MAX_STORED_QUERY_BYTES);
+        assert!(store.get(&format!("{:064}", 9)).await.is_some());
+        assert!(
+            store.get(&format!("{:064}", 0)).await.is_none(),
+            "oldest evicted"
+        );
+
+        let huge: QueryText = "x".repeat(MAX_STORED_QUERY_BYTES + 1).into();
+        store.set("h".repeat(64), huge).await;
+        assert!(
+            store.get(&"h".repeat(64)).await.is_none(),
+            "too large to store"
+        );
     }
 }

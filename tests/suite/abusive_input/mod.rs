@@ -11,10 +11,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod broken_encodings;
+mod cache_poisoning;
+mod costly_documents;
 mod floods;
 mod hostile_reads;
 mod hostile_text;
 mod huge_lists;
+mod persisted_registrations;
+mod schema_disclosure;
 mod valid_text;
 
 use e2e::{GraphqlResponse, TestServer};

@@ -10,13 +10,24 @@
 //!   field thousands of times (a flood of cheap reads the complexity budget barely notices,
 //!   or of password guesses); honest documents use a few.
 //!
-//! Both are refused with `BAD_USER_INPUT`. `crate::guarded` applies the checks to every
+//! - documents whose cost grows faster than their length: more than [`text::MAX_TOKENS`]
+//!   tokens, nesting deeper than [`text::MAX_NESTING`], more than [`text::MAX_DIRECTIVES`]
+//!   directives (all measured on the text, before it is parsed), and fragment cycles or more
+//!   than [`expansion::MAX_EXPANDED`] selections once fragments are expanded (measured on the
+//!   parsed document, before validation walks it).
+//!
+//! All are refused with `BAD_USER_INPUT`. `crate::guarded` applies the checks to every
 //! request: the request before anything else, the document after a persisted-query hash was
-//! resolved, so documents sent by hash are checked too.
+//! resolved, so documents sent by hash are checked too. Each check is linear in the size of
+//! the request, so a hostile document of any shape costs about as much as reading it.
 
+pub mod expansion;
+#[cfg(test)]
+mod properties;
 mod scan;
 #[cfg(test)]
 mod tests;
+pub mod text;
 
 use crate::common::text::has_nul;
 use async_graphql::parser::types::ExecutableDocument;
@@ -36,7 +47,29 @@ pub(crate) fn check_request(request: &Request) -> ServerResult<()> {
     }
 }
 
-/// Refuses a parsed document with NUL characters in string literals or an alias flood.
+/// Refuses a query text whose token count, nesting or directive count passes its limit,
+/// before it is parsed.
+pub(crate) fn check_text(query: &str) -> ServerResult<text::TextShape> {
+    text::measure(query).map_err(|refusal| {
+        bad_input(match refusal {
+            text::TextRefusal::TooManyTokens => format!(
+                "the document has more than {} tokens; split it into smaller requests",
+                text::MAX_TOKENS
+            ),
+            text::TextRefusal::TooDeep => format!(
+                "the document nests braces, brackets or parentheses more than {} deep",
+                text::MAX_NESTING
+            ),
+            text::TextRefusal::TooManyDirectives => format!(
+                "the document has more than {} directives",
+                text::MAX_DIRECTIVES
+            ),
+        })
+    })
+}
+
+/// Refuses a parsed document with NUL characters in string literals, an alias flood, a
+/// fragment cycle or too large an expansion.
 pub(crate) fn check_document(document: &ExecutableDocument) -> ServerResult<()> {
     let scan = Scan::document(document);
     if scan.nul {
@@ -51,6 +84,17 @@ pub(crate) fn check_document(document: &ExecutableDocument) -> ServerResult<()> 
             scan.aliases
         )));
     }
+    expansion::check(document).map_err(|refusal| {
+        bad_input(match refusal {
+            expansion::ExpansionRefusal::Cycle(name) => {
+                format!("the fragment `{name}` spreads itself (directly or through others)")
+            }
+            expansion::ExpansionRefusal::TooLarge => format!(
+                "the document expands to more than {} selections once its fragments are spread",
+                expansion::MAX_EXPANDED
+            ),
+        })
+    })?;
     Ok(())
 }
 
