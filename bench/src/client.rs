@@ -148,10 +148,11 @@ impl Gql {
 
     /// The POST of `query` with `variables`, with this client's headers.
     fn request(&self, query: &str, variables: &Value) -> reqwest::RequestBuilder {
-        let mut request = self
-            .http
-            .post(&*self.endpoint)
-            .json(&json!({ "query": query, "variables": variables }));
+        self.request_body(&json!({ "query": query, "variables": variables }))
+    }
+
+    fn request_body(&self, body: &Value) -> reqwest::RequestBuilder {
+        let mut request = self.http.post(&*self.endpoint).json(body);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
@@ -164,7 +165,13 @@ impl Gql {
     /// POSTs `query` with `variables`. `Err` only for transport failures (connection refused,
     /// reset, timeout); HTTP and GraphQL errors are in the [`Reply`].
     pub async fn post(&self, query: &str, variables: &Value) -> anyhow::Result<Reply> {
-        let response = self.request(query, variables).send().await?;
+        self.post_body(&json!({ "query": query, "variables": variables }))
+            .await
+    }
+
+    /// POSTs a whole GraphQL request body (with `extensions`, say); like [`Gql::post`].
+    pub async fn post_body(&self, body: &Value) -> anyhow::Result<Reply> {
+        let response = self.request_body(body).send().await?;
         let status = response.status().as_u16();
         let sql_statements = response
             .headers()

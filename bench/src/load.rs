@@ -117,6 +117,24 @@ impl Rec {
         self.record(op, from, answer)
     }
 
+    /// Sends a request body that the server must refuse with the error code `code`; records
+    /// its latency, and an error when it was answered any other way.
+    pub async fn call_refused(&mut self, op: &'static str, body: &Value, code: &str) {
+        let from = self.next_from;
+        let answer = self.gql.post_body(body).await.map(|reply| {
+            let got = reply.body["errors"][0]["extensions"]["code"].as_str();
+            match got {
+                Some(got) if got == code => Ok(()),
+                _ => Err(format!(
+                    "expected a refusal with {code}, got HTTP {}: {}",
+                    reply.status,
+                    reply.body.to_string().chars().take(200).collect::<String>()
+                )),
+            }
+        });
+        self.record(op, from, answer);
+    }
+
     /// Records the latency of a request sent at `from` and its problem, if any.
     fn record<T>(
         &mut self,

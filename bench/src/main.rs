@@ -21,7 +21,7 @@ use clap::Parser;
 use client::Gql;
 use load::{Model, Scenario};
 use report::ScenarioReport;
-use scenarios::{Catalog, Name, cart, checkout, detail, fanout, listing, search};
+use scenarios::{Catalog, Name, attacks, cart, checkout, detail, fanout, listing, search};
 use server::{STAFF_EMAIL, STAFF_PASSWORD, Server, StartOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -209,6 +209,11 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                 measure(name, detail::Detail::new(&catalog.slugs), &gql, model, &cli).await?
             }
             Name::Search => measure(name, search::Search::default(), &gql, model, &cli).await?,
+            Name::Attacks => {
+                let report = measure(name, attacks::Attacks::default(), &gql, model, &cli).await?;
+                print_operations(&report);
+                report
+            }
             Name::Cart => measure(name, cart::Cart::new(&buyable), &gql, model, &cli).await?,
             Name::Checkout => {
                 measure(name, checkout::Checkout::new(&buyable), &gql, model, &cli).await?
@@ -256,6 +261,20 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
     }
     drop(server);
     Ok(reports.iter().all(|r| r.errors == 0))
+}
+
+/// Each operation's latency, for scenarios where they differ in kind (attacks).
+fn print_operations(report: &ScenarioReport) {
+    let Some(operations) = report.extra.get("operations").and_then(|o| o.as_object()) else {
+        return;
+    };
+    for (op, entry) in operations {
+        let latency = &entry["latency_ms"];
+        eprintln!(
+            "  {op}: {} requests, p50 {} ms, p99 {} ms, max {} ms",
+            entry["requests"], latency["p50"], latency["p99"], latency["max"]
+        );
+    }
 }
 
 /// Warm-up (discarded), then the measured run of one load-driver scenario.

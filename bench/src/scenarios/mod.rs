@@ -1,6 +1,7 @@
 //! The scenarios (one file each), the catalog facts they draw from (product slugs, variants
 //! with their stock, fetched once at setup), and the count of SQL statements per operation.
 
+pub mod attacks;
 pub mod cart;
 pub mod checkout;
 pub mod detail;
@@ -27,6 +28,9 @@ pub enum Name {
     Checkout,
     /// Websocket subscribers on one variant; `stockAdjust` changes; delivery delay.
     Fanout,
+    /// Hostile documents (fragment bomb, oversized persisted query, alias flood): how fast
+    /// each is refused.
+    Attacks,
 }
 
 impl Name {
@@ -38,6 +42,7 @@ impl Name {
             Self::Cart => "cart",
             Self::Checkout => "checkout",
             Self::Fanout => "fanout",
+            Self::Attacks => "attacks",
         }
     }
 }
