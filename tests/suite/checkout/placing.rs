@@ -318,7 +318,8 @@ async fn checkout_costs_a_pinned_number_of_statements(backend: Backend) -> anyho
         backend.name()
     );
     // Claim the cart; lines, variants, prices, discounts; lock stock; reserve; use the code;
-    // order number; order, lines, allocations, history, outbox, payment.
+    // order (numbered inside its INSERT), its discounts, lines, allocations, history,
+    // outbox, payment.
     assert!(
         statements <= 15,
         "checkoutComplete took {statements} statements"
