@@ -6,7 +6,7 @@ use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::server::{ServerOptions, ServerState, router};
 use crate::websocket_seats::WebsocketSeats;
-use crate::{db, graphiql, redis_client, search, seed};
+use crate::{db, graphiql, redis_client, search, seed, webhooks};
 use anyhow::Context as _;
 use axum::Router;
 use schema::carts::service::CartRules;
@@ -116,10 +116,7 @@ impl App {
             trusted_proxy_hops: config.trusted_proxy_hops,
             max_subscriptions_per_connection: config.max_subscriptions_per_connection.max(1),
             max_websocket_message_bytes: config.max_body_bytes.max(1024),
-            payment_webhook_secret: config
-                .payment_webhook_secret
-                .clone()
-                .filter(|s| !s.trim().is_empty()),
+            payment_webhook_secrets: webhooks::secrets(config, &app.payments)?,
             federation_sdl_key: config
                 .federation_sdl_key
                 .clone()

@@ -194,9 +194,15 @@ pub struct Config {
     #[arg(long, env = "TAX_INCLUSIVE", default_value_t = false, action = clap::ArgAction::Set)]
     pub tax_inclusive: bool,
 
-    /// Secret for payment provider webhooks (HMAC-SHA256); the endpoint is off without it.
+    /// Webhook secret (HMAC-SHA256) of the `test` payment provider; kept from when one
+    /// secret served every provider. Same as `PAYMENT_WEBHOOK_SECRETS=test=<secret>`.
     #[arg(long, env = "PAYMENT_WEBHOOK_SECRET", hide_env_values = true)]
     pub payment_webhook_secret: Option<String>,
+
+    /// Webhook secrets per payment provider, `provider=secret,provider=secret` (HMAC-SHA256).
+    /// A provider without a secret takes no webhooks (404); `manual` takes none at all.
+    #[arg(long, env = "PAYMENT_WEBHOOK_SECRETS", hide_env_values = true)]
+    pub payment_webhook_secrets: Option<String>,
 
     /// Largest request body in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1024 * 1024)]

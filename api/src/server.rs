@@ -15,6 +15,7 @@ use axum::routing::get;
 use schema::GuardedSchema;
 use schema::common::shared_redis::SharedRedis;
 use schema::response_cache::ResponseCache;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -65,8 +66,8 @@ pub struct ServerOptions {
     pub max_subscriptions_per_connection: usize,
     /// Largest websocket message a client may send (the HTTP body limit applies here too).
     pub max_websocket_message_bytes: usize,
-    /// Signs payment provider webhooks; without it `/webhooks/payments/…` answers 404.
-    pub payment_webhook_secret: Option<String>,
+    /// Webhook secret per payment provider; a provider without one answers 404.
+    pub payment_webhook_secrets: HashMap<String, String>,
     /// Unlocks `_service { sdl }` for the federation router when introspection is off.
     pub federation_sdl_key: Option<String>,
 }

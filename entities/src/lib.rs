@@ -12,6 +12,7 @@ pub mod customer;
 pub mod discount;
 pub mod order;
 pub mod order_allocation;
+pub mod order_discount;
 pub mod order_event;
 pub mod order_line;
 pub mod outbox;
@@ -38,6 +39,7 @@ pub mod prelude {
     pub use super::discount::Entity as Discount;
     pub use super::order::Entity as Order;
     pub use super::order_allocation::Entity as OrderAllocation;
+    pub use super::order_discount::Entity as OrderDiscount;
     pub use super::order_event::Entity as OrderEvent;
     pub use super::order_line::Entity as OrderLine;
     pub use super::outbox::Entity as Outbox;

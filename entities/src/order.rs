@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// Human-facing number, from the `order_number` row of `sequences`.
+    /// Human-facing number, taken inside the order's INSERT (see `sequences`).
     #[sea_orm(unique)]
     pub number: i64,
     pub customer_id: Option<Uuid>,

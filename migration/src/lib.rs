@@ -17,6 +17,7 @@ mod m20261121_000007_infrastructure;
 mod m20261122_000008_search;
 mod m20261122_000009_listing_counts;
 mod m20261122_000010_order_number_sequence;
+mod m20261123_000011_order_discounts;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_search::Migration),
             Box::new(m20261122_000009_listing_counts::Migration),
             Box::new(m20261122_000010_order_number_sequence::Migration),
+            Box::new(m20261123_000011_order_discounts::Migration),
         ]
     }
 }

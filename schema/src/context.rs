@@ -127,6 +127,8 @@ pub struct RequestData {
     /// Where this request reads the catalog: the read replica for shoppers, the primary for
     /// staff, who must see what they just changed.
     pub catalog_db: DatabaseConnection,
+    /// Malformed `_entities` representations already reported (see `crate::federation`).
+    pub entity_reports: crate::federation::EntityReports,
 }
 
 impl RequestData {
@@ -163,6 +165,7 @@ impl RequestData {
             ),
             reads,
             catalog_db,
+            entity_reports: Default::default(),
         }
     }
 }

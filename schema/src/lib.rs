@@ -12,6 +12,7 @@ pub mod customers;
 pub mod discounts;
 pub mod error;
 pub mod events;
+pub mod federation;
 pub mod guarded;
 pub mod introspection;
 pub mod inventory;

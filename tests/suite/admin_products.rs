@@ -383,3 +383,44 @@ async fn products_are_deleted(backend: Backend) -> anyhow::Result<()> {
     server.stop().await
 }
 e2e!(products_are_deleted);
+
+async fn prices_above_the_maximum_are_refused(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::with_admin(backend, PRODUCTS).await?;
+    let admin = admin(&server).await?;
+    let (us, _) = admin.warehouses().await?;
+    let before = admin.product_count().await?;
+    let variant = |sku: &str, usd: &str| {
+        json!({ "sku": sku, "prices": [{ "amount": usd, "currencyCode": "USD" }],
+                "stock": [{ "warehouseId": us, "onHand": 1 }] })
+    };
+    for price in ["92233720368547758.07", "1000000000.01"] {
+        let input = json!({ "name": "Priceless", "variants": [variant("GOLD-1", price)] });
+        let r = admin.mutate(CREATE, json!({ "input": input })).await?;
+        assert_eq!(r["product"], Value::Null, "{r}");
+        refused(
+            &r,
+            "INVALID",
+            &["input", "variants", "0", "prices", "0", "amount"],
+        );
+        let message = r["userErrors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("1000000000.00"), "{message}");
+    }
+    assert_eq!(admin.product_count().await?, before);
+
+    // The maximum itself is a price; raising it past the maximum later is refused too.
+    let input = json!({ "name": "Expensive", "variants": [variant("GOLD-2", "1000000000.00")] });
+    let r = admin.mutate(CREATE, json!({ "input": input })).await?;
+    assert_eq!(r["userErrors"], json!([]), "{r}");
+    let variant_id = id_of(&r["product"]["variants"][0]);
+    let slug = r["product"]["slug"].as_str().unwrap().to_owned();
+    let raise = json!({ "prices": [{ "amount": "92233720368547758.07", "currencyCode": "USD" }] });
+    let r = admin
+        .mutate(VARIANT_UPDATE, json!({ "id": variant_id, "input": raise }))
+        .await?;
+    assert_eq!(r["productVariant"], Value::Null, "{r}");
+    assert_eq!(r["userErrors"][0]["code"], "INVALID", "{r}");
+    let product = admin.read(&slug).await?;
+    assert_eq!(product["variants"][0]["price"]["amount"], "1000000000.00");
+    server.stop().await
+}
+e2e!(prices_above_the_maximum_are_refused);

@@ -233,3 +233,25 @@ async fn subscribers_see_staff_stock_changes(backend: Backend) -> anyhow::Result
     f.server.stop().await
 }
 e2e!(subscribers_see_staff_stock_changes);
+
+async fn stock_beyond_the_column_range_is_a_user_error(backend: Backend) -> anyhow::Result<()> {
+    let f = fixture(backend).await?;
+    f.set(5).await?;
+    let max = i64::from(i32::MAX);
+    // 5 + 2147483647 does not fit: refused as input, not an internal error.
+    let refused = f.adjust(max, "a miscount").await?;
+    assert_eq!(refused["stockLevel"], Value::Null, "{refused}");
+    assert_eq!(refused["userErrors"][0]["code"], "INVALID");
+    assert_eq!(refused["userErrors"][0]["field"], json!(["delta"]));
+    assert_eq!(f.level().await?.on_hand, 5, "nothing changed");
+    // Up to the column's largest value is fine, one more is not.
+    let filled = f.adjust(max - 5, "a big delivery").await?;
+    assert_eq!(filled["stockLevel"]["onHand"], max, "{filled}");
+    let over = f.adjust(1, "one more").await?;
+    assert_eq!(over["userErrors"][0]["code"], "INVALID", "{over}");
+    assert_eq!(f.level().await?.on_hand, i32::MAX);
+    let back = f.adjust(-max, "recount").await?;
+    assert_eq!(back["stockLevel"]["onHand"], 0, "{back}");
+    f.server.stop().await
+}
+e2e!(stock_beyond_the_column_range_is_a_user_error);

@@ -242,3 +242,87 @@ async fn websocket_auth_happens_at_connection_init(backend: Backend) -> anyhow::
     server.stop().await
 }
 e2e!(websocket_auth_happens_at_connection_init);
+
+async fn look_alike_emails_are_one_account_or_refused(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::with_catalog(backend.clone(), 0).await?;
+    let created = register(&server, "Ada@Example.COM", PASSWORD).await?;
+    assert_eq!(created["userErrors"], json!([]), "{created}");
+    assert_eq!(created["customer"]["email"], "ada@example.com");
+
+    // Full-width letters are the same address (NFKC): the account exists.
+    let same = register(&server, "ａｄａ@example.com", PASSWORD).await?;
+    assert_eq!(same["userErrors"][0]["code"], "TAKEN", "{same}");
+
+    // Invisible, text-direction and mixed-script look-alikes are refused, not new accounts.
+    for email in [
+        "a\u{200b}da@example.com",
+        "ada\u{200d}@example.com",
+        "\u{202e}ada@example.com",
+        "\u{feff}ada@example.com",
+        "\u{0430}da@example.com",
+        "ada@ex\u{0430}mple.com",
+    ] {
+        let refused = register(&server, email, PASSWORD).await?;
+        assert_eq!(refused["customer"], Value::Null, "{email:?}");
+        assert_eq!(refused["userErrors"][0]["code"], "INVALID", "{email:?}");
+        assert_eq!(refused["userErrors"][0]["field"], json!(["input", "email"]));
+
+        let signed_in = sign_in(&server, email, PASSWORD).await?;
+        assert_eq!(signed_in["accessToken"], Value::Null, "{email:?}");
+        assert_eq!(signed_in["userErrors"][0]["code"], "INVALID", "{email:?}");
+        assert_eq!(signed_in["userErrors"][0]["field"], json!(["email"]));
+    }
+
+    // Case and compatibility forms sign in to the one account.
+    for email in ["Ada@example.com", "ADA@EXAMPLE.COM", "ａｄａ@example.com"] {
+        let session = sign_in(&server, email, PASSWORD).await?;
+        assert_eq!(session["userErrors"], json!([]), "{email}");
+        assert_eq!(session["customer"]["email"], "ada@example.com");
+    }
+
+    // A cart's buyer email follows the same rules.
+    let update = "mutation($cart: ID!, $email: String!) { cartBuyerIdentityUpdate(cartId: $cart, buyerIdentity: { email: $email }) { cart { buyerIdentity { email } } userErrors { field code } } }";
+    let created = server
+        .graphql(
+            "mutation { cartCreate(input: {}) { cart { id } } }",
+            json!({}),
+        )
+        .await?;
+    let cart = created.data()["cartCreate"]["cart"]["id"].clone();
+    let refused = server
+        .graphql(
+            update,
+            json!({ "cart": cart, "email": "b\u{0430}b@example.com" }),
+        )
+        .await?;
+    let payload = &refused.data()["cartBuyerIdentityUpdate"];
+    assert_eq!(payload["userErrors"][0]["code"], "INVALID", "{payload}");
+    assert_eq!(
+        payload["userErrors"][0]["field"],
+        json!(["buyerIdentity", "email"])
+    );
+    let accepted = server
+        .graphql(
+            update,
+            json!({ "cart": cart, "email": " ＢＯＢ@Example.com " }),
+        )
+        .await?;
+    let payload = &accepted.data()["cartBuyerIdentityUpdate"];
+    assert_eq!(payload["userErrors"], json!([]), "{payload}");
+    assert_eq!(payload["cart"]["buyerIdentity"]["email"], "bob@example.com");
+    server.stop().await?;
+
+    // The administrator's email from the configuration too: the server does not start.
+    let refused = TestServer::start(backend, 0, |config| {
+        config.admin_email = Some("\u{0430}dmin@example.com".to_owned());
+        config.admin_password = Some(e2e::ADMIN_PASSWORD.to_owned());
+    })
+    .await;
+    let error = format!(
+        "{:#}",
+        refused.err().expect("a look-alike admin email is refused")
+    );
+    assert!(error.contains("alphabets"), "{error}");
+    Ok(())
+}
+e2e!(look_alike_emails_are_one_account_or_refused);

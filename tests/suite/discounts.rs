@@ -172,3 +172,25 @@ async fn only_discount_managers_touch_discounts(backend: Backend) -> anyhow::Res
     server.stop().await
 }
 e2e!(only_discount_managers_touch_discounts);
+
+async fn discount_amounts_above_the_maximum_are_refused(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::with_admin(backend, 2).await?;
+    let admin = server.admin_token().await?;
+    for (input, field) in [
+        (
+            json!({ "code": "HUGE", "kind": "FIXED_AMOUNT", "value": "92233720368547758.07", "currencyCode": "USD" }),
+            "value",
+        ),
+        (
+            json!({ "code": "HUGE", "kind": "PERCENTAGE", "value": "10", "currencyCode": "USD", "minimumSubtotal": "1000000000.01" }),
+            "minimumSubtotal",
+        ),
+    ] {
+        let refused = create(&server, &admin, input).await?;
+        assert_eq!(refused["discount"], Value::Null, "{refused}");
+        assert_eq!(refused["userErrors"][0]["code"], "INVALID");
+        assert_eq!(refused["userErrors"][0]["field"], json!(["input", field]));
+    }
+    server.stop().await
+}
+e2e!(discount_amounts_above_the_maximum_are_refused);

@@ -91,7 +91,9 @@ impl Cart {
 
     /// True when every line can be bought as it is (and there is at least one).
     async fn ready_for_checkout(&self) -> bool {
-        !self.0.lines.is_empty() && self.0.problems().next().is_none()
+        !self.0.lines.is_empty()
+            && self.0.problems().next().is_none()
+            && !self.0.priced.out_of_range
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -132,16 +134,16 @@ impl CartLine {
     /// Current prices; null when the variant is no longer priced in the cart's currency.
     async fn cost(&self) -> Option<CartLineCost> {
         let unit = self.line.unit_price?;
+        // Null too when the subtotal does not fit (a price set before prices were bounded):
+        // never a saturated amount.
+        let subtotal = unit.checked_mul(i64::from(self.line.line.quantity))?;
         Some(CartLineCost {
             unit_price: Money::from_minor(unit, self.currency),
             compare_at_unit_price: self
                 .line
                 .compare_at_price
                 .map(|p| Money::from_minor(p, self.currency)),
-            subtotal: Money::from_minor(
-                unit.saturating_mul(i64::from(self.line.line.quantity)),
-                self.currency,
-            ),
+            subtotal: Money::from_minor(subtotal, self.currency),
         })
     }
 

@@ -17,6 +17,7 @@ use crate::common::pagination::{Direction, PageArgs};
 use crate::common::text;
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
+use crate::federation::entity_id;
 use async_graphql::{Context, ID, Object, Result};
 use uuid::Uuid;
 
@@ -263,12 +264,12 @@ impl CatalogQuery {
     /// Federation: resolves `Product` references from other subgraphs.
     #[graphql(entity)]
     async fn find_product_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Product>> {
+        let Some(id) = entity_id(ctx, "Product", &id) else {
+            return Ok(None);
+        };
         let request = ctx.request()?;
         let currency = ctx.state()?.settings.default_currency;
-        let product = request
-            .catalog
-            .load_one(ProductById(parse_id(&id, "id")?))
-            .await?;
+        let product = request.catalog.load_one(ProductById(id)).await?;
         Ok(product
             .filter(|p| is_visible(&request.viewer, p))
             .map(|p| Product::new(p, currency)))
@@ -281,13 +282,12 @@ impl CatalogQuery {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<Option<ProductVariant>> {
+        let Some(id) = entity_id(ctx, "ProductVariant", &id) else {
+            return Ok(None);
+        };
         let request = ctx.request()?;
         let currency = ctx.state()?.settings.default_currency;
-        let Some(variant) = request
-            .catalog
-            .load_one(VariantById(parse_id(&id, "id")?))
-            .await?
-        else {
+        let Some(variant) = request.catalog.load_one(VariantById(id)).await? else {
             return Ok(None);
         };
         let product = request
@@ -301,12 +301,11 @@ impl CatalogQuery {
     /// Federation: resolves `Category` references.
     #[graphql(entity)]
     async fn find_category_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Category>> {
+        let Some(id) = entity_id(ctx, "Category", &id) else {
+            return Ok(None);
+        };
         let currency = ctx.state()?.settings.default_currency;
-        let category = ctx
-            .request()?
-            .catalog
-            .load_one(CategoryById(parse_id(&id, "id")?))
-            .await?;
+        let category = ctx.request()?.catalog.load_one(CategoryById(id)).await?;
         Ok(category.map(|c| Category::new(c, currency)))
     }
 }

@@ -1,6 +1,7 @@
 //! Building blocks shared by every bounded context.
 
 pub mod clock;
+pub mod email;
 pub mod ids;
 pub mod input_guard;
 pub mod money;

@@ -8,6 +8,13 @@ use async_graphql::{
 use std::fmt;
 use std::str::FromStr;
 
+/// The largest unit price (and discount amount or minimum) staff may set: one billion of the
+/// currency's major unit (1,000,000,000.00 USD, 1,000,000,000 JPY). No shop sells a single
+/// item for more, and it keeps every cart within its limits (100 lines of 999 units) about
+/// a thousand times below the 64-bit range of minor units, so totals never come near
+/// overflowing; they are computed with checked arithmetic all the same.
+pub const MAX_AMOUNT_UNITS: i64 = 1_000_000_000;
+
 /// ISO 4217 currencies the store can price in.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CurrencyCode {
@@ -54,6 +61,12 @@ impl CurrencyCode {
             Self::Dkk => "DKK",
             Self::Pln => "PLN",
         }
+    }
+
+    /// The largest price or other amount staff may give, in minor units:
+    /// [`MAX_AMOUNT_UNITS`] of the currency's major unit.
+    pub fn max_amount(self) -> i64 {
+        MAX_AMOUNT_UNITS * 10_i64.pow(self.exponent())
     }
 
     /// Digits after the decimal point in this currency's minor unit.
@@ -117,6 +130,20 @@ impl Decimal {
             .checked_mul(factor)
             .and_then(|v| i64::try_from(v).ok())
             .ok_or_else(|| ApiError::bad_input(format!("{self} is out of range")))
+    }
+
+    /// Converts an amount staff give (a price, a discount) to minor units of `currency`:
+    /// exact, and at most [`CurrencyCode::max_amount`]. The error is the message to show.
+    pub fn to_bounded_minor(self, currency: CurrencyCode) -> Result<i64, String> {
+        let max = currency.max_amount();
+        match self.to_minor(currency) {
+            Ok(minor) if minor > max => Err(format!(
+                "must be at most {}",
+                Decimal::from_minor(max, currency)
+            )),
+            Ok(minor) => Ok(minor),
+            Err(err) => Err(err.to_string()),
+        }
     }
 
     pub fn is_negative(self) -> bool {
@@ -242,6 +269,29 @@ mod tests {
         assert_eq!(dec("5.000").to_minor(CurrencyCode::Usd).ok(), Some(500));
         assert!(dec("19.999").to_minor(CurrencyCode::Usd).is_err());
         assert!(dec("1.5").to_minor(CurrencyCode::Jpy).is_err());
+    }
+
+    #[test]
+    fn staff_amounts_are_bounded() {
+        let usd = CurrencyCode::Usd;
+        assert_eq!(
+            dec("1000000000.00").to_bounded_minor(usd),
+            Ok(100_000_000_000)
+        );
+        assert_eq!(
+            dec("1000000000.01").to_bounded_minor(usd),
+            Err("must be at most 1000000000.00".to_owned())
+        );
+        assert!(dec("92233720368547758.07").to_bounded_minor(usd).is_err());
+        assert_eq!(
+            dec("1000000000").to_bounded_minor(CurrencyCode::Jpy),
+            Ok(1_000_000_000)
+        );
+        assert!(
+            dec("1000000001")
+                .to_bounded_minor(CurrencyCode::Jpy)
+                .is_err()
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Sign-up, sign-in and session mutations. Business failures are `userErrors`.
 
-use super::service::accounts::{self, Registration};
+use super::service::accounts::{self, Registration, SignIn};
 use super::service::refresh_tokens::{self, Refused};
 use super::types::{
     Customer, CustomerPayload, CustomerRegisterInput, TokenPayload, TokenRevokePayload,
@@ -98,12 +98,21 @@ impl CustomerMutation {
             .map(|id| parse_id(&id, "guestCartId"))
             .transpose()?;
         let state = ctx.state()?;
-        let Some(account) = accounts::authenticate(&state.db, &email, password).await? else {
-            return Ok(TokenPayload::refused(UserError::new(
-                &[],
-                ErrorCode::InvalidCredentials,
-                "the email or password is incorrect",
-            )));
+        let account = match accounts::authenticate(&state.db, &email, password).await? {
+            SignIn::Account(account) => account,
+            SignIn::Refused => {
+                return Ok(TokenPayload::refused(UserError::new(
+                    &[],
+                    ErrorCode::InvalidCredentials,
+                    "the email or password is incorrect",
+                )));
+            }
+            SignIn::BadEmail(problem) => {
+                return Ok(TokenPayload::refused(accounts::email_error(
+                    &["email"],
+                    problem,
+                )));
+            }
         };
         let account_id = account.id;
         let mut payload = session(state, account, None).await?;

@@ -12,6 +12,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
 };
+use std::collections::BTreeSet;
 use uuid::Uuid;
 
 pub const MAX_CODE_LEN: usize = 64;
@@ -65,14 +66,14 @@ fn amounts(spec: &DiscountSpec, errors: &mut Vec<UserError>) -> (i64, Option<i64
                 push("currencyCode", "a fixed amount needs its currency".into());
                 0
             }
-            Some(currency) => match v.to_minor(currency) {
+            Some(currency) => match v.to_bounded_minor(currency) {
                 Ok(minor) if minor > 0 => minor,
                 Ok(_) => {
                     push("value", "the amount must be positive".into());
                     0
                 }
-                Err(err) => {
-                    push("value", err.to_string());
+                Err(message) => {
+                    push("value", message);
                     0
                 }
             },
@@ -87,14 +88,14 @@ fn amounts(spec: &DiscountSpec, errors: &mut Vec<UserError>) -> (i64, Option<i64
             );
             None
         }
-        (Some(min), Some(currency)) => match min.to_minor(currency) {
+        (Some(min), Some(currency)) => match min.to_bounded_minor(currency) {
             Ok(minor) if minor >= 0 => Some(minor),
             Ok(_) => {
                 push("minimumSubtotal", "cannot be negative".into());
                 None
             }
-            Err(err) => {
-                push("minimumSubtotal", err.to_string());
+            Err(message) => {
+                push("minimumSubtotal", message);
                 None
             }
         },
@@ -261,32 +262,49 @@ pub async fn list(db: &DatabaseConnection, limit: u64) -> ApiResult<Vec<discount
         .await?)
 }
 
-/// Uses one of each discount's allowance: a single conditional UPDATE per discount, so of
-/// concurrent checkouts exactly as many succeed as the limit allows. Returns false (and
-/// changes nothing further) when one is used up; the caller rolls back.
+/// Uses one of each discount's allowance in one conditional UPDATE (a row's guard is
+/// re-checked under its lock), so of concurrent checkouts exactly as many succeed as the
+/// limits allow. Returns false when one is used up; the caller rolls back.
 pub async fn consume(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<bool> {
-    for id in ids {
-        let used = discount::Entity::update_many()
-            .col_expr(
-                discount::Column::UsageCount,
-                Expr::col(discount::Column::UsageCount).add(1),
-            )
-            .filter(discount::Column::Id.eq(*id))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(discount::Column::UsageLimit.is_null())
-                    .add(
-                        Expr::col(discount::Column::UsageCount)
-                            .lt(Expr::col(discount::Column::UsageLimit)),
-                    ),
-            )
-            .exec(db)
-            .await?;
-        if used.rows_affected == 0 {
-            return Ok(false);
-        }
+    let ids: BTreeSet<Uuid> = ids.iter().copied().collect();
+    if ids.is_empty() {
+        return Ok(true);
     }
-    Ok(true)
+    let used = discount::Entity::update_many()
+        .col_expr(
+            discount::Column::UsageCount,
+            Expr::col(discount::Column::UsageCount).add(1),
+        )
+        .filter(discount::Column::Id.is_in(ids.iter().copied()))
+        .filter(
+            sea_orm::Condition::any()
+                .add(discount::Column::UsageLimit.is_null())
+                .add(
+                    Expr::col(discount::Column::UsageCount)
+                        .lt(Expr::col(discount::Column::UsageLimit)),
+                ),
+        )
+        .exec(db)
+        .await?;
+    Ok(usize::try_from(used.rows_affected).is_ok_and(|n| n == ids.len()))
+}
+
+/// Gives one use back to each discount (an order that used them was cancelled). Never below
+/// zero. The caller makes sure each use is given back once (`order_discounts.returned_at`).
+pub async fn give_back(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    discount::Entity::update_many()
+        .col_expr(
+            discount::Column::UsageCount,
+            Expr::col(discount::Column::UsageCount).sub(1),
+        )
+        .filter(discount::Column::Id.is_in(ids.iter().copied()))
+        .filter(discount::Column::UsageCount.gt(0))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 fn not_found() -> UserError {

@@ -7,6 +7,7 @@ use crate::common::pagination::PageInfo;
 use crate::context::{ContextExt, Viewer};
 use crate::customers::auth::Permission;
 use crate::error::ApiResult;
+use crate::federation::entity_id;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entities::order;
 use sea_orm::EntityTrait;
@@ -126,7 +127,7 @@ impl OrderQuery {
     /// Federation: resolves `Order` by id for other subgraphs, under the same rules.
     #[graphql(entity)]
     async fn find_order_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Order>> {
-        let Ok(id) = Uuid::parse_str(id.as_str()) else {
+        let Some(id) = entity_id(ctx, "Order", &id) else {
             return Ok(None);
         };
         order_for_viewer(ctx, id).await

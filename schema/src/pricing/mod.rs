@@ -49,14 +49,28 @@ pub enum Applicability {
     NotApplicable(String),
 }
 
+/// A discount that shaped the totals, and what it took off (minor units; for free
+/// shipping, the shipping it waived). Checkout records these on the order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedDiscount {
+    pub id: uuid::Uuid,
+    pub code: String,
+    pub kind: DiscountKind,
+    pub amount: i64,
+}
+
 /// The outcome of pricing: totals and which discounts were used.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Priced {
+    /// All zero when `out_of_range`: a total is never shown saturated.
     pub totals: Totals,
     /// Per code given (same order): whether it applies.
     pub codes: Vec<(String, Applicability)>,
     /// The discounts that shaped the totals (their usage is consumed at checkout).
-    pub applied: Vec<uuid::Uuid>,
+    pub applied: Vec<AppliedDiscount>,
+    /// Some total does not fit in a 64-bit count of minor units: the cart cannot be
+    /// changed into this state nor checked out.
+    pub out_of_range: bool,
 }
 
 /// Why `discount` cannot be used on a cart with `subtotal` in `currency` at `now`; `None` when
@@ -100,7 +114,9 @@ pub fn discount_problem(
     None
 }
 
-/// Prices `lines` with the discounts named by `codes` (looked up in `discounts`).
+/// Prices `lines` with the discounts named by `codes` (looked up in `discounts`). Every sum
+/// and product is checked: totals that do not fit are reported as `out_of_range`, never
+/// saturated.
 pub fn price(
     lines: &[PricedLine],
     codes: &[String],
@@ -109,13 +125,17 @@ pub fn price(
     settings: &PricingSettings,
     now: DateTime<Utc>,
 ) -> Priced {
-    let subtotal: i64 = lines
-        .iter()
-        .map(|line| line.unit_price.saturating_mul(i64::from(line.quantity)))
-        .fold(0, i64::saturating_add);
+    let subtotal = lines.iter().try_fold(0_i64, |sum, line| {
+        line.unit_price
+            .checked_mul(i64::from(line.quantity))
+            .and_then(|line_total| sum.checked_add(line_total))
+    });
+    let Some(subtotal) = subtotal else {
+        return out_of_range(codes);
+    };
     let mut amount_off = 0;
-    let mut free_shipping = false;
-    let mut has_amount_discount = false;
+    let mut free_shipping = None;
+    let mut amount_discount = None;
     let mut applied = Vec::new();
     let mut outcomes = Vec::with_capacity(codes.len());
     for code in codes {
@@ -126,23 +146,29 @@ pub fn price(
                 Some(problem) => Applicability::NotApplicable(problem),
                 None => match discount.kind {
                     DiscountKind::FreeShipping => {
-                        free_shipping = true;
-                        applied.push(discount.id);
+                        // A code named twice is used once.
+                        if !applied
+                            .iter()
+                            .any(|a: &&discount::Model| a.id == discount.id)
+                        {
+                            free_shipping.get_or_insert(applied.len());
+                            applied.push(discount);
+                        }
                         Applicability::Applies
                     }
-                    _ if has_amount_discount => Applicability::NotApplicable(
+                    _ if amount_discount.is_some() => Applicability::NotApplicable(
                         "only one amount discount applies per order".into(),
                     ),
                     DiscountKind::Percentage => {
-                        has_amount_discount = true;
+                        amount_discount = Some(applied.len());
                         amount_off = percentage_of(subtotal, discount.value);
-                        applied.push(discount.id);
+                        applied.push(discount);
                         Applicability::Applies
                     }
                     DiscountKind::FixedAmount => {
-                        has_amount_discount = true;
+                        amount_discount = Some(applied.len());
                         amount_off = discount.value.clamp(0, subtotal);
-                        applied.push(discount.id);
+                        applied.push(discount);
                         Applicability::Applies
                     }
                 },
@@ -150,22 +176,51 @@ pub fn price(
         };
         outcomes.push((code.clone(), outcome));
     }
-    let discount = amount_off.min(subtotal);
+    let discount = amount_off.clamp(0, subtotal);
     let goods = subtotal - discount;
-    let shipping = if lines.is_empty() || free_shipping {
+    let shipping_due = if lines.is_empty() {
         0
     } else {
         settings.shipping_for(currency, goods)
     };
+    let shipping = if free_shipping.is_some() {
+        0
+    } else {
+        shipping_due
+    };
     let (tax, total) = if settings.tax_inclusive {
         (
             contained_tax(goods, settings.tax_rate_bps),
-            goods + shipping,
+            goods.checked_add(shipping),
         )
     } else {
         let tax = percentage_of(goods, settings.tax_rate_bps);
-        (tax, goods + shipping + tax)
+        (
+            tax,
+            goods.checked_add(shipping).and_then(|t| t.checked_add(tax)),
+        )
     };
+    // Percentages (tax, discounts) are at most 100 % of `goods`, so only the sums can overflow.
+    let Some(total) = total else {
+        return out_of_range(codes);
+    };
+    // Only the first free-shipping code waived the shipping; later ones took nothing off.
+    let applied = applied
+        .into_iter()
+        .enumerate()
+        .map(|(index, d)| AppliedDiscount {
+            id: d.id,
+            code: d.code.clone(),
+            kind: d.kind,
+            amount: if Some(index) == amount_discount {
+                discount
+            } else if Some(index) == free_shipping {
+                shipping_due
+            } else {
+                0
+            },
+        })
+        .collect();
     Priced {
         totals: Totals {
             subtotal,
@@ -176,6 +231,18 @@ pub fn price(
         },
         codes: outcomes,
         applied,
+        out_of_range: false,
+    }
+}
+
+/// The pricing of a cart whose totals do not fit: nothing applies, every total is zero.
+fn out_of_range(codes: &[String]) -> Priced {
+    let reason = || Applicability::NotApplicable("the cart's total is out of range".into());
+    Priced {
+        totals: Totals::default(),
+        codes: codes.iter().map(|c| (c.clone(), reason())).collect(),
+        applied: Vec::new(),
+        out_of_range: true,
     }
 }
 

@@ -76,7 +76,11 @@ fn percentage_discount_rounds_half_away_from_zero_and_counts_toward_free_shippin
         std::slice::from_ref(&ten),
     );
     assert_eq!(priced.totals.discount, 417);
-    assert_eq!(priced.applied, vec![ten.id]);
+    assert_eq!(
+        priced.applied.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![ten.id]
+    );
+    assert_eq!(priced.applied[0].amount, 417);
     // 60.00 − 20 % = 48.00: below the 50.00 threshold after the discount, so shipping is due.
     let twenty = code("TWENTY", DiscountKind::Percentage, 2000);
     let priced = usd(&settings, &[(6000, 1)], &["TWENTY"], &[twenty]).totals;
@@ -213,4 +217,45 @@ fn parses_configuration() {
     assert_eq!(settings::parse_tax_rate("8.25"), Ok(825));
     assert!(settings::parse_tax_rate("101").is_err());
     assert!(settings::parse_tax_rate("8.125").is_err());
+}
+
+#[test]
+fn totals_that_do_not_fit_are_out_of_range_not_saturated() {
+    let settings = PricingSettings::default();
+    for lines in [
+        vec![(i64::MAX, 2)],
+        vec![(i64::MAX / 2 + 1, 1), (i64::MAX / 2 + 1, 1)],
+    ] {
+        let priced = usd(&settings, &lines, &["SAVE"], &[]);
+        assert!(priced.out_of_range, "{lines:?}");
+        assert_eq!(priced.totals, Totals::default());
+        assert!(priced.applied.is_empty());
+    }
+    // The subtotal fits, the tax on top of it does not.
+    let taxed = PricingSettings {
+        tax_rate_bps: 1000,
+        ..PricingSettings::default()
+    };
+    assert!(usd(&taxed, &[(i64::MAX - 10, 1)], &[], &[]).out_of_range);
+    assert!(!usd(&settings, &[(100_000_000_000, 999)], &[], &[]).out_of_range);
+}
+
+#[test]
+fn applied_discounts_record_what_they_took_off() {
+    let settings = PricingSettings::default();
+    let ten = code("TEN", DiscountKind::FixedAmount, 1000);
+    let ship = code("SHIP", DiscountKind::FreeShipping, 0);
+    let priced = usd(
+        &settings,
+        &[(2000, 1)],
+        &["ship", "ten"],
+        &[ten.clone(), ship.clone()],
+    );
+    let taken: Vec<_> = priced
+        .applied
+        .iter()
+        .map(|a| (a.code.as_str(), a.amount))
+        .collect();
+    assert_eq!(taken, vec![("SHIP", 500), ("TEN", 1000)]);
+    assert_eq!(priced.totals.total, 1000);
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod concurrency;
+mod discount_usage;
 mod lifecycle;
 mod placing;
 mod webhooks;

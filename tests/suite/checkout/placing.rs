@@ -2,7 +2,7 @@
 
 use super::*;
 use entities::enums::DiscountKind;
-use entities::{product, variant_price};
+use entities::{cart, product, variant_price};
 use sea_orm::{ActiveModelTrait, Set};
 
 async fn a_guest_checks_out_and_gets_a_snapshot_order(backend: Backend) -> anyhow::Result<()> {
@@ -318,7 +318,8 @@ async fn checkout_costs_a_pinned_number_of_statements(backend: Backend) -> anyho
         backend.name()
     );
     // Claim the cart; lines, variants, prices, discounts; lock stock; reserve; use the code;
-    // order number; order, lines, allocations, history, outbox, payment.
+    // order (numbered inside its INSERT), its discounts, lines, allocations, history,
+    // outbox, payment.
     assert!(
         statements <= 15,
         "checkoutComplete took {statements} statements"
@@ -326,3 +327,69 @@ async fn checkout_costs_a_pinned_number_of_statements(backend: Backend) -> anyho
     shop.server.stop().await
 }
 e2e!(checkout_costs_a_pinned_number_of_statements);
+
+async fn totals_that_would_overflow_are_refused_not_saturated(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    // 92233720368547758.07: a price older versions accepted (the largest 64-bit amount).
+    let shop = Shop::open(backend, &[i64::MAX, 1000], |_| {}).await?;
+    let cart = shop.ready_cart(&[(0, 1)]).await?;
+    assert_eq!(
+        amount(&shop.read(None, &cart).await?["cost"]["total"]),
+        "92233720368547758.07"
+    );
+    // A second unit (or anything more) cannot be priced: refused, the cart unchanged.
+    for lines in [&[(0, 1)][..], &[(1, 1)][..]] {
+        let response = shop.add(None, &cart, shop.lines(lines)).await?;
+        let payload = &response.data()["cartLinesAdd"];
+        assert_eq!(payload["userErrors"][0]["code"], "INVALID", "{payload}");
+        assert_eq!(payload["userErrors"][0]["field"], json!(["lines"]));
+    }
+    assert_eq!(shop.read(None, &cart).await?["totalQuantity"], 1);
+
+    // A cart whose price rose past the range after it was filled: not ready, not bought.
+    let cart = shop.ready_cart(&[(1, 3)]).await?;
+    variant_price::Entity::update_many()
+        .col_expr(
+            variant_price::Column::Amount,
+            sea_orm::sea_query::Expr::value(i64::MAX / 2),
+        )
+        .filter(variant_price::Column::VariantId.eq(shop.items[1].uuid))
+        .exec(&shop.db)
+        .await?;
+    let read = shop.read(None, &cart).await?;
+    assert_eq!(read["readyForCheckout"], false, "{read}");
+    assert_ne!(amount(&read["cost"]["total"]), "92233720368547758.07");
+    let response = shop.checkout(None, &cart, "k", Value::Null).await?;
+    let errors = checkout_errors(&response);
+    assert_eq!(errors[0]["code"], "INVALID", "{errors:?}");
+    assert_eq!(errors[0]["field"], json!(["cart"]));
+    assert_eq!(response.data()["checkoutComplete"]["order"], Value::Null);
+    assert_eq!(shop.stock_of(1).await?, (10, 0), "nothing allocated");
+    shop.server.stop().await
+}
+e2e!(totals_that_would_overflow_are_refused_not_saturated);
+
+async fn a_look_alike_buyer_email_stops_the_checkout(backend: Backend) -> anyhow::Result<()> {
+    let shop = Shop::open(backend, &[1000], |_| {}).await?;
+    let cart = shop.ready_cart(&[(0, 1)]).await?;
+    // Written by a version that did not check for look-alikes.
+    cart::Entity::update_many()
+        .col_expr(
+            cart::Column::Email,
+            sea_orm::sea_query::Expr::value("\u{0430}da@example.com"),
+        )
+        .filter(cart::Column::Id.eq(cart.parse::<uuid::Uuid>()?))
+        .exec(&shop.db)
+        .await?;
+    let response = shop.checkout(None, &cart, "k", Value::Null).await?;
+    let errors = checkout_errors(&response);
+    assert_eq!(errors[0]["code"], "INVALID", "{errors:?}");
+    assert_eq!(
+        errors[0]["field"],
+        json!(["cart", "buyerIdentity", "email"])
+    );
+    assert_eq!(shop.stock_of(0).await?, (10, 0), "nothing allocated");
+    shop.server.stop().await
+}
+e2e!(a_look_alike_buyer_email_stops_the_checkout);

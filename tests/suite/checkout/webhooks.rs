@@ -4,10 +4,10 @@ use super::*;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-const SECRET: &str = "whsec_a test secret";
+pub(super) const SECRET: &str = "whsec_a test secret";
 
 /// The documented signature, computed independently of the server's code.
-fn signature(secret: &str, body: &str, timestamp: i64) -> String {
+pub(super) fn signature(secret: &str, body: &str, timestamp: i64) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{timestamp}.{body}").as_bytes());
     format!(
@@ -16,7 +16,7 @@ fn signature(secret: &str, body: &str, timestamp: i64) -> String {
     )
 }
 
-async fn post(
+pub(super) async fn post(
     shop: &Shop,
     provider: &str,
     body: &str,
@@ -155,3 +155,129 @@ async fn without_a_secret_there_is_no_webhook_endpoint(backend: Backend) -> anyh
     shop.server.stop().await
 }
 e2e!(without_a_secret_there_is_no_webhook_endpoint);
+
+/// The order's status and its payment's reference, as staff see them.
+async fn payment_state(shop: &Shop, id: &Value) -> anyhow::Result<(String, Value)> {
+    let admin = shop.server.admin_token().await?;
+    let read = shop
+        .server
+        .graphql_as(
+            Some(&admin),
+            "query($id: ID!) { order(id: $id) { status payments { reference } } }",
+            json!({ "id": id }),
+        )
+        .await?;
+    let order = &read.data()["order"];
+    Ok((
+        order["status"].as_str().unwrap().to_owned(),
+        order["payments"][0]["reference"].clone(),
+    ))
+}
+
+async fn unusable_notifications_get_a_recorded_refusal(backend: Backend) -> anyhow::Result<()> {
+    let shop = Shop::open(backend, &[1000], |config| {
+        config.payment_webhook_secret = Some(SECRET.to_owned());
+    })
+    .await?;
+    let pending = json!({ "provider": "test", "token": "tok_pending" });
+    let mut orders = Vec::new();
+    for _ in 0..2 {
+        let cart = shop.ready_cart(&[(0, 1)]).await?;
+        orders.push(placed(&shop.checkout(None, &cart, "k", pending.clone()).await?).clone());
+    }
+    let (first, second) = (&orders[0], &orders[1]);
+    let taken = second["payments"][0]["reference"].clone();
+    let now = chrono::Utc::now().timestamp();
+    let send = |body: String| {
+        let signed = signature(SECRET, &body, now);
+        let shop = &shop;
+        async move { post(shop, "test", &body, &signed).await }
+    };
+
+    // Another payment's reference: 409, and the redelivery gets the same 409.
+    let stolen = json!({ "id": "evt_stolen", "type": "payment.succeeded", "orderId": first["id"], "reference": taken }).to_string();
+    for _ in 0..2 {
+        let (status, answer) = send(stolen.clone()).await?;
+        assert_eq!(status, 409, "{answer}");
+        assert_eq!(answer["status"], 409);
+        assert!(
+            answer["message"]
+                .as_str()
+                .unwrap()
+                .contains("another payment")
+        );
+        assert_eq!(payment_state(&shop, &first["id"]).await?.0, "PLACED");
+    }
+    assert_eq!(payment_state(&shop, &second["id"]).await?.1, taken);
+
+    // A reference longer than its column, and a failure reason of several lines: 422, twice.
+    let long = json!({ "id": "evt_long", "type": "payment.succeeded", "orderId": first["id"], "reference": "r".repeat(256) }).to_string();
+    let multiline = json!({ "id": "evt_lines", "type": "payment.failed", "orderId": first["id"], "reason": "a\nb" }).to_string();
+    for body in [long, multiline] {
+        for _ in 0..2 {
+            let (status, answer) = send(body.clone()).await?;
+            assert_eq!(status, 422, "{answer}");
+            assert_eq!(answer["status"], 422);
+            assert_eq!(payment_state(&shop, &first["id"]).await?.0, "PLACED");
+        }
+    }
+    // An event id longer than its column cannot even be recorded: 400.
+    let long_id =
+        json!({ "id": "e".repeat(256), "type": "payment.succeeded", "orderId": first["id"] })
+            .to_string();
+    let (status, answer) = send(long_id).await?;
+    assert_eq!((status, answer["status"].as_u64()), (400, Some(400)));
+
+    // A good notification for the same order still goes through.
+    let reference = "r".repeat(255);
+    let good = json!({ "id": "evt_good", "type": "payment.succeeded", "orderId": first["id"], "reference": reference }).to_string();
+    let (status, answer) = send(good).await?;
+    assert_eq!((status, answer["message"].as_str()), (200, Some("applied")));
+    assert_eq!(
+        payment_state(&shop, &first["id"]).await?,
+        ("PAID".to_owned(), json!(reference))
+    );
+    shop.server.stop().await
+}
+e2e!(unusable_notifications_get_a_recorded_refusal);
+
+async fn each_provider_has_its_own_secret(backend: Backend) -> anyhow::Result<()> {
+    const TEST_SECRET: &str = "whsec_only for test";
+    let shop = Shop::open(backend, &[1000], |config| {
+        config.payment_webhook_secrets = Some(format!("test={TEST_SECRET}"));
+    })
+    .await?;
+    let pending = json!({ "provider": "test", "token": "tok_pending" });
+    let cart = shop.ready_cart(&[(0, 1)]).await?;
+    let order = placed(&shop.checkout(None, &cart, "k", pending).await?).clone();
+    let now = chrono::Utc::now().timestamp();
+    let body =
+        json!({ "id": "evt_1", "type": "payment.succeeded", "orderId": order["id"] }).to_string();
+    let (status, _) = post(&shop, "test", &body, &signature(SECRET, &body, now)).await?;
+    assert_eq!(status, 401, "another secret does not sign for `test`");
+    let (status, _) = post(&shop, "test", &body, &signature(TEST_SECRET, &body, now)).await?;
+    assert_eq!(status, 200);
+
+    // `manual` payments are recorded by staff: no webhook, however it is signed.
+    let cart = shop.ready_cart(&[(0, 1)]).await?;
+    let manual = placed(&shop.checkout(None, &cart, "k", Value::Null).await?).clone();
+    let paid =
+        json!({ "id": "evt_2", "type": "payment.succeeded", "orderId": manual["id"] }).to_string();
+    for secret in [TEST_SECRET, SECRET] {
+        let (status, answer) = post(&shop, "manual", &paid, &signature(secret, &paid, now)).await?;
+        assert_eq!(status, 404, "{answer}");
+        assert_eq!(answer["status"], 404);
+    }
+    let admin = shop.server.admin_token().await?;
+    let read = shop
+        .server
+        .graphql_as(
+            Some(&admin),
+            "query($id: ID!) { order(id: $id) { status } }",
+            json!({ "id": manual["id"] }),
+        )
+        .await?;
+    assert_eq!(read.data()["order"]["status"], "PLACED");
+    shop.server.stop().await
+}
+e2e!(each_provider_has_its_own_secret);

@@ -4,11 +4,12 @@ use super::lines::{self, NewLine, Outcome};
 use super::view::{self, CartView};
 use super::{CartRules, access};
 use crate::common::clock::now;
+use crate::common::email;
 use crate::common::money::CurrencyCode;
 use crate::common::text;
 use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
-use crate::customers::service::accounts::{email_problem, normalise_email};
+use crate::customers::service::accounts::email_error;
 use crate::error::ApiResult;
 use crate::pricing::discount_problem;
 use entities::cart;
@@ -159,14 +160,11 @@ const ADDRESS_LINE_LEN: usize = 200;
 /// Normalises the email and checks every address field; all problems at once.
 fn clean_buyer(buyer: BuyerIdentity) -> Result<BuyerIdentity, Vec<UserError>> {
     let mut errors = Vec::new();
-    let email = buyer.email.map(|email| normalise_email(&email));
-    if let Some(problem) = email.as_deref().and_then(email_problem) {
-        errors.push(UserError::new(
-            &["buyerIdentity", "email"],
-            ErrorCode::Invalid,
-            problem,
-        ));
-    }
+    let email = buyer.email.and_then(|raw| {
+        email::normalise(&raw)
+            .map_err(|problem| errors.push(email_error(&["buyerIdentity", "email"], problem)))
+            .ok()
+    });
     let shipping_address = buyer.shipping_address.map(|address| {
         let mut required = |value: String, field: &'static str, max: usize| {
             text::required_line(&value, max).unwrap_or_else(|problem| {

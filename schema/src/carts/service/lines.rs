@@ -149,9 +149,8 @@ pub async fn add_locked(
     changed.sort_unstable();
     changed.dedup();
     save_quantities(txn, changed.iter().map(|&i| &lines[i])).await?;
-    assemble(txn, rules, cart, currency, lines, &facts)
-        .await
-        .map(Ok)
+    let view = assemble(txn, rules, cart, currency, lines, &facts).await?;
+    Ok(within_range(view, field))
 }
 
 /// Sets line quantities; 0 removes a line.
@@ -173,6 +172,7 @@ pub async fn update(
     let mut errors = Vec::new();
     let mut changed = Vec::new();
     let mut removed = Vec::new();
+    let mut raised = false;
     let at = now();
     for (index, change) in changes.iter().enumerate() {
         let index = index.to_string();
@@ -211,6 +211,7 @@ pub async fn update(
                 continue;
             }
         }
+        raised |= change.quantity > line.quantity;
         line.quantity = change.quantity;
         line.updated_at = at;
         changed.push(position);
@@ -223,8 +224,14 @@ pub async fn update(
     save_quantities(&txn, changed.iter().map(|&i| &lines[i])).await?;
     delete_lines(&txn, cart.id, &removed).await?;
     lines.retain(|l| !removed.contains(&l.id));
-    let outcome = assemble(&txn, rules, cart, currency, lines, &facts).await?;
-    finish(txn, Ok(outcome)).await
+    let view = assemble(&txn, rules, cart, currency, lines, &facts).await?;
+    // Lowering quantities is always allowed: it is the way back into range.
+    let outcome = if raised {
+        within_range(view, "lines")
+    } else {
+        Ok(view)
+    };
+    finish(txn, outcome).await
 }
 
 /// Removes lines by id; an id not in the cart is a user error.
@@ -357,6 +364,19 @@ async fn delete_lines(txn: &impl ConnectionTrait, cart_id: Uuid, ids: &[Uuid]) -
         .exec(txn)
         .await?;
     Ok(())
+}
+
+/// Refuses a change that leaves the cart's totals out of range (they would not fit in a
+/// 64-bit count of minor units) instead of showing saturated totals.
+fn within_range(view: CartView, field: &str) -> Outcome {
+    if view.priced.out_of_range {
+        return Err(vec![UserError::new(
+            &[field],
+            ErrorCode::Invalid,
+            "the cart's total would be larger than an order can be; add fewer units",
+        )]);
+    }
+    Ok(view)
 }
 
 /// The view after a change, from what the change already read (plus the cart's discounts).

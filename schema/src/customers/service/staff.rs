@@ -2,7 +2,7 @@
 //! `ADMIN_PASSWORD`) or `shopgraph admin create`; both create the account or update an
 //! existing one, so running them again resets the password and restores full rights.
 
-use super::accounts::normalise_email;
+use crate::common::email;
 use crate::customers::auth::Permission;
 use crate::customers::passwords;
 use crate::error::{ApiError, ApiResult};
@@ -55,12 +55,8 @@ pub async fn ensure_admin(
     email: &str,
     password: &str,
 ) -> ApiResult<AdminOutcome> {
-    let email = normalise_email(email);
-    if !email.contains('@') {
-        return Err(ApiError::bad_input(
-            "the admin email is not an email address",
-        ));
-    }
+    let email = email::normalise(email)
+        .map_err(|problem| ApiError::bad_input(format!("the admin email is refused: {problem}")))?;
     if let Some(problem) = passwords::weakness(password, &email) {
         return Err(ApiError::bad_input(format!(
             "the admin password is refused: {problem}"

@@ -90,13 +90,19 @@ pub async fn change_stock(
         StockChange::Set(n) => Expr::value(n),
         StockChange::Adjust(delta) => on_hand.clone().add(delta),
     };
+    // The guard. Receiving units: the result must fit the column (`on_hand + delta` is not
+    // evaluated for a row that would overflow — PostgreSQL would fail the statement).
+    // Anything else: what is promised to orders stays on hand.
+    let guard = match change {
+        StockChange::Adjust(delta) if delta > 0 => on_hand.lte(i32::MAX - delta),
+        _ => new_on_hand.clone().gte(allocated),
+    };
     let updated = stock_level::Entity::update_many()
-        .col_expr(stock_level::Column::OnHand, new_on_hand.clone())
+        .col_expr(stock_level::Column::OnHand, new_on_hand)
         .col_expr(stock_level::Column::UpdatedAt, Expr::value(now()))
         .filter(stock_level::Column::VariantId.eq(variant_id))
         .filter(stock_level::Column::WarehouseId.eq(warehouse_id))
-        // The guard: what is promised to orders stays on hand.
-        .filter(new_on_hand.gte(allocated))
+        .filter(guard)
         .exec(db)
         .await?;
 
@@ -105,6 +111,17 @@ pub async fn change_stock(
             .one(db)
             .await?;
         match (existing, change) {
+            (Some(level), StockChange::Adjust(delta)) if delta > 0 => {
+                return refuse(
+                    "delta",
+                    ErrorCode::Invalid,
+                    format!(
+                        "on hand would exceed {} units, the most a stock level can hold (on hand now: {})",
+                        i32::MAX,
+                        level.on_hand
+                    ),
+                );
+            }
             (Some(level), _) => {
                 let field = if matches!(change, StockChange::Set(_)) {
                     "onHand"

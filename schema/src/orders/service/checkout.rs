@@ -16,17 +16,21 @@ use super::records::{self, Happening};
 use crate::carts::service::view::{self, CartView, LineProblem};
 use crate::carts::service::{CartRules, access};
 use crate::common::clock::now;
+use crate::common::email;
 use crate::common::money::CurrencyCode;
 use crate::common::text;
 use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
+use crate::customers::service::accounts::email_error;
 use crate::discounts::service as discounts;
 use crate::error::ApiResult;
 use crate::events::{DomainEvent, EventHub};
 use crate::inventory::service::allocation::{self, Request};
-use crate::pricing::Applicability;
+use crate::pricing::{Applicability, AppliedDiscount};
 use entities::enums::{CartStatus, OrderEventKind, OrderStatus, PaymentStatus};
-use entities::{cart, customer, order, order_allocation, order_line, payment, product_variant};
+use entities::{
+    cart, customer, order, order_allocation, order_discount, order_line, payment, product_variant,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
@@ -129,6 +133,15 @@ pub async fn complete(
         Some(email) => Some(email.clone()),
         None => account_email(&txn, cart_view.cart.customer_id).await?,
     };
+    // Carts keep what older versions accepted: the order gets the address's one spelling,
+    // or none that hides look-alike or invisible characters.
+    let email = match email.as_deref().map(email::normalise).transpose() {
+        Ok(email) => email,
+        Err(problem) => {
+            let field = ["cart", "buyerIdentity", "email"];
+            return Ok(CheckoutOutcome::refused(vec![email_error(&field, problem)]));
+        }
+    };
     if let Err(errors) = check_ready(&cart_view, email.as_deref()) {
         return Ok(CheckoutOutcome::refused(errors));
     }
@@ -167,14 +180,14 @@ pub async fn complete(
                 return Ok(CheckoutOutcome::refused(errors));
             }
         };
-    if !discounts::consume(&txn, &cart_view.priced.applied).await? {
+    let used: Vec<Uuid> = cart_view.priced.applied.iter().map(|a| a.id).collect();
+    if !discounts::consume(&txn, &used).await? {
         return Ok(CheckoutOutcome::refused(vec![UserError::new(
             &["cart", "discountCodes"],
             ErrorCode::DiscountInvalid,
             "a discount code was used up by other orders a moment ago; remove it or try again",
         )]));
     }
-    let number = records::next_order_number(&txn).await?;
     let written = write_order(
         &txn,
         NewOrder {
@@ -182,7 +195,6 @@ pub async fn complete(
             cart: &cart_view,
             email: email.unwrap_or_default(),
             key: &key,
-            number,
             allocated: &allocated,
             actor: request.account,
         },
@@ -234,8 +246,7 @@ pub async fn complete(
             CheckoutOutcome::placed(paid.unwrap_or(placed))
         }
         ChargeOutcome::Declined { reason } => {
-            let cancelled =
-                lifecycle::decline(db, placed.id, &reason, &cart_view.priced.applied).await?;
+            let cancelled = lifecycle::decline(db, placed.id, &reason).await?;
             CheckoutOutcome {
                 order: Some(cancelled.unwrap_or(placed)),
                 user_errors: vec![declined(&reason)],
@@ -342,10 +353,22 @@ fn check_ready(cart: &CartView, email: Option<&str>) -> Result<(), Vec<UserError
             )),
         }
     }
+    if cart.priced.out_of_range {
+        errors.push(UserError::new(
+            &["cart"],
+            ErrorCode::Invalid,
+            "the cart's total is larger than an order can be; lower quantities or remove lines",
+        ));
+    }
     // The order must cost what the cart showed: a code that does not apply (used up
     // meanwhile, expired, minimum not met) stops the checkout instead of silently
     // charging more.
-    for (index, (code, applicability)) in cart.priced.codes.iter().enumerate() {
+    let codes = if cart.priced.out_of_range {
+        &[][..]
+    } else {
+        &cart.priced.codes[..]
+    };
+    for (index, (code, applicability)) in codes.iter().enumerate() {
         if let Applicability::NotApplicable(reason) = applicability {
             let index = index.to_string();
             errors.push(UserError::new(
@@ -382,7 +405,6 @@ struct NewOrder<'a> {
     cart: &'a CartView,
     email: String,
     key: &'a str,
-    number: i64,
     allocated: &'a allocation::Allocated,
     actor: Option<Uuid>,
 }
@@ -395,7 +417,6 @@ async fn write_order(txn: &impl ConnectionTrait, new: NewOrder<'_>) -> ApiResult
         cart,
         email,
         key,
-        number,
         allocated,
         actor,
     } = new;
@@ -408,9 +429,8 @@ async fn write_order(txn: &impl ConnectionTrait, new: NewOrder<'_>) -> ApiResult
         .filter(|(_, a)| *a == Applicability::Applies)
         .map(|(code, _)| code.as_str())
         .collect();
-    let placed = order::ActiveModel {
+    let new_order = order::ActiveModel {
         id: Set(id),
-        number: Set(number),
         customer_id: Set(cart.cart.customer_id),
         cart_id: Set(Some(cart.cart.id)),
         idempotency_key: Set(Some(key.to_owned())),
@@ -426,9 +446,10 @@ async fn write_order(txn: &impl ConnectionTrait, new: NewOrder<'_>) -> ApiResult
         shipping_address: Set(cart.cart.shipping_address.clone()),
         created_at: Set(at),
         updated_at: Set(at),
-    }
-    .insert(txn)
-    .await?;
+        ..Default::default()
+    };
+    let placed = records::insert_numbered(txn, new_order).await?;
+    record_discounts(txn, placed.id, &cart.priced.applied).await?;
     let mut line_of_variant: HashMap<Uuid, Uuid> = HashMap::new();
     let lines: Vec<order_line::ActiveModel> = cart
         .lines
@@ -438,6 +459,10 @@ async fn write_order(txn: &impl ConnectionTrait, new: NewOrder<'_>) -> ApiResult
             let id = Uuid::now_v7();
             line_of_variant.insert(line.line.variant_id, id);
             let unit = line.unit_price.unwrap_or_default();
+            // Cannot overflow: the subtotal, their sum, was computed with checked arithmetic.
+            let total = unit
+                .checked_mul(i64::from(line.line.quantity))
+                .unwrap_or_default();
             order_line::ActiveModel {
                 id: Set(id),
                 order_id: Set(placed.id),
@@ -448,7 +473,7 @@ async fn write_order(txn: &impl ConnectionTrait, new: NewOrder<'_>) -> ApiResult
                 variant_name: Set(line.variant.name.clone()),
                 quantity: Set(line.line.quantity),
                 unit_price: Set(unit),
-                total: Set(unit.saturating_mul(i64::from(line.line.quantity))),
+                total: Set(total),
                 position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
             }
         })
@@ -493,6 +518,30 @@ async fn write_order(txn: &impl ConnectionTrait, new: NewOrder<'_>) -> ApiResult
     )
     .await?;
     Ok(placed)
+}
+
+/// Records the discounts the order used (one INSERT), so every way of cancelling it gives
+/// each one's use back.
+async fn record_discounts(
+    txn: &impl ConnectionTrait,
+    order_id: Uuid,
+    applied: &[AppliedDiscount],
+) -> ApiResult<()> {
+    if applied.is_empty() {
+        return Ok(());
+    }
+    let rows = applied.iter().map(|a| order_discount::ActiveModel {
+        order_id: Set(order_id),
+        code: Set(a.code.clone()),
+        discount_id: Set(Some(a.id)),
+        kind: Set(a.kind),
+        amount: Set(a.amount),
+        returned_at: Set(None),
+    });
+    order_discount::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
 }
 
 /// Reopens the cart an order came from (after a declined payment).

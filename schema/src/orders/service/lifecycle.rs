@@ -6,8 +6,10 @@
 //!   └──cancel──► CANCELLED ◄─cancel─┘  │
 //!                   PAID/FULFILLED ──refund──► REFUNDED
 //! ```
-//! Cancelling (and refunding an unshipped PAID order) releases the order's allocations;
-//! fulfilling moves them out of `onHand`. Each transition is one conditional UPDATE of the
+//! Cancelling (and refunding an unshipped PAID order) releases the order's allocations and
+//! gives the discounts it used their use back (`order_discounts`, each once); fulfilling
+//! moves the allocations out of `onHand`. A refund after shipping keeps the discounts used:
+//! the goods went out with them. Each transition is one conditional UPDATE of the
 //! order's status (`WHERE status IN (allowed sources)`), so two staff members clicking at
 //! once cannot both apply it, and is recorded in the order's events and the outbox.
 
@@ -16,11 +18,12 @@ use super::records::{self, Happening};
 use crate::common::clock::now;
 use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
+use crate::discounts::service as discounts;
 use crate::error::ApiResult;
 use crate::inventory::service::allocation::{self, Allocation};
 use entities::enums::{OrderEventKind, OrderStatus, PaymentStatus};
-use entities::{discount, order, order_allocation, order_line, payment};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use entities::{order, order_allocation, order_discount, order_line, payment};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
 };
@@ -67,6 +70,13 @@ impl Transition {
         }
     }
 
+    /// Whether applying it from `from` undoes the purchase: the stock goes back and the
+    /// discounts' uses are given back.
+    fn undoes_purchase(self, from: OrderStatus) -> bool {
+        matches!(self, Self::Cancel | Self::Decline)
+            || (self == Self::Refund && from == OrderStatus::Paid)
+    }
+
     fn verb(self) -> &'static str {
         match self {
             Self::MarkPaid => "marked paid",
@@ -91,6 +101,9 @@ pub async fn apply(
         return Ok(Err(refusal(db, order_id, transition).await?));
     };
     settle_stock(&txn, &changed, from, transition).await?;
+    if transition.undoes_purchase(from) {
+        return_discounts(&txn, order_id).await?;
+    }
     let payment_status = match transition {
         Transition::MarkPaid => Some(PaymentStatus::Paid),
         Transition::Refund => Some(PaymentStatus::Refunded),
@@ -148,7 +161,6 @@ pub async fn decline(
     db: &DatabaseConnection,
     order_id: Uuid,
     reason: &str,
-    discounts_used: &[Uuid],
 ) -> ApiResult<Option<order::Model>> {
     let txn = begin_write(db).await?;
     let Some((from, cancelled)) = change_status(&txn, order_id, Transition::Decline).await? else {
@@ -156,17 +168,7 @@ pub async fn decline(
     };
     settle_stock(&txn, &cancelled, from, Transition::Decline).await?;
     set_payment_status(&txn, order_id, PaymentStatus::Declined, None).await?;
-    for id in discounts_used {
-        discount::Entity::update_many()
-            .col_expr(
-                discount::Column::UsageCount,
-                Expr::col(discount::Column::UsageCount).sub(1),
-            )
-            .filter(discount::Column::Id.eq(*id))
-            .filter(discount::Column::UsageCount.gt(0))
-            .exec(&txn)
-            .await?;
-    }
+    return_discounts(&txn, order_id).await?;
     reopen_cart(&txn, cancelled.cart_id).await?;
     for (kind, message) in [
         (OrderEventKind::PaymentDeclined, Some(reason.to_owned())),
@@ -269,8 +271,7 @@ async fn settle_stock(
     from: OrderStatus,
     transition: Transition,
 ) -> ApiResult<()> {
-    let releases = matches!(transition, Transition::Cancel | Transition::Decline)
-        || (transition == Transition::Refund && from == OrderStatus::Paid);
+    let releases = transition.undoes_purchase(from);
     let ships = transition == Transition::Fulfil;
     if !releases && !ships {
         return Ok(());
@@ -282,6 +283,20 @@ async fn settle_stock(
         allocation::fulfil(txn, &allocations).await?;
     }
     Ok(())
+}
+
+/// Gives back the uses of the discounts the order used that were not given back yet: the
+/// rows are marked returned by the same statement that finds them, so each use comes back
+/// once whichever way (and however often) the order is undone.
+async fn return_discounts(txn: &DatabaseTransaction, order_id: Uuid) -> ApiResult<()> {
+    let returned = order_discount::Entity::update_many()
+        .col_expr(order_discount::Column::ReturnedAt, Expr::value(now()))
+        .filter(order_discount::Column::OrderId.eq(order_id))
+        .filter(order_discount::Column::ReturnedAt.is_null())
+        .exec_with_returning(txn)
+        .await?;
+    let ids: Vec<Uuid> = returned.iter().filter_map(|row| row.discount_id).collect();
+    discounts::give_back(txn, &ids).await
 }
 
 async fn allocations_of(txn: &impl ConnectionTrait, order_id: Uuid) -> ApiResult<Vec<Allocation>> {

@@ -31,6 +31,10 @@ pub struct Charge<'a> {
 /// waits for `charge`.
 pub trait PaymentProvider: Send + Sync {
     fn name(&self) -> &'static str;
+    /// Whether the provider reports outcomes by webhook (and so may be given a secret).
+    fn takes_webhooks(&self) -> bool {
+        true
+    }
     fn charge<'a>(&'a self, charge: Charge<'a>) -> BoxFuture<'a, ChargeOutcome>;
 }
 
@@ -41,6 +45,11 @@ pub struct ManualProvider;
 impl PaymentProvider for ManualProvider {
     fn name(&self) -> &'static str {
         "manual"
+    }
+
+    /// Staff record manual payments; nobody outside may.
+    fn takes_webhooks(&self) -> bool {
+        false
     }
 
     fn charge<'a>(&'a self, _charge: Charge<'a>) -> BoxFuture<'a, ChargeOutcome> {

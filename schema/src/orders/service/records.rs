@@ -6,9 +6,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::{DomainEvent, outbox};
 use crate::orders::events::OrderUpdate;
 use entities::enums::{OrderEventKind, OrderStatus};
-use entities::{order, order_event, sequence};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use entities::{order, order_event};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseBackend, FromQueryResult, Iterable, Set,
+};
 use uuid::Uuid;
 
 /// One entry of an order's history.
@@ -57,29 +59,45 @@ pub async fn record_with(
     outbox::record_all(txn, &other_events).await
 }
 
-/// The next order number. PostgreSQL: `nextval` of the `order_numbers` sequence, which
-/// locks nothing (a rolled-back checkout leaves a gap). SQLite, which serialises writers
-/// anyway: one increment of the `sequences` row.
-pub async fn next_order_number(txn: &impl ConnectionTrait) -> ApiResult<i64> {
-    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        let row = txn
-            .query_one_raw(sea_orm::Statement::from_string(
-                sea_orm::DatabaseBackend::Postgres,
-                "SELECT nextval('order_numbers') AS value",
-            ))
-            .await?
-            .ok_or_else(|| ApiError::Internal("nextval returned no row".into()))?;
-        return Ok(row.try_get::<i64>("", "value")?);
-    }
-    let rows = sequence::Entity::update_many()
-        .col_expr(
-            sequence::Column::Value,
-            Expr::col(sequence::Column::Value).add(1),
+/// Inserts `new` (its `number` is ignored) numbered by the database in the same statement,
+/// and returns the row. PostgreSQL: `nextval` of the `order_numbers` sequence, which locks
+/// nothing (a rolled-back checkout leaves a gap). SQLite, which serialises writers (the
+/// write transaction is IMMEDIATE): one more than the highest number, or than the
+/// `sequences` row's value before the first order. Numbering inside the INSERT saves
+/// checkout a statement.
+pub async fn insert_numbered(
+    txn: &impl ConnectionTrait,
+    new: order::ActiveModel,
+) -> ApiResult<order::Model> {
+    let backend = txn.get_database_backend();
+    let number = if backend == DatabaseBackend::Postgres {
+        Expr::cust("nextval('order_numbers')")
+    } else {
+        Expr::cust(
+            "COALESCE((SELECT MAX(number) FROM orders), \
+             (SELECT value FROM sequences WHERE name = 'order_number'), 0) + 1",
         )
-        .filter(sequence::Column::Name.eq("order_number"))
-        .exec_with_returning(txn)
-        .await?;
-    rows.first()
-        .map(|row| row.value)
-        .ok_or_else(|| ApiError::Internal("the order_number sequence row is missing".into()))
+    };
+    let mut columns = Vec::new();
+    let mut values = Vec::new();
+    for column in order::Column::iter() {
+        if matches!(column, order::Column::Number) {
+            columns.push(column);
+            values.push(number.clone());
+        } else if let ActiveValue::Set(value) = new.get(column) {
+            columns.push(column);
+            values.push(Expr::val(value));
+        }
+    }
+    let mut insert = Query::insert();
+    insert
+        .into_table(order::Entity)
+        .columns(columns)
+        .values(values)
+        .map_err(|err| ApiError::Internal(format!("order insert: {err}")))?
+        .returning_all();
+    order::Model::find_by_statement(backend.build(&insert))
+        .one(txn)
+        .await?
+        .ok_or_else(|| ApiError::Internal("the order INSERT returned no row".into()))
 }

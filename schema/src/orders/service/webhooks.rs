@@ -1,18 +1,28 @@
 //! What a payment provider tells us afterwards (through `/webhooks/payments/{provider}`,
 //! whose signature the server checked): a pending payment succeeded or failed.
 //!
-//! Idempotent: each provider event id is recorded once (`payment_webhook_events`); a
-//! repeated delivery is acknowledged without doing anything, and the transitions themselves
-//! only apply to a PLACED order, so a late or reordered notification cannot undo anything.
+//! Idempotent: each provider event id is recorded once (`payment_webhook_events`) with the
+//! answer it got; a repeated delivery gets that answer again without doing anything, and the
+//! transitions themselves only apply to a PLACED order, so a late or reordered notification
+//! cannot undo anything. A notification that breaks a rule (a reference too long for the
+//! column, or another payment's reference) is refused with a 4xx and recorded as refused:
+//! answering 500 would have the provider retry it forever.
 
 use super::lifecycle;
 use crate::common::clock::now;
+use crate::common::text;
 use crate::error::ApiResult;
 use crate::events::EventHub;
 use entities::{payment, payment_webhook_event};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use std::fmt;
 use uuid::Uuid;
+
+/// Longest event id and payment reference (their columns are `varchar(255)`).
+const MAX_ID_LEN: usize = 255;
+/// Longest failure reason kept in the order's history.
+const MAX_REASON_LEN: usize = 1_000;
 
 /// A provider's notification, as its JSON body says.
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -30,6 +40,39 @@ pub struct Notification {
     pub reason: Option<String>,
 }
 
+/// Why a notification was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The event id is empty, too long or not one line of text (it cannot be recorded).
+    InvalidEventId,
+    InvalidReference,
+    InvalidReason,
+    /// Another payment of this provider already has this reference.
+    ReferenceInUse,
+}
+
+impl Refusal {
+    /// The HTTP status it is answered with (and recorded under).
+    pub fn status(self) -> u16 {
+        match self {
+            Self::InvalidEventId => 400,
+            Self::InvalidReference | Self::InvalidReason => 422,
+            Self::ReferenceInUse => 409,
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::InvalidEventId => "the event id must be one line of 1 to 255 characters",
+            Self::InvalidReference => "the reference must be one line of 1 to 255 characters",
+            Self::InvalidReason => "the reason must be one line of at most 1000 characters",
+            Self::ReferenceInUse => "this reference belongs to another payment",
+        })
+    }
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Handled {
     Applied,
@@ -38,6 +81,13 @@ pub enum Handled {
     /// No order with a payment by this provider.
     UnknownOrder,
     UnknownKind,
+    /// Refused now (and recorded, unless the event id itself is unusable).
+    Refused(Refusal),
+    /// A redelivery of an event refused before: the answer it got then.
+    RefusedBefore {
+        status: u16,
+        message: String,
+    },
 }
 
 pub async fn handle(
@@ -52,6 +102,9 @@ pub async fn handle(
     ) {
         return Ok(Handled::UnknownKind);
     }
+    if text::required_line(&notification.id, MAX_ID_LEN).as_deref() != Ok(&notification.id) {
+        return Ok(Handled::Refused(Refusal::InvalidEventId));
+    }
     let paid_through_provider = payment::Entity::find()
         .filter(payment::Column::OrderId.eq(notification.order_id))
         .filter(payment::Column::Provider.eq(provider))
@@ -61,24 +114,13 @@ pub async fn handle(
     if !paid_through_provider {
         return Ok(Handled::UnknownOrder);
     }
-    let first_time = payment_webhook_event::Entity::insert(payment_webhook_event::ActiveModel {
-        provider: Set(provider.to_owned()),
-        event_id: Set(notification.id.clone()),
-        received_at: Set(now()),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            payment_webhook_event::Column::Provider,
-            payment_webhook_event::Column::EventId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?
-        > 0;
-    if !first_time {
-        return Ok(Handled::AlreadyDone);
+    let refusal = refusal(db, provider, notification).await?;
+    if !record(db, provider, &notification.id, refusal).await? {
+        return earlier_answer(db, provider, &notification.id).await;
+    }
+    if let Some(refusal) = refusal {
+        tracing::warn!(provider, event = %notification.id, %refusal, "payment webhook refused");
+        return Ok(Handled::Refused(refusal));
     }
     let outcome = match notification.kind.as_str() {
         "payment.succeeded" => lifecycle::record_payment(
@@ -93,8 +135,10 @@ pub async fn handle(
             let reason = notification
                 .reason
                 .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
                 .unwrap_or("the payment failed");
-            lifecycle::decline(db, notification.order_id, reason, &[])
+            lifecycle::decline(db, notification.order_id, reason)
                 .await
                 .map(|cancelled| cancelled.is_some())
         }
@@ -108,6 +152,12 @@ pub async fn handle(
                 Handled::AlreadyDone
             })
         }
+        // Another payment took the reference between the check and the write.
+        Err(err) if err.is_unique_violation() => {
+            let refusal = Refusal::ReferenceInUse;
+            remember_refusal(db, provider, &notification.id, refusal).await?;
+            Ok(Handled::Refused(refusal))
+        }
         Err(err) => {
             // Forget the event so the provider's retry is processed.
             let _ = payment_webhook_event::Entity::delete_by_id((
@@ -119,4 +169,105 @@ pub async fn handle(
             Err(err)
         }
     }
+}
+
+/// What is wrong with the notification's content, if anything.
+async fn refusal(
+    db: &DatabaseConnection,
+    provider: &str,
+    notification: &Notification,
+) -> ApiResult<Option<Refusal>> {
+    if let Some(reason) = &notification.reason
+        && text::optional_line(Some(reason), MAX_REASON_LEN).is_err()
+    {
+        return Ok(Some(Refusal::InvalidReason));
+    }
+    let Some(reference) = &notification.reference else {
+        return Ok(None);
+    };
+    if text::required_line(reference, MAX_ID_LEN).as_deref() != Ok(reference) {
+        return Ok(Some(Refusal::InvalidReference));
+    }
+    // Only a success stores the reference; the unique (provider, reference) index backs this.
+    if notification.kind == "payment.succeeded" {
+        let taken = payment::Entity::find()
+            .filter(payment::Column::Provider.eq(provider))
+            .filter(payment::Column::ProviderReference.eq(reference.as_str()))
+            .filter(payment::Column::OrderId.ne(notification.order_id))
+            .one(db)
+            .await?
+            .is_some();
+        if taken {
+            return Ok(Some(Refusal::ReferenceInUse));
+        }
+    }
+    Ok(None)
+}
+
+/// Records the event with the answer it gets; false when it was recorded before.
+async fn record(
+    db: &DatabaseConnection,
+    provider: &str,
+    event_id: &str,
+    refusal: Option<Refusal>,
+) -> ApiResult<bool> {
+    let inserted = payment_webhook_event::Entity::insert(payment_webhook_event::ActiveModel {
+        provider: Set(provider.to_owned()),
+        event_id: Set(event_id.to_owned()),
+        received_at: Set(now()),
+        answer_status: Set(refusal.map_or(200, |r| i32::from(r.status()))),
+        answer_message: Set(refusal.map(|r| r.to_string())),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            payment_webhook_event::Column::Provider,
+            payment_webhook_event::Column::EventId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted > 0)
+}
+
+async fn remember_refusal(
+    db: &DatabaseConnection,
+    provider: &str,
+    event_id: &str,
+    refusal: Refusal,
+) -> ApiResult<()> {
+    payment_webhook_event::Entity::update_many()
+        .col_expr(
+            payment_webhook_event::Column::AnswerStatus,
+            Expr::value(i32::from(refusal.status())),
+        )
+        .col_expr(
+            payment_webhook_event::Column::AnswerMessage,
+            Expr::value(refusal.to_string()),
+        )
+        .filter(payment_webhook_event::Column::Provider.eq(provider))
+        .filter(payment_webhook_event::Column::EventId.eq(event_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The answer a redelivered event gets: what it got the first time.
+async fn earlier_answer(
+    db: &DatabaseConnection,
+    provider: &str,
+    event_id: &str,
+) -> ApiResult<Handled> {
+    let earlier =
+        payment_webhook_event::Entity::find_by_id((provider.to_owned(), event_id.to_owned()))
+            .one(db)
+            .await?;
+    Ok(match earlier {
+        Some(event) if event.answer_status != 200 => Handled::RefusedBefore {
+            status: u16::try_from(event.answer_status).unwrap_or(400),
+            message: event.answer_message.unwrap_or_default(),
+        },
+        _ => Handled::AlreadyDone,
+    })
 }

@@ -83,10 +83,10 @@ pub(super) fn clean_prices(prices: &[PriceInput], p: &mut Problems<'_>) -> Vec<(
     let mut clean = Vec::with_capacity(prices.len());
     for (i, price) in prices.iter().enumerate() {
         let index = i.to_string();
-        match price.amount.to_minor(price.currency) {
+        match price.amount.to_bounded_minor(price.currency) {
             Ok(minor) if minor > 0 => clean.push((price.currency.as_str().to_owned(), minor)),
             Ok(_) => p.invalid(&["prices", &index, "amount"], "must be greater than 0"),
-            Err(err) => p.invalid(&["prices", &index, "amount"], err.to_string()),
+            Err(message) => p.invalid(&["prices", &index, "amount"], message),
         }
         if !seen.insert(price.currency) {
             let message = format!(
