@@ -5,7 +5,7 @@ use crate::db::SQL_STATEMENTS;
 use crate::graphiql;
 use crate::request_tasks::RequestTasks;
 use crate::server::ServerState;
-use crate::{http_cache, rate_limit, viewer, websocket};
+use crate::{http_cache, outage_status, rate_limit, viewer, websocket};
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{Executor as _, ParseRequestError};
 use async_graphql_axum::rejection::GraphQLRejection;
@@ -165,7 +165,7 @@ async fn execute(
                 .await;
             json_answer(answer.body)
         }
-        _ => GraphQLResponse::from(response).into_response(),
+        _ => outage_status::into_http(response),
     };
     http = match http_cache::apply(http, policy, get.as_ref()).await {
         Ok(http) => http,

@@ -5,8 +5,9 @@
 //! query registered on one replica is known to all of them: a client behind a load balancer
 //! then never sees `PersistedQueryNotFound` for a hash it already registered elsewhere.
 //!
-//! Redis is a cache here, never a source of truth: when it fails, a lookup counts as a miss
-//! and the client falls back to sending the full query, which the protocol already handles.
+//! Redis is a cache here, never a source of truth: when it fails (or its circuit is open, see
+//! `SharedRedis::run`), a lookup counts as a miss and the client falls back to sending the
+//! full query, which the protocol already handles; registrations are kept in process only.
 
 use crate::common::shared_redis::SharedRedis;
 use async_graphql::async_trait::async_trait;
@@ -38,12 +39,14 @@ impl PersistedQueryStore {
     }
 
     async fn redis_get(redis: &SharedRedis, hash: &str) -> Option<ExecutableDocument> {
-        let mut connection = redis.connection.clone();
         let key = redis.key(&format!("{KEY_SEGMENT}{hash}"));
-        let stored: Option<String> = match connection.get(key).await {
+        let stored = redis
+            .run(|mut connection| async move { connection.get::<_, Option<String>>(key).await })
+            .await;
+        let stored = match stored {
             Ok(stored) => stored,
             Err(err) => {
-                tracing::warn!(error = %err, "persisted query lookup in Redis failed");
+                err.log("persisted query lookup");
                 return None;
             }
         };
@@ -64,12 +67,16 @@ impl PersistedQueryStore {
                 return;
             }
         };
-        let mut connection = redis.connection.clone();
         let key = redis.key(&format!("{KEY_SEGMENT}{hash}"));
-        let written: redis::RedisResult<()> =
-            connection.set_ex(key, encoded, REDIS_TTL.as_secs()).await;
+        let written = redis
+            .run(|mut connection| async move {
+                connection
+                    .set_ex::<_, _, ()>(key, encoded, REDIS_TTL.as_secs())
+                    .await
+            })
+            .await;
         if let Err(err) = written {
-            tracing::warn!(error = %err, "storing a persisted query in Redis failed");
+            err.log("storing a persisted query");
         }
     }
 }
