@@ -6,10 +6,11 @@ use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::server::{ServerOptions, ServerState, router};
 use crate::websocket_seats::WebsocketSeats;
-use crate::{db, graphiql, redis_client, search, seed, webhooks};
+use crate::{db, graphiql, metrics_endpoint, redis_client, search, seed, webhooks};
 use anyhow::Context as _;
 use axum::Router;
 use schema::carts::service::CartRules;
+use schema::common::shared_redis::RedisLimits;
 use schema::customers::auth::TokenIssuer;
 use schema::customers::service::staff;
 use schema::events::EventHub;
@@ -29,23 +30,33 @@ use tokio_util::task::TaskTracker;
 pub struct App {
     pub router: Router,
     pub state: ServerState,
+    /// `/metrics` apart from the API (see `metrics_endpoint`), bound at build so that a
+    /// taken port stops the start; served by `serve`.
+    metrics: Option<(TcpListener, Router)>,
 }
 
 impl App {
     /// Connects, migrates, seeds when configured, and builds the router.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let metrics = Arc::new(Metrics::new());
-        let db = db::connect(
+        let acquire_timeout = Duration::from_millis(config.database_acquire_timeout_ms.max(1));
+        let db = db::connect_with(
             &config.database_url(),
             config.database_max_connections,
+            acquire_timeout,
             metrics.clone(),
         )
         .await?;
         db::migrate(&db).await?;
         let catalog_reads = match config.database_read_url.as_deref() {
             Some(url) if !url.trim().is_empty() => {
-                let replica =
-                    db::connect(url, config.database_max_connections, metrics.clone()).await?;
+                let replica = db::connect_with(
+                    url,
+                    config.database_max_connections,
+                    acquire_timeout,
+                    metrics.clone(),
+                )
+                .await?;
                 tracing::info!(replica = %db::redact(url), "catalog reads go to the read replica");
                 replica
             }
@@ -68,8 +79,13 @@ impl App {
             .map_err(|e| anyhow::anyhow!("DEFAULT_CURRENCY: {e}"))?;
         let redis = match &config.redis_url {
             Some(url) => {
-                let redis = redis_client::connect(url, &config.redis_namespace).await?;
+                let limits = RedisLimits {
+                    call_timeout: Duration::from_millis(config.redis_call_timeout_ms.max(1)),
+                    cool_down: Duration::from_millis(config.redis_cool_down_ms),
+                };
+                let redis = redis_client::connect(url, &config.redis_namespace, limits).await?;
                 tracing::info!(redis = %redis_client::redact(url), namespace = %config.redis_namespace, "connected to Redis");
+                metrics.observe_redis(redis.breaker_stats().clone());
                 Some(redis)
             }
             None => None,
@@ -182,10 +198,29 @@ impl App {
                 schema::events::redis_bridge::run(hub, stop.cancelled_owned(), None).await
             });
         }
+        let metrics = match config.metrics_address() {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("binding METRICS_BIND {addr}"))?;
+                let routes = metrics_endpoint::router(config.metrics_token.clone())
+                    .with_state(state.clone());
+                Some((listener, routes))
+            }
+            None => None,
+        };
         Ok(Self {
             router: router(state.clone(), config),
             state,
+            metrics,
         })
+    }
+
+    /// Where `/metrics` is served when not on the API port.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     /// Serves until `shutdown` resolves, then drains: in-flight requests finish, websockets
@@ -197,6 +232,17 @@ impl App {
     ) -> anyhow::Result<()> {
         let token = self.state.shutdown.clone();
         let websockets = self.state.websockets.clone();
+        if let Some((listener, routes)) = self.metrics {
+            let stop = token.clone();
+            self.state.background.spawn(async move {
+                let served = axum::serve(listener, routes)
+                    .with_graceful_shutdown(stop.cancelled_owned())
+                    .await;
+                if let Err(err) = served {
+                    tracing::error!(error = %err, "the metrics listener failed");
+                }
+            });
+        }
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -313,6 +359,9 @@ pub async fn run_server(config: &Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", config.bind))?;
     let addr = listener.local_addr()?;
+    if let Some(metrics) = app.metrics_addr() {
+        tracing::info!(%metrics, "metrics served on their own listener");
+    }
     tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, database = %db::redact(&config.database_url()), "shopgraph is ready");
     println!("shopgraph listening on http://{addr}/graphql (GraphiQL: open it in a browser)");
     app.serve(listener, shutdown_signal()).await?;

@@ -52,6 +52,9 @@ pub enum AdminCommand {
     },
 }
 
+/// Port of the metrics listener in production when `METRICS_BIND` is not set.
+pub const DEFAULT_METRICS_PORT: u16 = 9100;
+
 #[derive(Args, Debug, Clone)]
 pub struct Config {
     /// Database URL: `sqlite://path?mode=rwc` or `postgres://user@host/db`
@@ -69,9 +72,25 @@ pub struct Config {
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
     pub database_max_connections: u32,
 
+    /// Longest wait, in milliseconds, for a database connection from the pool (connecting
+    /// included). When the database is unreachable, requests fail after this with HTTP 503
+    /// `SERVICE_UNAVAILABLE` instead of hanging.
+    #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT_MS", default_value_t = 2000)]
+    pub database_acquire_timeout_ms: u64,
+
     /// Address to listen on.
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8000")]
     pub bind: SocketAddr,
+
+    /// Address serving `/metrics` (Prometheus), apart from the API [default: 127.0.0.1:9100
+    /// in production; in development /metrics is on the API port unless this is set]. With
+    /// it set, /metrics on the API port answers 404.
+    #[arg(long, env = "METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+
+    /// Bearer token `/metrics` requires (`Authorization: Bearer <token>`); none: no token.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 
     /// Origins allowed to call the API from a browser, comma-separated (none: same-origin only).
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',')]
@@ -85,6 +104,16 @@ pub struct Config {
     /// Prefix of every Redis key, so deployments sharing one Redis stay apart.
     #[arg(long, env = "REDIS_NAMESPACE", default_value = "shopgraph")]
     pub redis_namespace: String,
+
+    /// Longest wait, in milliseconds, for one Redis call on a request path; a call that
+    /// takes longer counts as a Redis failure and the request goes on without Redis.
+    #[arg(long, env = "REDIS_CALL_TIMEOUT_MS", default_value_t = 250)]
+    pub redis_call_timeout_ms: u64,
+
+    /// After a Redis failure, milliseconds during which Redis is not asked (in-process
+    /// fallbacks answer) before one call probes it again.
+    #[arg(long, env = "REDIS_COOL_DOWN_MS", default_value_t = 2000)]
+    pub redis_cool_down_ms: u64,
 
     /// Requests one client may make per rate-limit window (0 turns rate limiting off).
     /// Signed-in clients are counted by account, others by IP address.
@@ -283,6 +312,15 @@ impl Config {
         self.search_index_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("search"))
+    }
+
+    /// Where `/metrics` is served apart from the API: `METRICS_BIND`, else 127.0.0.1:9100 in
+    /// production; `None` keeps it on the API port (development).
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_bind.or_else(|| {
+            self.production
+                .then(|| SocketAddr::from(([127, 0, 0, 1], DEFAULT_METRICS_PORT)))
+        })
     }
 
     /// `DATABASE_URL`, or the SQLite file `shopgraph.db` in the data directory.

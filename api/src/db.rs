@@ -18,11 +18,29 @@ tokio::task_local! {
 /// Statements slower than this are logged.
 const SLOW_STATEMENT: Duration = Duration::from_millis(250);
 
-/// Opens the pool for `url` (`sqlite:` or `postgres:`), creating the SQLite file's directory
-/// when needed, and counts every statement into `metrics` and the request's counter.
+/// How long tools (migrate, seed, reindex) wait for a connection: they have no client
+/// waiting on them, so they may be patient with a database that is starting.
+const TOOL_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `connect_with` for tools: a patient acquire timeout.
 pub async fn connect(
     url: &str,
     max_connections: u32,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, max_connections, TOOL_ACQUIRE_TIMEOUT, metrics).await
+}
+
+/// Opens the pool for `url` (`sqlite:` or `postgres:`), creating the SQLite file's directory
+/// when needed, and counts every statement into `metrics` and the request's counter.
+///
+/// `acquire_timeout` bounds the wait for a pooled connection, opening a new one included
+/// (sqlx retries a refused connection until then): the server passes a short one so that a
+/// request fails fast with `SERVICE_UNAVAILABLE` while the database is unreachable.
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
     metrics: Arc<Metrics>,
 ) -> anyhow::Result<DatabaseConnection> {
     if let Some(dir) = sqlite_parent_dir(url) {
@@ -33,8 +51,9 @@ pub async fn connect(
     options
         .max_connections(max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
+        // sea-orm hands both to sqlx's pool as its acquire timeout, which covers connecting.
+        .connect_timeout(acquire_timeout)
+        .acquire_timeout(acquire_timeout)
         .sqlx_logging(false)
         // WAL lets readers run while one writer commits; NORMAL sync is durable in WAL mode
         // except for the last transactions on power loss, the usual trade-off for servers.

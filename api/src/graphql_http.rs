@@ -5,7 +5,7 @@ use crate::db::SQL_STATEMENTS;
 use crate::graphiql;
 use crate::request_tasks::RequestTasks;
 use crate::server::ServerState;
-use crate::{get_request, http_cache, rate_limit, viewer, websocket};
+use crate::{get_request, http_cache, outage_status, rate_limit, viewer, websocket};
 use async_graphql::ParseRequestError;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::parser::types::OperationType;
@@ -210,7 +210,7 @@ async fn execute(
                 .await;
             json_answer(answer.body)
         }
-        _ => GraphQLResponse::from(response).into_response(),
+        _ => outage_status::into_http(response),
     };
     http = match http_cache::apply(http, policy, get.as_ref()).await {
         Ok(http) => http,

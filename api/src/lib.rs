@@ -11,6 +11,8 @@ pub mod graphql_http;
 pub mod health;
 pub mod http_cache;
 pub mod metrics;
+pub mod metrics_endpoint;
+pub mod outage_status;
 pub mod rate_limit;
 pub mod redis_client;
 pub mod request_tasks;

@@ -5,9 +5,10 @@ use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetri
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use schema::common::circuit_breaker::BreakerStats;
 use schema::events::{EventStats, outbox};
 use schema::response_cache::ResponseCache;
 use std::sync::{Arc, Mutex};
@@ -152,6 +153,12 @@ impl Metrics {
             .register_collector(Box::new(EventCollector(stats)));
     }
 
+    /// Exposes the Redis circuit breaker's state and counters.
+    pub fn observe_redis(&self, stats: Arc<BreakerStats>) {
+        self.registry()
+            .register_collector(Box::new(RedisCollector(stats)));
+    }
+
     /// Exposes the response cache's counters.
     pub fn observe_response_cache(&self, cache: Arc<ResponseCache>) {
         self.registry()
@@ -225,6 +232,42 @@ impl Collector for EventCollector {
                 "subscribers_lagged",
                 "Subscribers that fell behind the event buffer and were resynced",
                 counts.lagged_subscribers,
+            ),
+        ];
+        encode_counters(&mut encoder, &counters)
+    }
+}
+
+/// The Redis circuit breaker (see `SharedRedis::run`), read on each scrape.
+#[derive(Debug)]
+struct RedisCollector(Arc<BreakerStats>);
+
+impl Collector for RedisCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
+        let counts = self.0.snapshot();
+        let open = ConstGauge::new(i64::from(counts.open));
+        let metric = encoder.encode_descriptor(
+            "redis_circuit_open",
+            "1 while Redis calls are refused after a failure (requests use in-process fallbacks)",
+            None,
+            open.metric_type(),
+        )?;
+        open.encode(metric)?;
+        let counters = [
+            (
+                "redis_circuit_opened",
+                "Times Redis became unreachable and its circuit opened",
+                counts.opened,
+            ),
+            (
+                "redis_calls_refused",
+                "Redis calls skipped while the circuit was open (served in process instead)",
+                counts.refused,
+            ),
+            (
+                "redis_call_failures",
+                "Redis calls that failed or timed out because Redis was unreachable",
+                counts.failures,
             ),
         ];
         encode_counters(&mut encoder, &counters)

@@ -11,8 +11,9 @@
 //! (`INCR` + `EXPIRE` in one transaction). Its known weakness, up to twice the budget across
 //! a window boundary, is acceptable for abuse protection.
 //!
-//! When Redis fails, requests are let through (and a warning logged): an unavailable cache
-//! must not take the whole API down with it.
+//! When Redis fails (or its circuit is open, see `SharedRedis::run`), each process counts in
+//! its own counters until Redis is back: an unavailable cache must neither take the API down
+//! nor switch the limits off. During an outage the budget is per replica.
 
 use crate::server::ServerState;
 use crate::viewer;
@@ -70,7 +71,8 @@ pub struct Verdict {
 
 enum Counters {
     Local(Mutex<LocalWindows>),
-    Redis(SharedRedis),
+    /// Shared counters, with in-process ones for when Redis does not answer.
+    Redis(Box<SharedRedis>, Mutex<LocalWindows>),
 }
 
 /// In-process counters: one entry per client for the current window.
@@ -93,7 +95,7 @@ impl RateLimiter {
     pub fn new(limit: u32, window: Duration, redis: Option<SharedRedis>) -> Self {
         let window = window.max(Duration::from_secs(1));
         let counters = (limit > 0).then(|| match redis {
-            Some(redis) => Counters::Redis(redis),
+            Some(redis) => Counters::Redis(Box::new(redis), Mutex::new(LocalWindows::default())),
             None => Counters::Local(Mutex::new(LocalWindows::default())),
         });
         Self {
@@ -103,7 +105,7 @@ impl RateLimiter {
         }
     }
 
-    /// Counts one request of `client`; `None` when rate limiting is off or its store failed.
+    /// Counts one request of `client`; `None` when rate limiting is off.
     pub async fn check(&self, client: &ClientKey) -> Option<Verdict> {
         let counters = self.counters.as_ref()?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
@@ -112,8 +114,11 @@ impl RateLimiter {
         let window_end = Duration::from_secs((window_index + 1) * window_secs);
         let count = match counters {
             Counters::Local(windows) => count_locally(windows, client.as_key(), window_index)?,
-            Counters::Redis(redis) => {
-                count_in_redis(redis, client, window_index, window_secs).await?
+            Counters::Redis(redis, fallback) => {
+                match count_in_redis(redis, client, window_index, window_secs).await {
+                    Some(count) => count,
+                    None => count_locally(fallback, client.as_key(), window_index)?,
+                }
             }
         };
         Some(Verdict {
@@ -147,19 +152,20 @@ async fn count_in_redis(
     window_secs: u64,
 ) -> Option<u32> {
     let key = redis.key(&format!("ratelimit:{}:{window_index}", client.as_key()));
-    let mut connection = redis.connection.clone();
     // One transaction: the counter and its expiry can never be separated by a crash.
-    let counted: redis::RedisResult<(u32,)> = redis::pipe()
+    let pipeline = redis::pipe()
         .atomic()
         .incr(&key, 1u32)
         .expire(&key, i64::try_from(window_secs + 1).unwrap_or(i64::MAX))
         .ignore()
-        .query_async(&mut connection)
+        .clone();
+    let counted = redis
+        .run(|mut connection| async move { pipeline.query_async::<(u32,)>(&mut connection).await })
         .await;
     match counted {
         Ok((count,)) => Some(count),
         Err(err) => {
-            tracing::warn!(error = %err, "rate limit counter in Redis failed; letting the request through");
+            err.log("rate limit counter (counting in process instead)");
             None
         }
     }

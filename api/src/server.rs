@@ -4,13 +4,13 @@ use crate::config::Config;
 use crate::metrics::{HttpLabels, Metrics};
 use crate::rate_limit::{self, RateLimiter};
 use crate::websocket_seats::WebsocketSeats;
-use crate::{graphiql, graphql_http, health, webhooks};
+use crate::{graphiql, graphql_http, health, metrics_endpoint, webhooks};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use schema::GuardedSchema;
 use schema::common::shared_redis::SharedRedis;
@@ -84,7 +84,7 @@ pub fn router(state: ServerState, config: &Config) -> Router {
             .unwrap_or("-");
         tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %request_id)
     });
-    Router::new()
+    let router = Router::new()
         .route(
             "/graphql",
             get(graphql_http::graphql_get).post(graphql_http::graphql_post),
@@ -102,8 +102,13 @@ pub fn router(state: ServerState, config: &Config) -> Router {
             axum::routing::post(webhooks::payment_webhook),
         )
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics_text))
+        .route("/readyz", get(health::readyz));
+    // With a metrics listener of its own (always in production), /metrics here is a 404.
+    let router = match config.metrics_address() {
+        Some(_) => router,
+        None => router.merge(metrics_endpoint::router(config.metrics_token.clone())),
+    };
+    router
         .layer(middleware::from_fn_with_state(
             state.clone(),
             record_metrics,
@@ -147,17 +152,6 @@ fn cors(origins: &[String]) -> CorsLayer {
             HeaderName::from_static("apollographql-client-name"),
         ])
         .max_age(Duration::from_secs(600))
-}
-
-async fn metrics_text(State(state): State<ServerState>) -> impl IntoResponse {
-    state.metrics.refresh_outbox_backlog(&state.app.db).await;
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        state.metrics.encode(),
-    )
 }
 
 async fn record_metrics(

@@ -22,9 +22,14 @@ pub enum ApiError {
     #[error("{0}")]
     Forbidden(String),
     #[error("database error: {0}")]
-    Database(#[from] DbErr),
+    Database(DbErr),
     #[error("database error: {0}")]
-    SharedDatabase(#[from] Arc<DbErr>),
+    SharedDatabase(Arc<DbErr>),
+    /// The database cannot be reached now: down, unreachable, or no pooled connection within
+    /// the acquire timeout. Retryable (`SERVICE_UNAVAILABLE`, HTTP 503); `From<DbErr>` sorts
+    /// database errors into this and [`ApiError::Database`].
+    #[error("database unavailable: {0}")]
+    DatabaseUnavailable(DbErr),
     #[error("internal error: {0}")]
     Internal(String),
     /// A backing service (the search engine) is down; the message says which, for clients.
@@ -44,13 +49,33 @@ impl ApiError {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Database(_) | Self::SharedDatabase(_) | Self::Internal(_) => "INTERNAL",
-            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::Unavailable(_) | Self::DatabaseUnavailable(_) => "SERVICE_UNAVAILABLE",
         }
     }
 
     /// Whether this is the database refusing a duplicate in a unique index.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, Self::Database(err) if is_unique_violation(err))
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        if unreachable::is_unreachable(&err) {
+            Self::DatabaseUnavailable(err)
+        } else {
+            Self::Database(err)
+        }
+    }
+}
+
+impl From<Arc<DbErr>> for ApiError {
+    fn from(err: Arc<DbErr>) -> Self {
+        if unreachable::is_unreachable(&err) {
+            Self::DatabaseUnavailable(DbErr::clone(&err))
+        } else {
+            Self::SharedDatabase(err)
+        }
     }
 }
 
@@ -67,3 +92,4 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 pub(crate) mod edge;
+pub mod unreachable;

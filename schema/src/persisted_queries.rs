@@ -116,24 +116,31 @@ impl PersistedQueryStore {
     }
 
     async fn redis_get(redis: &SharedRedis, hash: &str) -> Option<String> {
-        let mut connection = redis.connection.clone();
         let key = redis.key(&format!("{KEY_SEGMENT}{hash}"));
-        match connection.get(key).await {
+        let stored = redis
+            .run(|mut connection| async move { connection.get::<_, Option<String>>(key).await })
+            .await;
+        match stored {
             Ok(stored) => stored,
             Err(err) => {
-                tracing::warn!(error = %err, "persisted query lookup in Redis failed");
+                err.log("persisted query lookup");
                 None
             }
         }
     }
 
     async fn redis_set(redis: &SharedRedis, hash: &str, text: &str) {
-        let mut connection = redis.connection.clone();
         let key = redis.key(&format!("{KEY_SEGMENT}{hash}"));
-        let written: redis::RedisResult<()> =
-            connection.set_ex(key, text, REDIS_TTL.as_secs()).await;
+        let text = text.to_owned();
+        let written = redis
+            .run(|mut connection| async move {
+                connection
+                    .set_ex::<_, _, ()>(key, text, REDIS_TTL.as_secs())
+                    .await
+            })
+            .await;
         if let Err(err) = written {
-            tracing::warn!(error = %err, "storing a persisted query in Redis failed");
+            err.log("storing a persisted query");
         }
     }
 }

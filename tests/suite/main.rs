@@ -15,6 +15,8 @@ mod example_queries;
 mod federation;
 mod http_cache;
 mod live_stock;
+mod metrics_endpoint;
+mod outages;
 mod persisted_queries;
 mod rate_limits;
 mod read_replica;

@@ -11,6 +11,8 @@ pub struct TestServer {
     pub endpoint: Endpoint,
     pub backend: Backend,
     pub app: shopgraph::server::ServerState,
+    /// Where `/metrics` is served when not on the API port (production, `METRICS_BIND`).
+    pub metrics_addr: Option<std::net::SocketAddr>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     // Dropped last: the server must stop before its database goes. Replicas share their
@@ -69,6 +71,10 @@ impl TestServer {
         // cached answer; the response cache has tests of its own that turn it on.
         config.response_cache_entries = 0;
         configure(&mut config);
+        if config.production && config.metrics_bind.is_none() {
+            // Tests run side by side: production's fixed metrics port would be taken.
+            config.metrics_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+        }
         let app = match App::build(&config).await {
             Ok(app) => app,
             // Tests of refused configurations: nothing runs, so clean up here.
@@ -80,6 +86,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let state = app.state.clone();
+        let metrics_addr = app.metrics_addr();
         let (tx, rx) = oneshot::channel();
         let server = tokio::spawn(app.serve(listener, async {
             let _ = rx.await;
@@ -88,6 +95,7 @@ impl TestServer {
             endpoint: Endpoint::new(addr),
             backend,
             app: state,
+            metrics_addr,
             shutdown: Some(tx),
             server: Some(server),
             _database: None,

@@ -346,7 +346,9 @@ impl Loader<ProductCountOfCategory> for CatalogLoader {
 /// input the resolver validated before building the key.
 fn to_db_err(err: crate::error::ApiError) -> Arc<DbErr> {
     match err {
-        crate::error::ApiError::Database(db) => Arc::new(db),
+        crate::error::ApiError::Database(db) | crate::error::ApiError::DatabaseUnavailable(db) => {
+            Arc::new(db)
+        }
         crate::error::ApiError::SharedDatabase(db) => db,
         other => Arc::new(DbErr::Custom(other.to_string())),
     }

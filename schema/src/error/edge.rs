@@ -1,6 +1,7 @@
 //! The one place where errors get their `extensions.code` and internal details are removed.
 
 use super::ApiError;
+use super::unreachable::is_unreachable;
 use async_graphql::{Response, ServerError, Value};
 use sea_orm::DbErr;
 use std::sync::Arc;
@@ -13,12 +14,25 @@ pub(crate) fn finalize(mut response: Response) -> Response {
     response
 }
 
+/// What clients read while the database is unreachable (the details are logged).
+const DATABASE_UNAVAILABLE: &str = "the database is temporarily unavailable; try again shortly";
+
 /// Sets the code of one error; hides the message of internal ones.
 fn classify(error: &mut ServerError) {
     let has_code = error
         .extensions
         .as_ref()
         .is_some_and(|e| e.get("code").is_some());
+    if database_unreachable(error) {
+        tracing::warn!(error = %error.message, path = ?error.path, "database unreachable while resolving a GraphQL request");
+        error.message = DATABASE_UNAVAILABLE.into();
+        error.source = None;
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", Value::from("SERVICE_UNAVAILABLE"));
+        return;
+    }
     let code = if let Some(api) = error.source::<ApiError>() {
         api.code()
     } else if error.source::<DbErr>().is_some() || error.source::<Arc<DbErr>>().is_some() {
@@ -44,4 +58,16 @@ fn classify(error: &mut ServerError) {
         .extensions
         .get_or_insert_with(Default::default)
         .set("code", Value::from(code));
+}
+
+/// Whether `error` comes from an unreachable database, whichever form the resolver returned
+/// it in: its message then names hosts and must be replaced.
+fn database_unreachable(error: &ServerError) -> bool {
+    if let Some(api) = error.source::<ApiError>() {
+        return matches!(api, ApiError::DatabaseUnavailable(_));
+    }
+    error.source::<DbErr>().is_some_and(is_unreachable)
+        || error
+            .source::<Arc<DbErr>>()
+            .is_some_and(|err| is_unreachable(err))
 }

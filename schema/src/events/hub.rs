@@ -2,7 +2,7 @@
 //! configured); subscribing reads this process's broadcast channel.
 
 use super::{DomainEvent, EventStats};
-use crate::common::shared_redis::SharedRedis;
+use crate::common::shared_redis::{RedisCallError, SharedRedis};
 use std::sync::Arc;
 use tokio::sync::{Notify, broadcast};
 
@@ -17,7 +17,7 @@ pub enum BusMessage {
 
 #[derive(Debug, thiserror::Error)]
 #[error("publishing an event to Redis failed: {0}")]
-pub struct PublishError(#[from] redis::RedisError);
+pub struct PublishError(#[from] RedisCallError);
 
 pub struct EventHub {
     local: broadcast::Sender<BusMessage>,
@@ -70,11 +70,16 @@ impl EventHub {
         match self.redis_channel() {
             Some((redis, channel)) => {
                 let payload = serde_json::to_string(event).unwrap_or_default();
-                let mut connection = redis.connection.clone();
-                let _receivers: i64 = redis::cmd("PUBLISH")
-                    .arg(channel)
-                    .arg(payload)
-                    .query_async(&mut connection)
+                // Through the circuit breaker: while Redis is down the relay's pass fails
+                // at once and its events stay pending until Redis is back.
+                redis
+                    .run(|mut connection| async move {
+                        redis::cmd("PUBLISH")
+                            .arg(channel)
+                            .arg(payload)
+                            .query_async::<i64>(&mut connection)
+                            .await
+                    })
                     .await?;
                 Ok(())
             }

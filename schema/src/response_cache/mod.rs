@@ -177,9 +177,9 @@ impl ResponseCache {
         if let Some(shared) = &self.shared
             && let Err(err) = shared.invalidate(&invalidation).await
         {
-            // The shared layer may now hold answers that should be gone; they expire with
-            // their TTL. Dropping the local layer is all this replica can still do.
-            tracing::warn!(error = %err, "response cache invalidation in Redis failed");
+            // The shared layer may now hold answers that should be gone: it is not read
+            // until a full flush succeeds (see `shared`).
+            err.log("response cache invalidation");
         }
     }
 

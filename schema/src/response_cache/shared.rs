@@ -13,13 +13,18 @@
 //! looks up, and the store script writes only if it is unchanged. That is coarser than the
 //! local store's check (any event refuses the write), so under a stream of stock changes the
 //! shared layer stores less often, never wrongly. Redis failures count as misses.
+//!
+//! An invalidation that could not reach Redis (it was down, or the circuit was open) leaves
+//! entries there that should be gone. Until one "drop everything" succeeds, the layer is
+//! *suspect*: lookups read nothing from it and try that flush first.
 
 use super::dependencies::Dependencies;
 use super::store::{CacheKey, CachedAnswer, Invalidation};
-use crate::common::shared_redis::SharedRedis;
+use crate::common::shared_redis::{RedisCallError, SharedRedis};
 use bytes::Bytes;
 use redis::Script;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -46,6 +51,8 @@ pub struct SharedStore {
     redis: SharedRedis,
     store_script: Script,
     invalidate_script: Script,
+    /// An invalidation failed: Redis may hold answers that should be gone.
+    suspect: AtomicBool,
 }
 
 /// KEYS: epoch, entry, tag sets. ARGV: expected epoch, body, meta, ttl ms.
@@ -84,6 +91,7 @@ impl SharedStore {
             redis,
             store_script: Script::new(STORE),
             invalidate_script: Script::new(INVALIDATE),
+            suspect: AtomicBool::new(false),
         }
     }
 
@@ -100,11 +108,23 @@ impl SharedStore {
     }
 
     pub async fn get(&self, key: &CacheKey) -> SharedLookup {
-        let mut connection = self.redis.connection.clone();
-        let found: redis::RedisResult<(EntryFields, Option<u64>)> = redis::pipe()
+        const MISS: SharedLookup = SharedLookup {
+            hit: None,
+            epoch: None,
+        };
+        if self.suspect.load(Ordering::Acquire) {
+            // Several requests may flush at once after an outage; dropping twice is harmless.
+            if self.invalidate(&Invalidation::All).await.is_err() {
+                return MISS;
+            }
+        }
+        let pipeline = redis::pipe()
             .hmget(self.entry_key(key), &["body", "meta"])
             .get(self.key("epoch"))
-            .query_async(&mut connection)
+            .clone();
+        let found: Result<(EntryFields, Option<u64>), RedisCallError> = self
+            .redis
+            .run(|mut connection| async move { pipeline.query_async(&mut connection).await })
             .await;
         match found {
             Ok(((Some(body), Some(meta)), epoch)) => {
@@ -130,11 +150,8 @@ impl SharedStore {
                 epoch: Some(epoch.unwrap_or(0)),
             },
             Err(err) => {
-                tracing::warn!(error = %err, "response cache lookup in Redis failed");
-                SharedLookup {
-                    hit: None,
-                    epoch: None,
-                }
+                err.log("response cache lookup");
+                MISS
             }
         }
     }
@@ -175,13 +192,20 @@ impl SharedStore {
             .arg(answer.body.as_ref())
             .arg(meta)
             .arg(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1));
-        let mut connection = self.redis.connection.clone();
-        if let Err(err) = invocation.invoke_async::<i64>(&mut connection).await {
-            tracing::warn!(error = %err, "response cache store in Redis failed");
+        let stored =
+            self.redis
+                .run(|mut connection| async move {
+                    invocation.invoke_async::<i64>(&mut connection).await
+                })
+                .await;
+        if let Err(err) = stored {
+            err.log("response cache store");
         }
     }
 
-    pub async fn invalidate(&self, invalidation: &Invalidation) -> redis::RedisResult<i64> {
+    /// Runs `invalidation` in Redis. On failure the layer is suspect until a full flush
+    /// succeeds (see the module comment).
+    pub async fn invalidate(&self, invalidation: &Invalidation) -> Result<i64, RedisCallError> {
         let mut invocation = self.invalidate_script.prepare_invoke();
         invocation.key(self.key("epoch"));
         match invalidation {
@@ -198,7 +222,15 @@ impl SharedStore {
                 invocation.key(self.tag_key("search"));
             }
         }
-        let mut connection = self.redis.connection.clone();
-        invocation.invoke_async(&mut connection).await
+        let dropped = self
+            .redis
+            .run(|mut connection| async move { invocation.invoke_async(&mut connection).await })
+            .await;
+        match (&dropped, invalidation) {
+            (Ok(_), Invalidation::All) => self.suspect.store(false, Ordering::Release),
+            (Ok(_), _) => {}
+            (Err(_), _) => self.suspect.store(true, Ordering::Release),
+        }
+        dropped
     }
 }
