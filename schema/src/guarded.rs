@@ -62,6 +62,7 @@ impl GuardedSchema {
                 .set("code", Value::from("FORBIDDEN"));
             return Err(error);
         }
+        crate::carts::code_guard::check(&mut request)?;
         Ok(request)
     }
 

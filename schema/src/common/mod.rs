@@ -1,5 +1,6 @@
 //! Building blocks shared by every bounded context.
 
+pub mod budget;
 pub mod clock;
 pub mod ids;
 pub mod input_guard;
