@@ -15,6 +15,13 @@ const REVOKE: &str = "mutation($t: String!, $all: Boolean) { tokenRevoke(refresh
 const ME: &str = "{ me { email } }";
 const CART_CREATE: &str = "mutation { cartCreate { cart { id } userErrors { code } } }";
 const WATCH_ORDER: &str = "subscription($id: ID!) { orderUpdated(orderId: $id) { id status } }";
+/// Replicas sign and check tokens with one secret.
+const JWT_SECRET: &str = "a secret shared by the test replicas";
+
+fn shared_secret(config: &mut shopgraph::config::Config) {
+    config.jwt_secret = Some(JWT_SECRET.to_owned());
+}
+
 /// How long a test waits for what must happen eventually (generous: the machine is shared).
 const PATIENCE: Duration = Duration::from_secs(60);
 
@@ -107,7 +114,7 @@ e2e!(websocket_operations_end_when_the_access_token_expires);
 async fn signing_out_ends_access_tokens_and_websockets_at_once(
     backend: Backend,
 ) -> anyhow::Result<()> {
-    let shop = Shop::open(backend, &[1000], |_| {}).await?;
+    let shop = Shop::open(backend, &[1000], shared_secret).await?;
     let email = "alice@example.com";
     shop.server.customer_token(email).await?;
     let phone = sign_in(&shop.server, email).await?;
@@ -150,7 +157,7 @@ async fn signing_out_ends_access_tokens_and_websockets_at_once(
     assert_eq!(http_status(&shop.server, &again.access).await?, 200);
 
     // A replica that starts afterwards knows of the sign-out too (from the database).
-    let late = shop.server.replica(|_| {}).await?;
+    let late = shop.server.replica(shared_secret).await?;
     assert_eq!(http_status(&late, &laptop.access).await?, 401);
     assert_eq!(http_status(&late, &again.access).await?, 200);
     late.stop().await?;
@@ -164,6 +171,7 @@ async fn signing_out_reaches_every_replica(backend: Backend) -> anyhow::Result<(
         return Ok(());
     };
     let with_redis = |config: &mut shopgraph::config::Config| {
+        shared_secret(config);
         config.redis_url = Some(redis.url.clone());
         config.redis_namespace = redis.namespace.clone();
     };

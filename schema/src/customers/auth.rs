@@ -87,7 +87,8 @@ pub struct VerifiedToken {
     pub session_id: Option<Uuid>,
     /// When it was issued, in whole seconds.
     pub issued_at: DateTime<Utc>,
-    /// The last moment it is accepted: its expiry plus the leeway.
+    /// It is accepted strictly before this moment: its expiry plus the leeway, counted in
+    /// whole seconds as the signature check counts them.
     pub accepted_until: DateTime<Utc>,
 }
 
@@ -156,7 +157,8 @@ impl TokenIssuer {
             .claims;
         let at = |secs: i64| DateTime::from_timestamp(secs, 0).ok_or(InvalidAccessToken::Invalid);
         let issued_at = at(claims.iat)?;
-        let accepted_until = at(claims.exp.saturating_add(LEEWAY_SECS))?;
+        // The check refuses once `now - leeway > exp` in whole seconds.
+        let accepted_until = at(claims.exp.saturating_add(LEEWAY_SECS + 1))?;
         let viewer = match claims.perms {
             Some(permissions) => Viewer::Staff {
                 id: claims.sub,

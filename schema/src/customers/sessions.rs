@@ -84,7 +84,7 @@ impl SessionRevocations {
         Self {
             entries: Mutex::default(),
             changed: watch::channel(0).0,
-            keep_for: access_ttl + chrono::Duration::seconds(super::auth::LEEWAY_SECS + 1),
+            keep_for: access_ttl + chrono::Duration::seconds(super::auth::LEEWAY_SECS + 2),
         }
     }
 
@@ -135,7 +135,7 @@ impl SessionRevocations {
 
     /// Whether `token` is still usable: not expired and its session not ended.
     pub fn is_live(&self, token: &TokenSession) -> bool {
-        Utc::now() <= token.accepted_until && !self.is_revoked(token)
+        Utc::now() < token.accepted_until && !self.is_revoked(token)
     }
 
     /// Resolves when `token` stops being usable: it expires, or its session ends.
