@@ -207,3 +207,33 @@ async fn signing_out_reaches_every_replica(backend: Backend) -> anyhow::Result<(
     redis.cleanup().await
 }
 e2e!(signing_out_reaches_every_replica);
+
+async fn a_reused_refresh_token_ends_its_sessions_access_tokens(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::with_catalog(backend, 0).await?;
+    let email = "alice@example.com";
+    server.customer_token(email).await?;
+    let first = sign_in(&server, email).await?;
+    let refresh = "mutation($t: String!) { tokenRefresh(refreshToken: $t) { accessToken userErrors { code } } }";
+    let rotated = server
+        .graphql(refresh, json!({ "t": first.refresh }))
+        .await?;
+    let second = rotated.data()["tokenRefresh"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(http_status(&server, &second).await?, 200);
+    // The rotated token comes back (a stolen copy): the session ends, access tokens included.
+    let reused = server
+        .graphql(refresh, json!({ "t": first.refresh }))
+        .await?;
+    assert_eq!(
+        reused.data()["tokenRefresh"]["userErrors"][0]["code"],
+        "INVALID_TOKEN"
+    );
+    assert_eq!(http_status(&server, &second).await?, 401);
+    assert_eq!(http_status(&server, &first.access).await?, 401);
+    server.stop().await
+}
+e2e!(a_reused_refresh_token_ends_its_sessions_access_tokens);

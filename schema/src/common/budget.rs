@@ -78,15 +78,6 @@ pub trait Budgets: Send + Sync {
     ) -> BoxFuture<'a, Option<Verdict>>;
 }
 
-/// No allowance is ever spent (tools that build an `AppState` without a server).
-pub struct Unlimited;
-
-impl Budgets for Unlimited {
-    fn spend<'a>(&'a self, _: Allowance, _: &'a str, _: u32) -> BoxFuture<'a, Option<Verdict>> {
-        Box::pin(std::future::ready(None))
-    }
-}
-
 /// Spends `amount` of `client`'s `allowance`, or refuses with `RATE_LIMITED` once it is spent.
 /// Requests that no client is known for (none come through the server) are not counted.
 pub async fn require(

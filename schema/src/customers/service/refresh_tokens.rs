@@ -203,7 +203,6 @@ pub async fn rotate(
 /// What a sign-out did: how many refresh tokens it revoked, and the event (recorded in the
 /// same transaction) that ends the sessions' access tokens.
 pub struct Revoked {
-    pub account_id: Uuid,
     pub tokens: u64,
     pub ended: SessionRevoked,
 }
@@ -252,9 +251,5 @@ pub async fn revoke(
     };
     let ended = record_ended(&txn, token.customer_id, sessions, EndReason::SignOut, now).await?;
     txn.commit().await?;
-    Ok(Some(Revoked {
-        account_id: token.customer_id,
-        tokens,
-        ended,
-    }))
+    Ok(Some(Revoked { tokens, ended }))
 }
