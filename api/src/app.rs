@@ -3,16 +3,18 @@
 
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{Limit, RateLimiter};
 use crate::server::{ServerOptions, ServerState, router};
 use crate::websocket_seats::WebsocketSeats;
 use crate::{db, graphiql, metrics_endpoint, redis_client, search, seed, webhooks};
 use anyhow::Context as _;
 use axum::Router;
 use schema::carts::service::CartRules;
+use schema::common::budget::Allowance;
 use schema::common::shared_redis::RedisLimits;
 use schema::customers::auth::TokenIssuer;
 use schema::customers::service::staff;
+use schema::customers::sessions::SessionRevocations;
 use schema::events::EventHub;
 use schema::events::relay::{OutboxRelay, RelaySettings};
 use schema::orders::service::payments::PaymentProviders;
@@ -91,6 +93,8 @@ impl App {
             None => None,
         };
         let tokens = Arc::new(token_issuer(config)?);
+        let sessions = Arc::new(SessionRevocations::new(tokens.access_ttl));
+        let rate_limiter = Arc::new(rate_limiter(config, redis.clone()));
         let (search, embedded_index) = search::connect(config, search::Role::Serve).await?;
         let app = AppState {
             db,
@@ -103,6 +107,8 @@ impl App {
             }),
             events: Arc::new(EventHub::new(config.event_buffer, redis.clone())),
             tokens,
+            sessions,
+            budgets: rate_limiter.clone(),
             payments: PaymentProviders::default(),
             search,
         };
@@ -115,11 +121,6 @@ impl App {
                 redis.clone(),
             ),
         };
-        let rate_limiter = RateLimiter::new(
-            config.rate_limit_requests,
-            Duration::from_secs(config.rate_limit_window_secs),
-            redis.clone(),
-        );
         metrics.observe_events(app.events.stats().clone());
         let schema = schema::build_schema(app.clone(), &limits);
         let options = ServerOptions {
@@ -146,7 +147,7 @@ impl App {
             shutdown: CancellationToken::new(),
             websockets: TaskTracker::new(),
             redis: redis.clone(),
-            rate_limiter: Arc::new(rate_limiter),
+            rate_limiter,
             background: TaskTracker::new(),
             websocket_seats: Arc::new(WebsocketSeats::new(config.max_websockets_per_client)),
             response_cache: Arc::new(ResponseCache::new(
@@ -167,6 +168,18 @@ impl App {
             state
                 .background
                 .spawn(async move { cache.follow(hub, stop.cancelled_owned()).await });
+        }
+        {
+            // Sessions signed out on any replica: those of the last access-token lifetime
+            // before serving, then each as its event arrives.
+            let sessions = state.app.sessions.clone();
+            let events = state.app.events.subscribe();
+            let db = state.app.db.clone();
+            sessions.reload(&db).await;
+            let stop = state.shutdown.clone();
+            state
+                .background
+                .spawn(async move { sessions.follow(events, db, stop.cancelled_owned()).await });
         }
         if config.outbox_relay {
             let relay = OutboxRelay::new(
@@ -326,6 +339,34 @@ fn token_issuer(config: &Config) -> anyhow::Result<TokenIssuer> {
         chrono::Duration::seconds(config.access_token_ttl_secs),
         chrono::Duration::days(config.refresh_token_ttl_days),
     ))
+}
+
+/// The per-client allowances: requests, sign-ins and discount codes.
+fn rate_limiter(
+    config: &Config,
+    redis: Option<schema::common::shared_redis::SharedRedis>,
+) -> RateLimiter {
+    let codes_window = Duration::from_secs(config.discount_code_window_secs);
+    RateLimiter::new(
+        config.rate_limit_requests,
+        Duration::from_secs(config.rate_limit_window_secs),
+        redis,
+    )
+    .with(
+        Allowance::SignIns,
+        Limit::new(
+            config.sign_in_attempts,
+            Duration::from_secs(config.sign_in_window_secs),
+        ),
+    )
+    .with(
+        Allowance::CodesPerClient,
+        Limit::new(config.discount_code_attempts_per_client, codes_window),
+    )
+    .with(
+        Allowance::CodesPerCart,
+        Limit::new(config.discount_code_attempts_per_cart, codes_window),
+    )
 }
 
 /// Cart limits, shipping and tax from the configuration; a malformed value stops the start.

@@ -124,6 +124,30 @@ pub struct Config {
     #[arg(long, env = "RATE_LIMIT_WINDOW_SECS", default_value_t = 60)]
     pub rate_limit_window_secs: u64,
 
+    /// Password checks (`tokenCreate` fields, aliases included) one client may make per
+    /// sign-in window, over HTTP and websockets together (0: no limit beyond
+    /// RATE_LIMIT_REQUESTS). Clients are counted as for RATE_LIMIT_REQUESTS.
+    #[arg(long, env = "SIGN_IN_ATTEMPTS", default_value_t = 10)]
+    pub sign_in_attempts: u32,
+
+    /// Length of the sign-in window in seconds.
+    #[arg(long, env = "SIGN_IN_WINDOW_SECS", default_value_t = 60)]
+    pub sign_in_window_secs: u64,
+
+    /// Discount codes one client (account, else IP address) may try per discount-code window,
+    /// over all its carts; codes already on the cart are not tried again (0: no limit).
+    #[arg(long, env = "DISCOUNT_CODE_ATTEMPTS_PER_CLIENT", default_value_t = 30)]
+    pub discount_code_attempts_per_client: u32,
+
+    /// Discount codes that may be tried on one cart per discount-code window, whoever tries
+    /// them (0: no limit).
+    #[arg(long, env = "DISCOUNT_CODE_ATTEMPTS_PER_CART", default_value_t = 10)]
+    pub discount_code_attempts_per_cart: u32,
+
+    /// Length of the discount-code window in seconds.
+    #[arg(long, env = "DISCOUNT_CODE_WINDOW_SECS", default_value_t = 3600)]
+    pub discount_code_window_secs: u64,
+
     /// Reverse proxies in front of the server that append to `X-Forwarded-For`. With N > 0
     /// the client address is the N-th entry from the right; with 0 the header is ignored
     /// (clients could forge it).

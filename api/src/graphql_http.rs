@@ -180,7 +180,8 @@ async fn execute(
     }
     let counter = Arc::new(AtomicUsize::new(0));
     let tasks = RequestTasks::new();
-    let data = RequestData::new(&state.app, viewer, tasks.spawner());
+    let mut data = RequestData::new(&state.app, viewer, tasks.spawner());
+    data.client = rate_limit::current_client();
     let reads = data.reads.clone();
     let request = request.data(data);
     let executed = SQL_STATEMENTS
@@ -315,6 +316,6 @@ async fn websocket(state: ServerState, request: Request) -> Response {
         .max_frame_size(max_message)
         .on_upgrade(move |socket| {
             let websockets = state.websockets.clone();
-            websockets.track_future(websocket::serve(state, protocol, socket, seat))
+            websockets.track_future(websocket::serve(state, protocol, socket, seat, client))
         })
 }

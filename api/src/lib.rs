@@ -23,4 +23,5 @@ pub mod telemetry;
 pub mod viewer;
 pub mod webhooks;
 pub mod websocket;
+pub mod websocket_operations;
 pub mod websocket_seats;

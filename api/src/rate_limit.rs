@@ -1,5 +1,7 @@
-//! Per-client rate limits on `/graphql`: a fixed window of `RATE_LIMIT_REQUESTS` requests per
-//! `RATE_LIMIT_WINDOW_SECS`.
+//! Per-client rate limits: a fixed window of `RATE_LIMIT_REQUESTS` requests per
+//! `RATE_LIMIT_WINDOW_SECS` on `/graphql` (HTTP requests and websocket operations alike), and
+//! the other allowances of `schema::common::budget` (sign-ins, discount codes) on the same
+//! counters.
 //!
 //! Clients are told apart by account when they send a valid access token (so many shoppers
 //! behind one office NAT do not starve each other), otherwise by IP address — IPv6 by its
@@ -8,7 +10,7 @@
 //! counts on its own.
 //!
 //! A fixed window is the cheapest scheme that a single atomic Redis round trip can enforce
-//! (`INCR` + `EXPIRE` in one transaction). Its known weakness, up to twice the budget across
+//! (`INCRBY` + `EXPIRE` in one transaction). Its known weakness, up to twice the budget across
 //! a window boundary, is acceptable for abuse protection.
 //!
 //! When Redis fails (or its circuit is open, see `SharedRedis::run`), each process counts in
@@ -22,6 +24,9 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::future::BoxFuture;
+pub use schema::common::budget::Verdict;
+use schema::common::budget::{Allowance, Budgets, ClientId};
 use schema::common::shared_redis::SharedRedis;
 use serde_json::json;
 use std::collections::HashMap;
@@ -44,6 +49,11 @@ impl ClientKey {
         }
     }
 
+    /// The client as the schema's allowances know it.
+    pub fn id(&self) -> ClientId {
+        ClientId::new(self.as_key())
+    }
+
     /// IPv4 addresses as they are; IPv6 addresses by their /64 network.
     pub fn from_ip(ip: IpAddr) -> Self {
         match ip {
@@ -59,14 +69,21 @@ impl ClientKey {
     }
 }
 
-/// The outcome of counting one request.
+/// One allowance's budget: `max` uses per `window` (`max == 0`: not limited).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Verdict {
-    pub allowed: bool,
-    pub limit: u32,
-    pub remaining: u32,
-    /// Until the current window ends.
-    pub reset_after: Duration,
+pub struct Limit {
+    pub max: u32,
+    pub window: Duration,
+}
+
+impl Limit {
+    pub fn new(max: u32, window: Duration) -> Self {
+        Self {
+            max,
+            // A zero-length window would divide by zero.
+            window: window.max(Duration::from_secs(1)),
+        }
+    }
 }
 
 enum Counters {
@@ -75,9 +92,10 @@ enum Counters {
     Redis(Box<SharedRedis>, Mutex<LocalWindows>),
 }
 
-/// In-process counters: one entry per client for the current window.
+/// In-process counters: one entry per allowance and subject for its current window.
 #[derive(Default)]
 struct LocalWindows {
+    /// `(window end in seconds since the epoch, uses)`.
     counts: HashMap<String, (u64, u32)>,
 }
 
@@ -85,77 +103,110 @@ struct LocalWindows {
 const LOCAL_SWEEP_AT: usize = 50_000;
 
 pub struct RateLimiter {
-    limit: u32,
-    window: Duration,
-    counters: Option<Counters>,
+    limits: HashMap<Allowance, Limit>,
+    counters: Counters,
 }
 
 impl RateLimiter {
-    /// `limit == 0` turns rate limiting off.
+    /// Requests limited to `limit` per `window` (`limit == 0` turns that off); other
+    /// allowances are added with [`RateLimiter::with`].
     pub fn new(limit: u32, window: Duration, redis: Option<SharedRedis>) -> Self {
-        let window = window.max(Duration::from_secs(1));
-        let counters = (limit > 0).then(|| match redis {
+        let counters = match redis {
             Some(redis) => Counters::Redis(Box::new(redis), Mutex::new(LocalWindows::default())),
             None => Counters::Local(Mutex::new(LocalWindows::default())),
-        });
+        };
         Self {
-            limit,
-            window,
+            limits: HashMap::new(),
             counters,
         }
+        .with(Allowance::Requests, Limit::new(limit, window))
+    }
+
+    /// Limits `allowance` too.
+    pub fn with(mut self, allowance: Allowance, limit: Limit) -> Self {
+        if limit.max > 0 {
+            self.limits.insert(allowance, limit);
+        } else {
+            self.limits.remove(&allowance);
+        }
+        self
     }
 
     /// Counts one request of `client`; `None` when rate limiting is off.
     pub async fn check(&self, client: &ClientKey) -> Option<Verdict> {
-        let counters = self.counters.as_ref()?;
+        self.count(Allowance::Requests, &client.as_key(), 1).await
+    }
+
+    async fn count(&self, allowance: Allowance, subject: &str, amount: u32) -> Option<Verdict> {
+        let limit = self.limits.get(&allowance)?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
-        let window_secs = self.window.as_secs();
+        let window_secs = limit.window.as_secs();
         let window_index = now.as_secs() / window_secs;
-        let window_end = Duration::from_secs((window_index + 1) * window_secs);
-        let count = match counters {
-            Counters::Local(windows) => count_locally(windows, client.as_key(), window_index)?,
+        let window_end = (window_index + 1) * window_secs;
+        let key = format!("{}:{subject}", allowance.name());
+        let count = match &self.counters {
+            Counters::Local(windows) => {
+                count_locally(windows, key, window_end, now.as_secs(), amount)?
+            }
             Counters::Redis(redis, fallback) => {
-                match count_in_redis(redis, client, window_index, window_secs).await {
+                match count_in_redis(redis, &key, window_index, window_secs, amount).await {
                     Some(count) => count,
-                    None => count_locally(fallback, client.as_key(), window_index)?,
+                    None => count_locally(fallback, key, window_end, now.as_secs(), amount)?,
                 }
             }
         };
         Some(Verdict {
-            allowed: count <= self.limit,
-            limit: self.limit,
-            remaining: self.limit.saturating_sub(count),
-            reset_after: window_end.saturating_sub(now),
+            allowed: count <= limit.max,
+            limit: limit.max,
+            remaining: limit.max.saturating_sub(count),
+            reset_after: Duration::from_secs(window_end).saturating_sub(now),
         })
     }
 }
 
-fn count_locally(windows: &Mutex<LocalWindows>, key: String, window_index: u64) -> Option<u32> {
+impl Budgets for RateLimiter {
+    fn spend<'a>(
+        &'a self,
+        allowance: Allowance,
+        subject: &'a str,
+        amount: u32,
+    ) -> BoxFuture<'a, Option<Verdict>> {
+        Box::pin(self.count(allowance, subject, amount))
+    }
+}
+
+fn count_locally(
+    windows: &Mutex<LocalWindows>,
+    key: String,
+    window_end: u64,
+    now_secs: u64,
+    amount: u32,
+) -> Option<u32> {
     let mut windows = windows.lock().ok()?;
     if windows.counts.len() >= LOCAL_SWEEP_AT {
-        windows
-            .counts
-            .retain(|_, (index, _)| *index == window_index);
+        windows.counts.retain(|_, (end, _)| *end > now_secs);
     }
-    let entry = windows.counts.entry(key).or_insert((window_index, 0));
-    if entry.0 != window_index {
-        *entry = (window_index, 0);
+    let entry = windows.counts.entry(key).or_insert((window_end, 0));
+    if entry.0 != window_end {
+        *entry = (window_end, 0);
     }
-    entry.1 = entry.1.saturating_add(1);
+    entry.1 = entry.1.saturating_add(amount);
     Some(entry.1)
 }
 
+/// The one Redis round trip of a count: the window's counter raised by `amount`.
 async fn count_in_redis(
     redis: &SharedRedis,
-    client: &ClientKey,
+    key: &str,
     window_index: u64,
     window_secs: u64,
+    amount: u32,
 ) -> Option<u32> {
-    let key = redis.key(&format!("ratelimit:{}:{window_index}", client.as_key()));
+    let key = redis.key(&format!("ratelimit:{key}:{window_index}"));
     // One transaction: the counter and its expiry can never be separated by a crash.
     let pipeline = redis::pipe()
         .atomic()
-        .incr(&key, 1u32)
+        .incr(&key, amount)
         .expire(&key, i64::try_from(window_secs + 1).unwrap_or(i64::MAX))
         .ignore()
         .clone();
@@ -199,15 +250,26 @@ pub fn client_ip(
         .or(peer)
 }
 
+tokio::task_local! {
+    /// The client of the HTTP request being served, for the allowances the schema counts
+    /// (sign-ins, discount codes): set around the `/graphql` handler by [`enforce`].
+    static CLIENT: ClientKey;
+}
+
+/// The client of the current `/graphql` request (`None` outside one).
+pub fn current_client() -> Option<ClientId> {
+    CLIENT.try_with(ClientKey::id).ok()
+}
+
 /// Middleware on `/graphql`: counts the request and answers 429 once the budget is spent.
 /// Every answer carries the `RateLimit-*` headers so clients can pace themselves.
 pub async fn enforce(State(state): State<ServerState>, request: Request, next: Next) -> Response {
     let client = client_key(&state, &request);
     let Some(verdict) = state.rate_limiter.check(&client).await else {
-        return next.run(request).await;
+        return CLIENT.scope(client, next.run(request)).await;
     };
     let mut response = if verdict.allowed {
-        next.run(request).await
+        CLIENT.scope(client, next.run(request)).await
     } else {
         tracing::info!(client = ?client, "rate limit reached");
         too_many_requests(verdict)
@@ -234,15 +296,19 @@ pub fn client_key(state: &ServerState, request: &Request) -> ClientKey {
     }
 }
 
-fn retry_after_secs(verdict: Verdict) -> u64 {
-    // Round up: a client that waits the advertised time must find a fresh window.
-    verdict.reset_after.as_secs() + u64::from(verdict.reset_after.subsec_nanos() > 0)
+/// What a client over its request budget is told (HTTP and websockets alike).
+pub fn refusal_message(verdict: Verdict) -> String {
+    format!(
+        "too many requests: this client may send {} requests per window; try again in {} s",
+        verdict.limit,
+        verdict.retry_after_secs()
+    )
 }
 
 fn too_many_requests(verdict: Verdict) -> Response {
-    let retry_after = retry_after_secs(verdict);
+    let retry_after = verdict.retry_after_secs();
     let body = json!({ "errors": [{
-        "message": format!("too many requests: this client may send {} requests per window; try again in {retry_after} s", verdict.limit),
+        "message": refusal_message(verdict),
         "extensions": { "code": "RATE_LIMITED", "retryAfter": retry_after },
     }]});
     let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
@@ -258,7 +324,7 @@ fn add_headers(headers: &mut HeaderMap, verdict: Verdict) {
     static RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
     headers.insert(LIMIT.clone(), HeaderValue::from(verdict.limit));
     headers.insert(REMAINING.clone(), HeaderValue::from(verdict.remaining));
-    headers.insert(RESET.clone(), HeaderValue::from(retry_after_secs(verdict)));
+    headers.insert(RESET.clone(), HeaderValue::from(verdict.retry_after_secs()));
 }
 
 #[cfg(test)]
@@ -324,6 +390,33 @@ mod tests {
                 .check(&alice)
                 .await
                 .is_none()
+        );
+    }
+
+    #[tokio::test]
+    async fn allowances_count_apart_and_by_amount() {
+        let limiter = RateLimiter::new(0, Duration::from_secs(3600), None)
+            .with(Allowance::SignIns, Limit::new(3, Duration::from_secs(3600)));
+        let alice = ClientKey::Address("192.0.2.1".to_owned());
+        assert!(
+            limiter.check(&alice).await.is_none(),
+            "requests are not limited"
+        );
+        let spend = |amount| limiter.spend(Allowance::SignIns, "ip:192.0.2.1", amount);
+        assert_eq!(
+            spend(2).await.map(|v| (v.allowed, v.remaining)),
+            Some((true, 1))
+        );
+        assert_eq!(
+            spend(2).await.map(|v| (v.allowed, v.remaining)),
+            Some((false, 0))
+        );
+        assert!(
+            limiter
+                .spend(Allowance::CodesPerCart, "cart:1", 1)
+                .await
+                .is_none(),
+            "an allowance without a limit is not counted"
         );
     }
 }

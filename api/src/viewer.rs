@@ -1,16 +1,20 @@
 //! Who is asking: resolved once per HTTP request or websocket connection from the access
-//! token, and handed to the schema as part of the request data.
+//! token, and handed to the schema as part of the request data. A token is accepted while it
+//! is unexpired and its session was not ended (`schema::customers::sessions`).
 
 use crate::server::ServerState;
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use schema::Viewer;
+use schema::customers::auth::InvalidAccessToken;
+use schema::customers::sessions::{self, TokenSession};
 use serde_json::{Value, json};
 
 /// The viewer of an HTTP request: anonymous without `Authorization`, or the account of a valid
-/// `Bearer` token. A present but invalid token is refused with 401, so clients know to refresh
-/// rather than silently getting anonymous answers.
+/// `Bearer` token. A present but invalid token (or one whose session was signed out) is
+/// refused with 401, so clients know to refresh rather than silently getting anonymous
+/// answers.
 pub fn from_headers(state: &ServerState, headers: &HeaderMap) -> Result<Viewer, Unauthenticated> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Viewer::Anonymous);
@@ -20,17 +24,23 @@ pub fn from_headers(state: &ServerState, headers: &HeaderMap) -> Result<Viewer, 
         .ok()
         .and_then(bearer)
         .ok_or_else(|| unauthenticated("use `Authorization: Bearer <access token>`"))?;
-    state
-        .app
-        .tokens
-        .viewer(token)
+    authenticate(state, token)
+        .map(|session| session.viewer)
         .map_err(|e| unauthenticated(&e.to_string()))
+}
+
+fn authenticate(state: &ServerState, token: &str) -> Result<TokenSession, InvalidAccessToken> {
+    sessions::authenticate(&state.app.tokens, &state.app.sessions, token)
 }
 
 /// The viewer of a websocket connection, from its `connection_init` payload. Accepted shapes:
 /// `{"Authorization": "Bearer …"}` (what GraphiQL sends from its Headers tab),
 /// `{"headers": {"Authorization": "Bearer …"}}`, and `{"token": "…"}` / `{"accessToken": "…"}`.
-pub fn from_connection_init(state: &ServerState, payload: &Value) -> Result<Viewer, String> {
+/// With a token, its session too: the connection's operations last as long as it does.
+pub fn from_connection_init(
+    state: &ServerState,
+    payload: &Value,
+) -> Result<(Viewer, Option<TokenSession>), String> {
     let token = ["Authorization", "authorization"]
         .iter()
         .find_map(|key| {
@@ -48,9 +58,11 @@ pub fn from_connection_init(state: &ServerState, payload: &Value) -> Result<View
                 .map(Ok)
         });
     match token {
-        None => Ok(Viewer::Anonymous),
+        None => Ok((Viewer::Anonymous, None)),
         Some(Err(problem)) => Err(problem.to_owned()),
-        Some(Ok(token)) => state.app.tokens.viewer(token).map_err(|e| e.to_string()),
+        Some(Ok(token)) => authenticate(state, token)
+            .map(|session| (session.viewer.clone(), Some(session)))
+            .map_err(|e| e.to_string()),
     }
 }
 

@@ -8,9 +8,16 @@
 //!
 //! Shutdown: when the server stops, the connection's input ends, which ends its subscriptions,
 //! and the client gets a close frame 1001 ("going away") so it reconnects to another replica.
+//!
+//! Sessions and budgets: operations go through `websocket_operations::SocketExecutor`, which
+//! refuses them once the connection's access token expired or was signed out, and counts
+//! each against the client's request budget (the account signed in at `connection_init`,
+//! else the client the upgrade request was counted as).
 
+use crate::rate_limit::ClientKey;
 use crate::server::ServerState;
 use crate::viewer;
+use crate::websocket_operations::SocketExecutor;
 use crate::websocket_seats::Seat;
 use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
@@ -27,12 +34,14 @@ use tokio_util::sync::PollSender;
 /// Messages queued for a client before the GraphQL side waits for the socket.
 const OUTGOING_BUFFER: usize = 64;
 
-/// Serves one upgraded connection; `_seat` holds the client's connection slot until it ends.
+/// Serves one upgraded connection of `client` (as its upgrade request was counted); `_seat`
+/// holds the client's connection slot until it ends.
 pub async fn serve(
     state: ServerState,
     protocol: GraphQLProtocol,
     socket: WebSocket,
     _seat: Option<Seat>,
+    client: ClientKey,
 ) {
     state.metrics.websocket_connections.inc();
     let (mut sink, stream) = socket.split();
@@ -50,15 +59,22 @@ pub async fn serve(
 
     let auth_state = state.clone();
     let max_subscriptions = state.options.max_subscriptions_per_connection;
-    let graphql = GraphQLWebSocket::new_with_pair(to_client, input, state.schema.clone(), protocol)
+    let executor = SocketExecutor::new(state.clone());
+    let graphql = GraphQLWebSocket::new_with_pair(to_client, input, executor, protocol)
         .on_connection_init(move |payload| async move {
             // A bad token refuses the connection (async-graphql closes it with a protocol error).
-            let viewer = viewer::from_connection_init(&auth_state, &payload)
+            let (viewer, session) = viewer::from_connection_init(&auth_state, &payload)
                 .map_err(async_graphql::Error::new)?;
+            let client = match viewer.account_id() {
+                Some(account) => ClientKey::Account(account),
+                None => client,
+            };
             // Long-lived connection: loaders must not cache between events.
             let mut request = RequestData::new(&auth_state.app, viewer, |f| {
                 tokio::spawn(f);
             });
+            request.session = session;
+            request.client = Some(client.id());
             request.subscription_slots = Some(SubscriptionSlots::new(max_subscriptions));
             request.catalog.enable_all_cache(false);
             request.inventory.enable_all_cache(false);

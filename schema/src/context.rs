@@ -3,8 +3,10 @@
 
 use crate::carts::service::CartRules;
 use crate::catalog::loaders::CatalogLoader;
+use crate::common::budget::{Budgets, ClientId};
 use crate::common::money::CurrencyCode;
 use crate::customers::auth::{Permission, TokenIssuer};
+use crate::customers::sessions::{SessionEnd, SessionRevocations, TokenSession};
 use crate::error::{ApiError, ApiResult};
 use crate::events::EventHub;
 use crate::inventory::loaders::InventoryLoader;
@@ -56,6 +58,10 @@ pub struct AppState {
     pub events: Arc<EventHub>,
     /// Signs and checks access tokens.
     pub tokens: Arc<TokenIssuer>,
+    /// Sessions ended before their access tokens expire (sign-out), on every replica.
+    pub sessions: Arc<SessionRevocations>,
+    /// Per-client (and per-cart) allowances: sign-ins, discount codes.
+    pub budgets: Arc<dyn Budgets>,
     /// Payment providers checkout may use, by name.
     pub payments: PaymentProviders,
     /// The search engine (tantivy embedded, or Meilisearch).
@@ -119,6 +125,13 @@ pub struct RequestData {
     pub viewer: Viewer,
     /// On websocket connections: the cap on concurrently open subscriptions.
     pub subscription_slots: Option<Arc<SubscriptionSlots>>,
+    /// On websocket connections signed in with an access token: that token's session.
+    /// Operations stop when it ends (expiry, sign-out), and so do subscriptions that need the
+    /// account (see `session_end`).
+    pub session: Option<TokenSession>,
+    /// Who the request is counted against for allowances (`common::budget`); `None` when it
+    /// does not come through the server.
+    pub client: Option<ClientId>,
     pub catalog: DataLoader<CatalogLoader, HashMapCache>,
     pub inventory: DataLoader<InventoryLoader, HashMapCache>,
     pub orders: DataLoader<OrderLoader, HashMapCache>,
@@ -148,6 +161,8 @@ impl RequestData {
         Self {
             viewer,
             subscription_slots: None,
+            session: None,
+            client: None,
             catalog: DataLoader::with_cache(
                 CatalogLoader::new(catalog_db.clone(), reads.clone()),
                 spawner.clone(),
@@ -234,6 +249,14 @@ impl Drop for SubscriptionSlot {
 }
 
 impl RequestData {
+    /// Resolves when the connection's session ends; `None` without one (HTTP, anonymous).
+    /// Subscriptions that need the account end with it (`sessions::until_session_ends`).
+    pub fn session_end(&self, state: &AppState) -> Option<SessionEnd> {
+        self.session
+            .clone()
+            .map(|session| state.sessions.end_of(session))
+    }
+
     /// A slot for a new subscription (no cap outside websocket connections).
     pub fn subscription_slot(&self) -> ApiResult<Option<SubscriptionSlot>> {
         self.subscription_slots

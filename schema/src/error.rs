@@ -19,6 +19,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("authentication required")]
     Unauthenticated,
+    /// The session the request (or websocket) signed in with expired or was signed out.
+    #[error("the session has ended (the access token expired or was signed out); sign in again")]
+    SessionEnded,
     #[error("{0}")]
     Forbidden(String),
     #[error("database error: {0}")]
@@ -35,6 +38,15 @@ pub enum ApiError {
     /// A backing service (the search engine) is down; the message says which, for clients.
     #[error("{0}")]
     Unavailable(String),
+    /// The client spent an allowance (`common::budget`); `retryAfter` goes to the client too.
+    #[error(
+        "too many {what}: this client may make {limit} per window; try again in {retry_after_secs} s"
+    )]
+    RateLimited {
+        what: &'static str,
+        limit: u32,
+        retry_after_secs: u64,
+    },
 }
 
 impl ApiError {
@@ -46,10 +58,11 @@ impl ApiError {
         match self {
             Self::BadUserInput(_) => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Unauthenticated | Self::SessionEnded => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Database(_) | Self::SharedDatabase(_) | Self::Internal(_) => "INTERNAL",
             Self::Unavailable(_) | Self::DatabaseUnavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::RateLimited { .. } => "RATE_LIMITED",
         }
     }
 

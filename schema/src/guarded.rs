@@ -158,6 +158,7 @@ impl GuardedSchema {
                 "FORBIDDEN",
             )));
         }
+        crate::carts::code_guard::check(&mut request).map_err(refuse)?;
         Ok(Prepared {
             request,
             operation,

@@ -24,5 +24,6 @@ mod response_cache;
 mod schema_file;
 mod search;
 mod server;
+mod sessions;
 mod staff;
 mod statement_counts;

@@ -1,9 +1,10 @@
 //! Per-client rate limits: HTTP 429 with a GraphQL-shaped error, recovery when the window
-//! ends, separate budgets per account, and one budget shared by replicas through Redis.
+//! ends, separate budgets per account, one budget shared by replicas through Redis, one
+//! budget for HTTP and websocket operations, and the stricter sign-in budget on both.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::{Backend, TestRedis, TestServer, e2e};
+use e2e::{Backend, TestRedis, TestServer, WsProtocol, e2e};
 use serde_json::json;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -180,3 +181,109 @@ async fn with_rate_limits_off_nothing_is_counted(backend: Backend) -> anyhow::Re
     server.stop().await
 }
 e2e!(with_rate_limits_off_nothing_is_counted);
+
+/// For the tests that count without waiting for a window: a window this long practically
+/// never ends during a test.
+const LONG_WINDOW_SECS: u64 = 86_400;
+
+fn assert_refused_rate_limited(payload: &serde_json::Value) {
+    let error = &payload["errors"][0];
+    assert_eq!(error["extensions"]["code"], "RATE_LIMITED", "{payload}");
+    assert!(error["extensions"]["retryAfter"].as_u64().unwrap() >= 1);
+}
+
+async fn websocket_operations_spend_the_http_budget(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::start(backend, 0, |config| {
+        config.rate_limit_requests = 6;
+        config.rate_limit_window_secs = LONG_WINDOW_SECS;
+    })
+    .await?;
+    // The upgrade is one request; two more over HTTP, three operations over the socket.
+    let mut socket = server.websocket(WsProtocol::TransportWs, json!({})).await?;
+    for _ in 0..2 {
+        assert_eq!(ask(&server, None).await?.status, 200);
+    }
+    for id in ["1", "2", "3"] {
+        let answer = socket.run(id, QUERY, json!({})).await?;
+        assert!(answer["data"]["categories"].is_object(), "{answer}");
+    }
+    // Spent, on both transports.
+    let refused = socket.run("4", QUERY, json!({})).await?;
+    assert_refused_rate_limited(&refused);
+    assert!(refused["data"].is_null(), "{refused}");
+    let over_http = ask(&server, None).await?;
+    assert_eq!(over_http.status, 429, "{}", over_http.body);
+    let subscription = socket
+        .run("5", "subscription { stockChanged { sku } }", json!({}))
+        .await?;
+    assert_refused_rate_limited(&subscription);
+    server.stop().await
+}
+e2e!(websocket_operations_spend_the_http_budget);
+
+async fn sign_in_attempts_have_their_own_budget_on_both_transports(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::start(backend, 0, |config| {
+        config.sign_in_attempts = 4;
+        config.sign_in_window_secs = LONG_WINDOW_SECS;
+    })
+    .await?;
+    let register = "mutation { customerRegister(input: { email: \"jane@example.com\", password: \"correct horse battery\" }) { userErrors { code } } }";
+    let registered = server.graphql(register, json!({})).await?;
+    assert_eq!(
+        registered.data()["customerRegister"]["userErrors"],
+        json!([])
+    );
+    let attempt = |password: &str| {
+        format!(
+            "tokenCreate(email: \"jane@example.com\", password: \"{password}\") {{ accessToken userErrors {{ code }} }}"
+        )
+    };
+
+    // Two aliased guesses over HTTP count as two.
+    let two = format!(
+        "mutation {{ a: {} b: {} }}",
+        attempt("guess one"),
+        attempt("guess two")
+    );
+    let guessed = server.graphql(&two, json!({})).await?;
+    for alias in ["a", "b"] {
+        assert_eq!(
+            guessed.data()[alias]["userErrors"][0]["code"],
+            "INVALID_CREDENTIALS"
+        );
+    }
+    // One over a websocket, and the right password over HTTP: four.
+    let mut socket = server.websocket(WsProtocol::TransportWs, json!({})).await?;
+    let third = socket
+        .run(
+            "1",
+            &format!("mutation {{ {} }}", attempt("guess three")),
+            json!({}),
+        )
+        .await?;
+    assert_eq!(
+        third["data"]["tokenCreate"]["userErrors"][0]["code"],
+        "INVALID_CREDENTIALS"
+    );
+    assert!(
+        !server
+            .sign_in("jane@example.com", "correct horse battery")
+            .await?
+            .is_empty()
+    );
+
+    // Spent: refused before any password is checked, even the right one, on both.
+    let right = format!("mutation {{ {} }}", attempt("correct horse battery"));
+    let over_socket = socket.run("2", &right, json!({})).await?;
+    assert_refused_rate_limited(&over_socket);
+    assert_eq!(over_socket["errors"][0]["path"], json!(["tokenCreate"]));
+    let over_http = server.graphql(&right, json!({})).await?;
+    assert_eq!(over_http.status, 200);
+    assert_refused_rate_limited(&over_http.body);
+    // The general request budget is untouched by it.
+    assert_eq!(ask(&server, None).await?.status, 200);
+    server.stop().await
+}
+e2e!(sign_in_attempts_have_their_own_budget_on_both_transports);

@@ -112,6 +112,37 @@ impl WsClient {
         }
     }
 
+    /// The next message of operation `id` (60 s at most), skipping other operations'.
+    pub async fn message_for(&mut self, id: &str) -> anyhow::Result<Value> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "nothing for operation {id}"
+            );
+            match self.next_json().await {
+                Ok(message) if message["id"] == id => return Ok(message),
+                Ok(_) => continue,
+                Err(err) if err.is::<tokio::time::error::Elapsed>() => continue,
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    /// Runs a query or mutation as operation `id` and returns its one result (`payload`),
+    /// checking that the operation then completes.
+    pub async fn run(&mut self, id: &str, query: &str, variables: Value) -> anyhow::Result<Value> {
+        self.subscribe(id, query, variables).await?;
+        let message = self.message_for(id).await?;
+        anyhow::ensure!(
+            message["type"] == self.protocol.next(),
+            "expected a result, got {message}"
+        );
+        let done = self.message_for(id).await?;
+        anyhow::ensure!(done["type"] == "complete", "expected complete, got {done}");
+        Ok(message["payload"].clone())
+    }
+
     /// The next close frame's code (5 s at most), skipping other messages.
     pub async fn close_code(&mut self) -> anyhow::Result<u16> {
         loop {

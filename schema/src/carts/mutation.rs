@@ -1,7 +1,7 @@
 //! Storefront cart mutations. Resolvers parse ids and hand over to the cart service;
 //! business failures come back as `userErrors` with nothing changed.
 
-use super::service::details::{self, BuyerIdentity};
+use super::service::details::{self, BuyerIdentity, CodeTrier};
 use super::service::lines::{self, LineQuantity, NewLine, Outcome};
 use super::types::{
     Cart, CartBuyerIdentityInput, CartCreateInput, CartLineInput, CartLineUpdateInput, CartPayload,
@@ -9,6 +9,7 @@ use super::types::{
 use crate::common::ids::{parse_id, parse_ids};
 use crate::common::mutation_cost;
 use crate::context::ContextExt;
+use crate::customers::auth::Permission;
 use crate::error::ApiResult;
 use async_graphql::{Context, ID, Object, Result};
 use uuid::Uuid;
@@ -159,9 +160,13 @@ impl CartMutation {
         Ok(payload(outcome))
     }
 
-    /// Replaces the cart's discount codes (case-insensitive; an empty list removes them).
-    /// Unknown, inactive, expired or used-up codes are refused with `DISCOUNT_INVALID`; a
-    /// code whose minimum subtotal is not met yet is kept, shown as not applicable.
+    /// Replaces the cart's discount codes (case-insensitive; an empty list removes them; at
+    /// most 5). A code that cannot be used — unknown, inactive, expired, not yet valid, used
+    /// up or for another currency — is refused with `DISCOUNT_INVALID` and one message
+    /// whatever the reason (staff with MANAGE_DISCOUNTS are told the reason); a code whose
+    /// minimum subtotal is not met yet is kept, shown as not applicable. Each code new to the
+    /// cart counts against the cart's budget (`TOO_MANY_ATTEMPTS` once spent) and the
+    /// client's (`RATE_LIMITED`); a request may hold this mutation once.
     #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn cart_discount_codes_update(
         &self,
@@ -170,12 +175,19 @@ impl CartMutation {
         discount_codes: Vec<String>,
     ) -> Result<CartPayload> {
         let state = ctx.state()?;
+        let request = ctx.request()?;
         let cart_id = parse_id(&cart_id, "cartId")?;
+        let who = CodeTrier {
+            account: request.viewer.account_id(),
+            client: request.client.as_ref(),
+            manages_discounts: request.viewer.has(Permission::ManageDiscounts),
+        };
         let outcome = details::set_discount_codes(
             &state.db,
             &state.settings.cart_rules,
+            state.budgets.as_ref(),
             cart_id,
-            account(ctx)?,
+            &who,
             &discount_codes,
         )
         .await?;

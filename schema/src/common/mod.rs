@@ -1,5 +1,6 @@
 //! Building blocks shared by every bounded context.
 
+pub mod budget;
 pub mod circuit_breaker;
 pub mod clock;
 pub mod email;

@@ -20,6 +20,9 @@ pub enum ErrorCode {
     InvalidCredentials,
     /// A refresh token is unknown, expired, revoked or already used.
     InvalidToken,
+    /// Too many attempts of this kind on this object for now (discount codes on a cart); the
+    /// message says when to try again.
+    TooManyAttempts,
 }
 
 /// One failure, with the path of the input field it concerns (e.g. `["input", "email"]`).

@@ -1,8 +1,10 @@
 //! Customers and staff: accounts, passwords, access and refresh tokens, and who the viewer is.
 
 pub mod auth;
+pub mod events;
 pub mod mutation;
 pub mod passwords;
 pub mod query;
 pub mod service;
+pub mod sessions;
 pub mod types;

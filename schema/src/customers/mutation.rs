@@ -1,12 +1,14 @@
 //! Sign-up, sign-in and session mutations. Business failures are `userErrors`.
 
+use super::events::SessionRevoked;
 use super::service::accounts::{self, Registration, SignIn};
-use super::service::refresh_tokens::{self, Refused};
+use super::service::refresh_tokens::{self, Refused, Rotated};
 use super::types::{
     Customer, CustomerPayload, CustomerRegisterInput, TokenPayload, TokenRevokePayload,
 };
 use crate::carts::service::{merge, view};
 use crate::carts::types::Cart;
+use crate::common::budget::{self, Allowance};
 use crate::common::ids::parse_id;
 use crate::common::mutation_cost;
 use crate::common::user_error::{ErrorCode, UserError};
@@ -15,28 +17,29 @@ use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, ID, Object, Result};
 use entities::customer;
 use sea_orm::EntityTrait;
+use uuid::Uuid;
 
 #[derive(Default)]
 pub struct CustomerMutation;
 
-/// Access and refresh tokens for `account`, the refresh token continuing `refresh` or starting
-/// a new family.
+/// Access and refresh tokens for `account`: the refresh token continuing a session
+/// (`(family, successor)`) or starting a new family.
 async fn session(
     state: &AppState,
     account: customer::Model,
-    refresh: Option<String>,
+    refresh: Option<(Uuid, String)>,
 ) -> ApiResult<TokenPayload> {
     let permissions = accounts::staff_permissions(&state.db, &account).await?;
-    let access = state
-        .tokens
-        .issue(account.id, permissions.clone())
-        .map_err(|e| ApiError::Internal(format!("signing an access token: {e}")))?;
-    let refresh = match refresh {
-        Some(token) => token,
+    let (family, refresh) = match refresh {
+        Some(continued) => continued,
         None => {
             refresh_tokens::start_family(&state.db, account.id, state.tokens.refresh_ttl).await?
         }
     };
+    let access = state
+        .tokens
+        .issue(account.id, permissions.clone(), Some(family))
+        .map_err(|e| ApiError::Internal(format!("signing an access token: {e}")))?;
     Ok(TokenPayload {
         access_token: Some(access.token),
         access_token_expires_at: Some(access.expires_at),
@@ -48,6 +51,13 @@ async fn session(
         cart: None,
         user_errors: Vec::new(),
     })
+}
+
+/// After a commit that ended sessions: this replica stops accepting their tokens now, the
+/// others when the recorded event reaches them.
+fn sessions_ended(state: &AppState, ended: &SessionRevoked) {
+    state.sessions.apply(ended);
+    state.events.wake_relay();
 }
 
 #[Object]
@@ -98,6 +108,9 @@ impl CustomerMutation {
             .map(|id| parse_id(&id, "guestCartId"))
             .transpose()?;
         let state = ctx.state()?;
+        // Each password check counts, aliases included, before any is made.
+        let client = ctx.request()?.client.as_ref();
+        budget::require(state.budgets.as_ref(), Allowance::SignIns, client, 1).await?;
         let account = match accounts::authenticate(&state.db, &email, password).await? {
             SignIn::Account(account) => account,
             SignIn::Refused => {
@@ -143,29 +156,35 @@ impl CustomerMutation {
                 format!("the refresh token {why}; sign in again"),
             )))
         };
-        let (account_id, successor) =
-            match refresh_tokens::rotate(&state.db, &refresh_token, state.tokens.refresh_ttl)
-                .await?
-            {
-                Ok(rotated) => rotated,
-                Err(Refused::Unknown) => return refused("is not valid"),
-                Err(Refused::Expired) => return refused("has expired"),
-                Err(Refused::Revoked) => return refused("was revoked"),
-                Err(Refused::Reused) => {
-                    return refused("was already used, so its session was ended");
-                }
-            };
-        let Some(account) = customer::Entity::find_by_id(account_id)
+        let Rotated {
+            customer_id,
+            family_id,
+            successor,
+        } = match refresh_tokens::rotate(&state.db, &refresh_token, state.tokens.refresh_ttl)
+            .await?
+        {
+            Ok(rotated) => rotated,
+            Err(Refused::Unknown) => return refused("is not valid"),
+            Err(Refused::Expired) => return refused("has expired"),
+            Err(Refused::Revoked) => return refused("was revoked"),
+            Err(Refused::Reused(ended)) => {
+                sessions_ended(state, &ended);
+                return refused("was already used, so its session was ended");
+            }
+        };
+        let Some(account) = customer::Entity::find_by_id(customer_id)
             .one(&state.db)
             .await?
         else {
             return refused("belongs to a deleted account");
         };
-        Ok(session(state, account, Some(successor)).await?)
+        Ok(session(state, account, Some((family_id, successor))).await?)
     }
 
     /// Signs out: ends the session of `refreshToken`, or every session of its account with
-    /// `allSessions: true`. Access tokens already issued stay valid until they expire.
+    /// `allSessions: true`. The access tokens of those sessions stop working at once (HTTP
+    /// answers 401), and websockets signed in with them refuse further operations and end
+    /// their subscriptions that need the account.
     #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
     async fn token_revoke(
         &self,
@@ -173,13 +192,18 @@ impl CustomerMutation {
         refresh_token: String,
         all_sessions: Option<bool>,
     ) -> Result<TokenRevokePayload> {
-        let db = &ctx.state()?.db;
+        let state = ctx.state()?;
         Ok(
-            match refresh_tokens::revoke(db, &refresh_token, all_sessions.unwrap_or(false)).await? {
-                Some((_, revoked_tokens)) => TokenRevokePayload {
-                    revoked_tokens,
-                    user_errors: Vec::new(),
-                },
+            match refresh_tokens::revoke(&state.db, &refresh_token, all_sessions.unwrap_or(false))
+                .await?
+            {
+                Some(revoked) => {
+                    sessions_ended(state, &revoked.ended);
+                    TokenRevokePayload {
+                        revoked_tokens: revoked.tokens,
+                        user_errors: Vec::new(),
+                    }
+                }
                 None => TokenRevokePayload {
                     revoked_tokens: 0,
                     user_errors: vec![UserError::new(

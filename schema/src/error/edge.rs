@@ -54,10 +54,18 @@ fn classify(error: &mut ServerError) {
         error.message = "internal server error".into();
         error.source = None;
     }
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", Value::from(code));
+    let retry_after = match error.source::<ApiError>() {
+        Some(ApiError::RateLimited {
+            retry_after_secs, ..
+        }) => Some(*retry_after_secs),
+        _ => None,
+    };
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", Value::from(code));
+    if let Some(secs) = retry_after {
+        // As the HTTP 429 answer says it: clients pace themselves by it.
+        extensions.set("retryAfter", Value::from(secs));
+    }
 }
 
 /// Whether `error` comes from an unreachable database, whichever form the resolver returned

@@ -23,6 +23,7 @@ pub use hub::{BusMessage, EventHub};
 pub use stats::{EventCounts, EventStats};
 
 use crate::catalog::events::CatalogChange;
+use crate::customers::events::SessionRevoked;
 use crate::inventory::events::StockUpdate;
 use crate::orders::events::OrderUpdate;
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,9 @@ pub enum DomainEvent {
     /// Searchable product facts changed; nobody subscribes, the relay queues the products
     /// for the search index.
     CatalogChanged(CatalogChange),
+    /// Sessions ended before their access tokens expired (sign-out); every replica stops
+    /// accepting those tokens (`customers::sessions`).
+    SessionRevoked(SessionRevoked),
 }
 
 impl DomainEvent {
@@ -46,6 +50,7 @@ impl DomainEvent {
             DomainEvent::StockChanged(update) => update.event_id,
             DomainEvent::OrderUpdated(update) => update.event_id,
             DomainEvent::CatalogChanged(change) => change.event_id,
+            DomainEvent::SessionRevoked(revoked) => revoked.event_id,
         }
     }
 
@@ -55,6 +60,7 @@ impl DomainEvent {
             DomainEvent::StockChanged(_) => "stock.changed",
             DomainEvent::OrderUpdated(_) => "order.updated",
             DomainEvent::CatalogChanged(_) => "catalog.changed",
+            DomainEvent::SessionRevoked(_) => "session.revoked",
         }
     }
 
@@ -69,6 +75,7 @@ impl DomainEvent {
                 .copied()
                 .or(change.category_id)
                 .unwrap_or(change.event_id),
+            DomainEvent::SessionRevoked(revoked) => revoked.account_id,
         }
     }
 }

@@ -11,6 +11,7 @@ use super::service::availability::{self, Watch};
 use crate::common::clock::now;
 use crate::common::ids::parse_ids;
 use crate::context::{ContextExt, SubscriptionSlot};
+use crate::customers::sessions::until_session_ends;
 use crate::error::ApiError;
 use crate::events::{BusMessage, DomainEvent, EventHub, EventStats};
 use async_graphql::{Context, ID, Result, Subscription};
@@ -60,12 +61,13 @@ impl InventorySubscription {
 
     /// Staff: variants whose availability fell to or below a threshold — `threshold` when
     /// given, else the variant's own, else the server's `LOW_STOCK_THRESHOLD`. While a
-    /// variant stays low, each of its changes is reported.
+    /// variant stays low, each of its changes is reported. Ends with an `UNAUTHENTICATED`
+    /// error when the session the connection signed in with ends.
     async fn low_stock(
         &self,
         ctx: &Context<'_>,
         threshold: Option<i32>,
-    ) -> Result<impl Stream<Item = StockUpdate> + use<>> {
+    ) -> Result<impl Stream<Item = Result<StockUpdate>> + use<>> {
         ctx.request()?.viewer.require_any(STOCK_READERS)?;
         if threshold.is_some_and(|t| t < 0) {
             return Err(ApiError::bad_input("threshold cannot be negative").into());
@@ -74,12 +76,13 @@ impl InventorySubscription {
         let state = ctx.state()?;
         let default_threshold = state.settings.low_stock_threshold;
         let feed = StockFeed::new(&state.events, state.db.clone(), Watch::default(), slot);
-        Ok(feed.into_stream(move |update: &StockUpdate| {
+        let low = feed.into_stream(move |update: &StockUpdate| {
             let limit = threshold
                 .or(update.low_stock_threshold)
                 .unwrap_or(default_threshold);
             update.available <= limit
-        }))
+        });
+        Ok(until_session_ends(low, ctx.request()?.session_end(state)))
     }
 }
 

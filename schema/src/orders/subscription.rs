@@ -4,6 +4,7 @@ use super::query::may_read;
 use super::types::Order;
 use crate::common::ids::parse_id;
 use crate::context::ContextExt;
+use crate::customers::sessions::until_session_ends;
 use crate::error::ApiError;
 use crate::events::{BusMessage, DomainEvent};
 use async_graphql::{Context, ID, Result, Subscription};
@@ -20,12 +21,14 @@ pub struct OrderSubscription;
 impl OrderSubscription {
     /// The order each time it changes (placed, paid, fulfilled, cancelled, refunded). After
     /// a gap (the subscriber fell behind, or the server lost its event link) the current
-    /// order is sent again; compare `status` and `updatedAt`.
+    /// order is sent again; compare `status` and `updatedAt`. When the session the
+    /// connection signed in with ends (the access token expires, or it is signed out), the
+    /// subscription ends with an `UNAUTHENTICATED` error.
     async fn order_updated(
         &self,
         ctx: &Context<'_>,
         order_id: ID,
-    ) -> Result<impl Stream<Item = Order> + use<>> {
+    ) -> Result<impl Stream<Item = Result<Order>> + use<>> {
         let id = parse_id(&order_id, "orderId")?;
         let state = ctx.state()?;
         let viewer = ctx.request()?.viewer.clone();
@@ -39,7 +42,8 @@ impl OrderSubscription {
         }
         let receiver = state.events.subscribe();
         let db = state.db.clone();
-        Ok(stream::unfold(
+        let session_end = ctx.request()?.session_end(state);
+        let updates = stream::unfold(
             (receiver, db, slot),
             move |(mut receiver, db, slot)| async move {
                 loop {
@@ -64,6 +68,7 @@ impl OrderSubscription {
                     }
                 }
             },
-        ))
+        );
+        Ok(until_session_ends(updates, session_end))
     }
 }

@@ -197,7 +197,9 @@ impl ResponseCache {
                 Ok(BusMessage::Event(DomainEvent::StockChanged(update))) => {
                     Invalidation::Stock(vec![update.product_uuid, update.variant_uuid])
                 }
-                Ok(BusMessage::Event(DomainEvent::OrderUpdated(_))) => continue,
+                Ok(BusMessage::Event(
+                    DomainEvent::OrderUpdated(_) | DomainEvent::SessionRevoked(_),
+                )) => continue,
                 // Events may have been missed: nothing cached can be trusted.
                 Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => Invalidation::All,
                 Err(RecvError::Closed) => return,

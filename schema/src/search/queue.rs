@@ -39,7 +39,7 @@ impl Touched {
                 self.products.extend(product_ids.iter().copied());
                 self.categories.extend(*category_id);
             }
-            DomainEvent::OrderUpdated(_) => {}
+            DomainEvent::OrderUpdated(_) | DomainEvent::SessionRevoked(_) => {}
         }
     }
 

@@ -42,6 +42,15 @@ pub(crate) fn mutation(name: &str, arguments: &str, parameters: &str) -> String 
     )
 }
 
+/// `cartDiscountCodesUpdate` with `$cart` and `$codes`.
+pub(crate) fn codes_mutation() -> String {
+    mutation(
+        "cartDiscountCodesUpdate",
+        "cartId: $cart, discountCodes: $codes",
+        "$cart: ID!, $codes: [String!]!",
+    )
+}
+
 /// A variant the test controls: its USD price (minor units) and stock.
 #[derive(Clone, Debug)]
 pub(crate) struct Item {
@@ -166,13 +175,22 @@ impl Shop {
         cart: &str,
         codes: &[&str],
     ) -> anyhow::Result<GraphqlResponse> {
-        let query = mutation(
-            "cartDiscountCodesUpdate",
-            "cartId: $cart, discountCodes: $codes",
-            "$cart: ID!, $codes: [String!]!",
-        );
+        self.codes_as(None, cart, codes).await
+    }
+
+    /// `cartDiscountCodesUpdate` as the viewer of `token`.
+    pub(crate) async fn codes_as(
+        &self,
+        token: Option<&str>,
+        cart: &str,
+        codes: &[&str],
+    ) -> anyhow::Result<GraphqlResponse> {
         self.server
-            .graphql(&query, json!({ "cart": cart, "codes": codes }))
+            .graphql_as(
+                token,
+                &codes_mutation(),
+                json!({ "cart": cart, "codes": codes }),
+            )
             .await
     }
 

@@ -60,7 +60,7 @@ impl Shop {
 
     /// The cart and the order `token`'s customer placed for one unit of the first item
     /// (manual payment).
-    async fn customer_order(&self, token: &str) -> anyhow::Result<(String, Value)> {
+    pub(crate) async fn customer_order(&self, token: &str) -> anyhow::Result<(String, Value)> {
         let created = self
             .create(Some(token), json!({ "lines": self.lines(&[(0, 1)]) }))
             .await?;

@@ -3,6 +3,7 @@
 use super::lines::{self, NewLine, Outcome};
 use super::view::{self, CartView};
 use super::{CartRules, access};
+use crate::common::budget::{self, Allowance, Budgets, ClientId};
 use crate::common::clock::now;
 use crate::common::email;
 use crate::common::money::CurrencyCode;
@@ -63,14 +64,31 @@ pub async fn create(
     lines::finish(txn, outcome).await
 }
 
+/// Who is trying discount codes: for the attempt budgets, and for how much a refusal says.
+pub struct CodeTrier<'a> {
+    pub account: Option<Uuid>,
+    /// The client the attempts count against (`None`: not counted, outside the server).
+    pub client: Option<&'a ClientId>,
+    /// Staff who manage discounts can read every code anyway: they are told why a code is
+    /// refused, and their attempts are not counted.
+    pub manages_discounts: bool,
+}
+
+/// What everyone but discount managers is told about any code that cannot be used, whatever
+/// the reason (unknown, inactive, expired, not yet valid, used up, other currency): a
+/// different answer per reason would tell a guesser which codes exist.
+pub const CODE_NOT_USABLE: &str = "this discount code cannot be used";
+
 /// Replaces the cart's discount codes. Codes that do not exist or can never apply (inactive,
 /// expired, used up) are refused; codes that may apply later (a minimum subtotal not met
-/// yet) are kept and shown as not applicable.
+/// yet) are kept and shown as not applicable. Each code new to the cart is an attempt,
+/// counted against the cart's and the client's budgets before any code is looked up.
 pub async fn set_discount_codes(
     db: &DatabaseConnection,
     rules: &CartRules,
+    budgets: &dyn Budgets,
     cart_id: Uuid,
-    account: Option<Uuid>,
+    who: &CodeTrier<'_>,
     codes: &[String],
 ) -> ApiResult<Outcome> {
     let mut wanted: Vec<String> = Vec::new();
@@ -87,31 +105,40 @@ pub async fn set_discount_codes(
             format!("a cart takes at most {MAX_DISCOUNT_CODES} discount codes"),
         )]));
     }
-    let (txn, cart) = match access::begin_change(db, cart_id, account).await? {
+    let (txn, cart) = match access::begin_change(db, cart_id, who.account).await? {
         Ok(held) => held,
         Err(errors) => return Ok(Err(errors)),
     };
+    let attempts = wanted
+        .iter()
+        .filter(|code| !cart.discount_codes.0.contains(code))
+        .count();
+    if attempts > 0 && !who.manages_discounts {
+        let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
+        if let Some(refusal) = spend_attempts(budgets, cart_id, who.client, attempts).await? {
+            return Ok(Err(vec![refusal]));
+        }
+    }
     let currency: CurrencyCode = cart.currency_code.parse()?;
     let discounts = view::discounts_named(&txn, &wanted).await?;
     let mut errors = Vec::new();
     for (index, code) in wanted.iter().enumerate() {
         let path = ["discountCodes".to_owned(), index.to_string()];
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
-        let Some(discount) = discounts.iter().find(|d| d.code.eq_ignore_ascii_case(code)) else {
-            errors.push(UserError::new(
-                &path,
-                ErrorCode::DiscountInvalid,
-                format!("{code} is not a valid discount code"),
-            ));
-            continue;
-        };
+        let found = discounts.iter().find(|d| d.code.eq_ignore_ascii_case(code));
         // Judged on an empty subtotal's terms: only the lasting reasons refuse a code here.
-        if let Some(problem) = discount_problem(discount, currency, i64::MAX, now()) {
-            errors.push(UserError::new(
-                &path,
-                ErrorCode::DiscountInvalid,
-                format!("{code}: {problem}"),
-            ));
+        let problem = match found {
+            None => Some(format!("{code} is not a valid discount code")),
+            Some(discount) => discount_problem(discount, currency, i64::MAX, now())
+                .map(|problem| format!("{code}: {problem}")),
+        };
+        if let Some(problem) = problem {
+            let message = if who.manages_discounts {
+                problem
+            } else {
+                CODE_NOT_USABLE.to_owned()
+            };
+            errors.push(UserError::new(&path, ErrorCode::DiscountInvalid, message));
         }
     }
     if !errors.is_empty() {
@@ -125,6 +152,31 @@ pub async fn set_discount_codes(
     let facts = view::variant_facts(&txn, &ids, currency).await?;
     let outcome = view::assemble(cart, currency, lines, &facts, discounts, &rules.pricing);
     lines::finish(txn, Ok(outcome)).await
+}
+
+/// Counts `attempts` codes against the cart's budget (a user error once spent: the cart is
+/// the shopper's own business) and the client's (`RATE_LIMITED`, as its other limits).
+async fn spend_attempts(
+    budgets: &dyn Budgets,
+    cart_id: Uuid,
+    client: Option<&ClientId>,
+    attempts: u32,
+) -> ApiResult<Option<UserError>> {
+    let cart_key = format!("cart:{cart_id}");
+    if let Some(verdict) = budgets
+        .spend(Allowance::CodesPerCart, &cart_key, attempts)
+        .await
+        && !verdict.allowed
+    {
+        let minutes = verdict.retry_after_secs().div_ceil(60);
+        return Ok(Some(UserError::new(
+            &["discountCodes"],
+            ErrorCode::TooManyAttempts,
+            format!("too many discount codes were tried on this cart; try again in {minutes} min"),
+        )));
+    }
+    budget::require(budgets, Allowance::CodesPerClient, client, attempts).await?;
+    Ok(None)
 }
 
 /// Sets the buyer's email and/or shipping address (fields left out stay as they are).

@@ -4,6 +4,10 @@
 //! its successor in the same family. Presenting a token that was already rotated means it was
 //! copied (or the client is confused): the whole family is revoked, so a thief's copy and the
 //! victim's current token both stop working and the victim signs in again.
+//!
+//! Every revocation also ends the access tokens of the revoked families: it records a
+//! `session.revoked` event in the same transaction (see `customers::sessions`), and returns
+//! it so the caller can apply it to this replica at once.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,7 +23,10 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::common::transaction::begin_write;
+use crate::customers::events::{EndReason, EndedSessions, SessionRevoked};
 use crate::error::{ApiError, ApiResult};
+use crate::events::{DomainEvent, outbox};
+use sea_orm::QuerySelect;
 
 /// Why a refresh token was refused; the client must sign in again.
 #[derive(Debug, PartialEq, Eq)]
@@ -27,8 +34,9 @@ pub enum Refused {
     Unknown,
     Expired,
     Revoked,
-    /// A rotated token came back: its family is now revoked.
-    Reused,
+    /// A rotated token came back: its family is now revoked, and this event (recorded)
+    /// ends its access tokens.
+    Reused(Box<SessionRevoked>),
 }
 
 fn digest(token: &str) -> String {
@@ -65,13 +73,22 @@ async fn insert(
     Ok(secret)
 }
 
-/// Starts a new family (a sign-in) and returns its first token.
+/// Starts a new family (a sign-in) and returns its id (the session id access tokens carry)
+/// and its first token.
 pub async fn start_family(
     db: &impl ConnectionTrait,
     customer_id: Uuid,
     ttl: Duration,
-) -> ApiResult<String> {
-    insert(db, customer_id, Uuid::now_v7(), ttl).await
+) -> ApiResult<(Uuid, String)> {
+    let family = Uuid::now_v7();
+    Ok((family, insert(db, customer_id, family, ttl).await?))
+}
+
+/// A successful rotation: the account, its session (family) and the successor token.
+pub struct Rotated {
+    pub customer_id: Uuid,
+    pub family_id: Uuid,
+    pub successor: String,
 }
 
 /// Tokens that would still be accepted: neither rotated nor revoked. (A rotated token is
@@ -96,13 +113,51 @@ async fn revoke_family(
     Ok(result.rows_affected)
 }
 
-/// Exchanges `presented` for its successor: `Ok(Ok((customer_id, new_secret)))`, or the
-/// reason it was refused.
+/// Records that `sessions` of `customer_id` ended, in the caller's transaction.
+async fn record_ended(
+    db: &impl ConnectionTrait,
+    customer_id: Uuid,
+    sessions: Vec<Uuid>,
+    reason: EndReason,
+    at: DateTime<Utc>,
+) -> ApiResult<SessionRevoked> {
+    let event = SessionRevoked {
+        event_id: Uuid::now_v7(),
+        account_id: customer_id,
+        ended: EndedSessions::Sessions(sessions),
+        reason,
+        occurred_at: at,
+    };
+    outbox::record(db, &DomainEvent::SessionRevoked(event.clone())).await?;
+    Ok(event)
+}
+
+/// Revokes a family whose rotated token came back, and ends its access tokens.
+async fn revoke_reused(
+    db: &DatabaseConnection,
+    token: &refresh_token::Model,
+    at: DateTime<Utc>,
+) -> ApiResult<SessionRevoked> {
+    let txn = begin_write(db).await?;
+    revoke_family(&txn, token.family_id, at).await?;
+    let event = record_ended(
+        &txn,
+        token.customer_id,
+        vec![token.family_id],
+        EndReason::RefreshTokenReused,
+        at,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(event)
+}
+
+/// Exchanges `presented` for its successor, or says why it was refused.
 pub async fn rotate(
     db: &DatabaseConnection,
     presented: &str,
     ttl: Duration,
-) -> ApiResult<Result<(Uuid, String), Refused>> {
+) -> ApiResult<Result<Rotated, Refused>> {
     let now = Utc::now();
     let Some(token) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(digest(presented)))
@@ -115,8 +170,8 @@ pub async fn rotate(
         return Ok(Err(Refused::Revoked));
     }
     if token.rotated_at.is_some() {
-        revoke_family(db, token.family_id, now).await?;
-        return Ok(Err(Refused::Reused));
+        let ended = revoke_reused(db, &token, now).await?;
+        return Ok(Err(Refused::Reused(Box::new(ended))));
     }
     if token.expires_at <= now {
         return Ok(Err(Refused::Expired));
@@ -133,22 +188,32 @@ pub async fn rotate(
         .await?;
     if claimed.rows_affected != 1 {
         txn.rollback().await?;
-        revoke_family(db, token.family_id, now).await?;
-        return Ok(Err(Refused::Reused));
+        let ended = revoke_reused(db, &token, now).await?;
+        return Ok(Err(Refused::Reused(Box::new(ended))));
     }
     let successor = insert(&txn, token.customer_id, token.family_id, ttl).await?;
     txn.commit().await?;
-    Ok(Ok((token.customer_id, successor)))
+    Ok(Ok(Rotated {
+        customer_id: token.customer_id,
+        family_id: token.family_id,
+        successor,
+    }))
+}
+
+/// What a sign-out did: how many refresh tokens it revoked, and the event (recorded in the
+/// same transaction) that ends the sessions' access tokens.
+pub struct Revoked {
+    pub tokens: u64,
+    pub ended: SessionRevoked,
 }
 
 /// Revokes the session of `presented` (its family), or with `all_sessions` every session of
-/// its account. Returns the account and how many tokens were revoked, or `None` for an unknown
-/// token.
+/// its account; `None` for an unknown token.
 pub async fn revoke(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     presented: &str,
     all_sessions: bool,
-) -> ApiResult<Option<(Uuid, u64)>> {
+) -> ApiResult<Option<Revoked>> {
     let Some(token) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(digest(presented)))
         .one(db)
@@ -157,16 +222,34 @@ pub async fn revoke(
         return Ok(None);
     };
     let now = Utc::now();
-    let revoked = if all_sessions {
-        refresh_token::Entity::update_many()
+    let txn = begin_write(db).await?;
+    let (sessions, tokens) = if all_sessions {
+        // The account's sessions that still have a live token: those are the ones ending now.
+        let mut sessions: Vec<Uuid> = refresh_token::Entity::find()
+            .select_only()
+            .column(refresh_token::Column::FamilyId)
+            .filter(refresh_token::Column::CustomerId.eq(token.customer_id))
+            .filter(live())
+            .distinct()
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        if !sessions.contains(&token.family_id) {
+            sessions.push(token.family_id);
+        }
+        let revoked = refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
             .filter(refresh_token::Column::CustomerId.eq(token.customer_id))
             .filter(live())
-            .exec(db)
+            .exec(&txn)
             .await?
-            .rows_affected
+            .rows_affected;
+        (sessions, revoked)
     } else {
-        revoke_family(db, token.family_id, now).await?
+        let revoked = revoke_family(&txn, token.family_id, now).await?;
+        (vec![token.family_id], revoked)
     };
-    Ok(Some((token.customer_id, revoked)))
+    let ended = record_ended(&txn, token.customer_id, sessions, EndReason::SignOut, now).await?;
+    txn.commit().await?;
+    Ok(Some(Revoked { tokens, ended }))
 }
