@@ -18,6 +18,7 @@
 //!   refused, an address wholly in one script is not. Other scripts (CJK, Arabic, …) may
 //!   appear with Latin, as real addresses do.
 
+use crate::common::text::is_invisible;
 use std::fmt;
 use unicode_normalization::UnicodeNormalization;
 
@@ -90,31 +91,6 @@ pub fn normalise(raw: &str) -> Result<String, EmailProblem> {
         return Err(EmailProblem::MixedScripts);
     }
     Ok(email)
-}
-
-/// Characters that render as nothing on their own or reorder text (format characters,
-/// fillers, variation selectors, tags).
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00ad}'
-            | '\u{034f}'
-            | '\u{061c}'
-            | '\u{115f}'
-            | '\u{1160}'
-            | '\u{17b4}'
-            | '\u{17b5}'
-            | '\u{180b}'..='\u{180f}'
-            | '\u{200b}'..='\u{200f}'
-            | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{206f}'
-            | '\u{3164}'
-            | '\u{fe00}'..='\u{fe0f}'
-            | '\u{feff}'
-            | '\u{ffa0}'
-            | '\u{fff9}'..='\u{fffb}'
-            | '\u{e0000}'..='\u{e0fff}'
-    )
 }
 
 /// Scripts whose letters are confused with each other's.
