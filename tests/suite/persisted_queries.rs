@@ -12,47 +12,31 @@ fn persisted(hash: &str) -> Value {
     json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } })
 }
 
-async fn post(server: &TestServer, body: Value) -> anyhow::Result<e2e::GraphqlResponse> {
-    TestServer::read(
-        server
-            .http()
-            .post(server.url("/graphql"))
-            .json(&body)
-            .send()
-            .await?,
-    )
-    .await
-}
-
 async fn hash_only_requests_work_once_the_query_is_known(backend: Backend) -> anyhow::Result<()> {
     let server = TestServer::with_catalog(backend, 5).await?;
     let hash = hex::encode(Sha256::digest(QUERY.as_bytes()));
     let variables = json!({ "n": 2 });
 
     // 1. The client tries the hash alone; the server does not know it yet.
-    let unknown = post(
-        &server,
-        json!({ "extensions": persisted(&hash), "variables": variables }),
-    )
-    .await?;
+    let unknown = server
+        .post_body(&json!({ "extensions": persisted(&hash), "variables": variables }))
+        .await?;
     assert_eq!(unknown.error_message(), "PersistedQueryNotFound");
     assert_eq!(unknown.error_code(), Some("PERSISTED_QUERY_NOT_FOUND"));
 
     // 2. It retries with the full query and the hash; the server runs and remembers it.
-    let full = post(
-        &server,
-        json!({ "query": QUERY, "extensions": persisted(&hash), "variables": variables }),
-    )
-    .await?;
+    let full = server
+        .post_body(
+            &json!({ "query": QUERY, "extensions": persisted(&hash), "variables": variables }),
+        )
+        .await?;
     let expected = full.data().clone();
     assert_eq!(expected["products"]["nodes"].as_array().unwrap().len(), 2);
 
     // 3. Later requests send only the hash, by POST or by CDN-cacheable GET.
-    let by_hash = post(
-        &server,
-        json!({ "extensions": persisted(&hash), "variables": variables }),
-    )
-    .await?;
+    let by_hash = server
+        .post_body(&json!({ "extensions": persisted(&hash), "variables": variables }))
+        .await?;
     assert_eq!(by_hash.data(), &expected);
     let get = server
         .http()
@@ -66,7 +50,7 @@ async fn hash_only_requests_work_once_the_query_is_known(backend: Backend) -> an
     assert_eq!(TestServer::read(get).await?.data(), &expected);
 
     // A hash that does not match the query is refused.
-    let forged = post(&server, json!({ "query": "{ products(first: 1) { nodes { id } } }", "extensions": persisted(&hash) })).await?;
+    let forged = server.post_body(& json!({ "query": "{ products(first: 1) { nodes { id } } }", "extensions": persisted(&hash) })).await?;
     assert!(forged.error_message().contains("sha"), "{}", forged.body);
     server.stop().await
 }
@@ -89,11 +73,11 @@ async fn replicas_share_persisted_queries_through_redis(backend: Backend) -> any
     let variables = json!({ "n": 2 });
 
     // Registered on one replica...
-    let full = post(
-        &first,
-        json!({ "query": QUERY, "extensions": persisted(&hash), "variables": variables }),
-    )
-    .await?;
+    let full = first
+        .post_body(
+            &json!({ "query": QUERY, "extensions": persisted(&hash), "variables": variables }),
+        )
+        .await?;
     assert_eq!(
         full.data()["products"]["nodes"].as_array().unwrap().len(),
         2
@@ -103,11 +87,9 @@ async fn replicas_share_persisted_queries_through_redis(backend: Backend) -> any
         "the document is stored in Redis"
     );
     // ...known by hash on the other, which never saw the query text.
-    let by_hash = post(
-        &second,
-        json!({ "extensions": persisted(&hash), "variables": variables }),
-    )
-    .await?;
+    let by_hash = second
+        .post_body(&json!({ "extensions": persisted(&hash), "variables": variables }))
+        .await?;
     assert!(by_hash.body.get("errors").is_none(), "{}", by_hash.body);
     assert_eq!(
         by_hash.data()["products"]["nodes"]
@@ -118,7 +100,9 @@ async fn replicas_share_persisted_queries_through_redis(backend: Backend) -> any
     );
 
     // An unknown hash is still unknown everywhere.
-    let unknown = post(&second, json!({ "extensions": persisted(&"0".repeat(64)) })).await?;
+    let unknown = second
+        .post_body(&json!({ "extensions": persisted(&"0".repeat(64)) }))
+        .await?;
     assert_eq!(unknown.error_code(), Some("PERSISTED_QUERY_NOT_FOUND"));
     first.stop().await?;
     second.stop().await?;

@@ -69,6 +69,17 @@ impl Endpoint {
         Self::read(response).await
     }
 
+    /// POSTs a whole request body (with `extensions`, `operationName`, …) to `/graphql`.
+    pub async fn post_body(&self, body: &Value) -> anyhow::Result<GraphqlResponse> {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .json(body)
+            .send()
+            .await?;
+        Self::read(response).await
+    }
+
     /// Reads a `/graphql` answer: status, JSON body and the statement count header.
     pub async fn read(response: reqwest::Response) -> anyhow::Result<GraphqlResponse> {
         let status = response.status().as_u16();

@@ -11,29 +11,17 @@ fn extensions(query: &str) -> Value {
     json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } })
 }
 
-async fn post(server: &TestServer, body: Value) -> anyhow::Result<e2e::GraphqlResponse> {
-    TestServer::read(
-        server
-            .http()
-            .post(server.url("/graphql"))
-            .json(&body)
-            .send()
-            .await?,
-    )
-    .await
-}
-
 /// Registers `query` (hash + text), then asks by hash alone.
 async fn register_then_ask(
     server: &TestServer,
     query: &str,
 ) -> anyhow::Result<(e2e::GraphqlResponse, e2e::GraphqlResponse)> {
-    let registered = post(
-        server,
-        json!({ "query": query, "extensions": extensions(query) }),
-    )
-    .await?;
-    let by_hash = post(server, json!({ "extensions": extensions(query) })).await?;
+    let registered = server
+        .post_body(&json!({ "query": query, "extensions": extensions(query) }))
+        .await?;
+    let by_hash = server
+        .post_body(&json!({ "extensions": extensions(query) }))
+        .await?;
     Ok((registered, by_hash))
 }
 
