@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::{Backend, TestServer, e2e};
+use e2e::{Backend, TestServer, e2e, header};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -23,15 +23,6 @@ async fn get(
         request = request.header(*name, value);
     }
     Ok(request.send().await?)
-}
-
-fn header(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 async fn public_catalog_gets_are_cacheable_and_revalidate(backend: Backend) -> anyhow::Result<()> {

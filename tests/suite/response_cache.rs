@@ -193,8 +193,7 @@ async fn catalog_answers_are_served_from_the_cache_until_what_they_show_changes(
     .await?;
     assert!(!ask(&server, DETAIL, second).await?.hit);
 
-    let metrics = server.http().get(server.url("/metrics")).send().await?;
-    let metrics = metrics.text().await?;
+    let metrics = server.get_text("/metrics").await?;
     let hits = metrics
         .lines()
         .find_map(|l| l.strip_prefix("shopgraph_response_cache_hits_total "))

@@ -33,13 +33,7 @@ async fn health_readiness_and_metrics(backend: Backend) -> anyhow::Result<()> {
         r.headers().get("x-request-id").is_some(),
         "every response carries a request id"
     );
-    let metrics = server
-        .http()
-        .get(server.url("/metrics"))
-        .send()
-        .await?
-        .text()
-        .await?;
+    let metrics = server.get_text("/metrics").await?;
     assert!(
         metrics.contains(
             "shopgraph_http_requests_total{method=\"POST\",route=\"/graphql\",status=\"200\"}"

@@ -69,6 +69,11 @@ impl Endpoint {
         Self::read(response).await
     }
 
+    /// The text a GET of `path` answers (`/metrics` of a development server, say).
+    pub async fn get_text(&self, path: &str) -> anyhow::Result<String> {
+        Ok(self.client.get(self.url(path)).send().await?.text().await?)
+    }
+
     /// POSTs a whole request body (with `extensions`, `operationName`, …) to `/graphql`.
     pub async fn post_body(&self, body: &Value) -> anyhow::Result<GraphqlResponse> {
         let response = self
@@ -149,4 +154,14 @@ impl Endpoint {
         }
         Ok(request.send().await?)
     }
+}
+
+/// A response header as text; empty when absent or not text.
+pub fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -19,7 +19,7 @@ mod websocket;
 
 pub use accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_PASSWORD};
 pub use database::{Backend, TestDatabase};
-pub use endpoint::{Endpoint, GraphqlResponse};
+pub use endpoint::{Endpoint, GraphqlResponse, header};
 pub use graphql::TestServer;
 pub use node_client::NodeSubscriber;
 pub use process::{ServerProcess, binary as shopgraph_binary};

@@ -3,7 +3,7 @@
 //! once had its mutation answer cached: three shoppers got the same cart, and a later one saw
 //! the first one's email. A GET carrying a mutation ran it and answered `public, max-age=30`.
 
-use e2e::{Backend, TestServer, e2e};
+use e2e::{Backend, TestServer, e2e, header};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -32,15 +32,6 @@ async fn post(server: &TestServer, body: Value) -> anyhow::Result<(Value, bool, 
     let hit = response.headers().get("x-response-cache").is_some();
     let control = header(&response, "cache-control");
     Ok((response.json().await?, hit, control))
-}
-
-fn header(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 async fn get(server: &TestServer, params: &[(&str, &str)]) -> anyhow::Result<reqwest::Response> {

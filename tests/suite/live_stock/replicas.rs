@@ -151,13 +151,7 @@ async fn the_relay_publishes_what_a_stopped_process_left(backend: Backend) -> an
 }
 
 async fn metrics_of(server: &Endpoint) -> anyhow::Result<String> {
-    Ok(server
-        .http()
-        .get(server.url("/metrics"))
-        .send()
-        .await?
-        .text()
-        .await?)
+    server.get_text("/metrics").await
 }
 
 /// The value of an unlabelled metric in the exposition text.

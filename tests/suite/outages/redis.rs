@@ -77,13 +77,7 @@ async fn outage(server: &TestServer, other: &TestServer, proxy: &TcpProxy) -> an
     assert_eq!(body["status"], "degraded", "{body}");
     assert_eq!(body["checks"]["redis"], "degraded", "{body}");
     assert_eq!(body["checks"]["database"], "ok", "{body}");
-    let metrics = server
-        .http()
-        .get(server.url("/metrics"))
-        .send()
-        .await?
-        .text()
-        .await?;
+    let metrics = server.get_text("/metrics").await?;
     assert!(
         metrics.contains("shopgraph_redis_circuit_open 1"),
         "{metrics}"

@@ -81,13 +81,7 @@ async fn writes_succeed_while_the_engine_is_unreachable(backend: Backend) -> any
         "{}",
         search.error_message()
     );
-    let metrics = server
-        .http()
-        .get(server.url("/metrics"))
-        .send()
-        .await?
-        .text()
-        .await?;
+    let metrics = server.get_text("/metrics").await?;
     assert!(metrics.contains("search_queue_products 1"), "{metrics}");
     Ok(())
 }
