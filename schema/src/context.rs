@@ -68,6 +68,13 @@ pub struct AppState {
     pub search: Arc<crate::search::SearchService>,
 }
 
+impl AppState {
+    /// Where this state's units of work begin (the primary, and the hub that publishes).
+    pub fn writer(&self) -> crate::unit_of_work::Writer {
+        crate::unit_of_work::Writer::new(self.db.clone(), self.events.clone())
+    }
+}
+
 /// Who is making the request, resolved once per request (HTTP `Authorization: Bearer`, or the
 /// websocket `connection_init` payload). Resolvers pass it to services explicitly so that every
 /// permission decision is visible at the call site.

@@ -21,6 +21,7 @@ pub mod persisted_queries;
 pub mod pricing;
 pub mod response_cache;
 pub mod search;
+pub mod unit_of_work;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 pub use context::{AppState, RequestData, SchemaSettings, Viewer};

@@ -1,0 +1,96 @@
+//! The unit of work: the one way a change reaches the database.
+//!
+//! ```text
+//! let mut write = writer.begin().await?;      // a write transaction (IMMEDIATE on SQLite)
+//! carts::reopen(&mut write, cart_id).await?;  // services of any context, composed
+//! write.record(DomainEvent::…);               // what happened, for subscribers
+//! write.commit().await?;                      // outbox rows (one INSERT), COMMIT, wake the relay
+//! ```
+//!
+//! Services take `&mut Write` so that they compose inside one transaction (checkout, allocation,
+//! discounts and cart; a decline releasing stock, giving discounts back and reopening the cart);
+//! the service a resolver calls takes a [`Writer`] and begins and commits its own unit. The
+//! events recorded are written to the outbox only at commit, in one INSERT, so an abandoned
+//! unit (dropped: rolled back) leaves no event behind, and every commit that recorded events
+//! wakes the relay: no writer can forget to.
+//!
+//! On SQLite a transaction that reads before it writes starts with a read lock and must upgrade
+//! it at its first write; two such transactions deadlock and one fails with SQLITE_BUSY at once
+//! (the busy timeout cannot help). Units therefore start IMMEDIATE there, taking the write lock
+//! up front and queueing behind each other. PostgreSQL ignores the option.
+
+use crate::error::ApiResult;
+use crate::events::{DomainEvent, EventHub, outbox};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+use std::sync::Arc;
+
+/// Where units of work begin: the primary database and the hub whose relay publishes what they
+/// record. Cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    db: DatabaseConnection,
+    events: Arc<EventHub>,
+}
+
+impl Writer {
+    pub fn new(db: DatabaseConnection, events: Arc<EventHub>) -> Self {
+        Self { db, events }
+    }
+
+    /// Begins a unit of work.
+    pub async fn begin(&self) -> ApiResult<Write> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(Write {
+            txn: self.db.begin_with_options(options).await?,
+            events: Vec::new(),
+            hub: self.events.clone(),
+        })
+    }
+
+    /// The primary, for reads outside a unit (which must see the latest commit).
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
+
+/// One write transaction and the events it will publish. Dropping it rolls everything back.
+pub struct Write {
+    txn: DatabaseTransaction,
+    events: Vec<DomainEvent>,
+    hub: Arc<EventHub>,
+}
+
+impl Write {
+    /// The transaction, for the statements of the unit (and reads that must see them).
+    pub fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// Records that `event` happened; it is published if and only if the unit commits.
+    pub fn record(&mut self, event: DomainEvent) {
+        self.events.push(event);
+    }
+
+    /// Records several events.
+    pub fn record_all(&mut self, events: impl IntoIterator<Item = DomainEvent>) {
+        self.events.extend(events);
+    }
+
+    /// Writes the recorded events to the outbox (one INSERT), commits, and wakes the relay so
+    /// they are published now rather than at its next poll.
+    pub async fn commit(self) -> ApiResult<()> {
+        let Self { txn, events, hub } = self;
+        outbox::record_all(&txn, &events).await?;
+        txn.commit().await?;
+        if !events.is_empty() {
+            hub.wake_relay();
+        }
+        Ok(())
+    }
+}
