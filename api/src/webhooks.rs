@@ -70,7 +70,7 @@ pub async fn payment_webhook(
             );
         }
     };
-    match webhooks::handle(&state.app.db, &state.app.events, &provider, &notification).await {
+    match webhooks::handle(&state.app.writer(), &provider, &notification).await {
         Ok(Handled::Applied) => answer(StatusCode::OK, "applied"),
         Ok(Handled::AlreadyDone) => answer(StatusCode::OK, "already processed"),
         Ok(Handled::UnknownOrder) => {

@@ -73,7 +73,7 @@ impl CartMutation {
             .currency_code
             .unwrap_or(state.settings.default_currency);
         let outcome = details::create(
-            &state.db,
+            &state.writer(),
             &state.settings.cart_rules,
             account(ctx)?,
             currency,
@@ -98,7 +98,7 @@ impl CartMutation {
         let cart_id = parse_id(&cart_id, "cartId")?;
         let lines = new_lines(&lines, "lines.variantId")?;
         let outcome = lines::add(
-            &state.db,
+            &state.writer(),
             &state.settings.cart_rules,
             cart_id,
             account(ctx)?,
@@ -129,7 +129,7 @@ impl CartMutation {
             })
             .collect::<ApiResult<Vec<_>>>()?;
         let outcome = lines::update(
-            &state.db,
+            &state.writer(),
             &state.settings.cart_rules,
             cart_id,
             account(ctx)?,
@@ -150,7 +150,7 @@ impl CartMutation {
         let cart_id = parse_id(&cart_id, "cartId")?;
         let line_ids = parse_ids(&line_ids, "lineIds")?;
         let outcome = lines::remove(
-            &state.db,
+            &state.writer(),
             &state.settings.cart_rules,
             cart_id,
             account(ctx)?,
@@ -183,7 +183,7 @@ impl CartMutation {
             manages_discounts: request.viewer.has(Permission::ManageDiscounts),
         };
         let outcome = details::set_discount_codes(
-            &state.db,
+            &state.writer(),
             &state.settings.cart_rules,
             state.budgets.as_ref(),
             cart_id,
@@ -205,7 +205,7 @@ impl CartMutation {
         let state = ctx.state()?;
         let cart_id = parse_id(&cart_id, "cartId")?;
         let outcome = details::set_buyer(
-            &state.db,
+            &state.writer(),
             &state.settings.cart_rules,
             cart_id,
             account(ctx)?,

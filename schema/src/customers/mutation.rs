@@ -131,7 +131,7 @@ impl CustomerMutation {
         let mut payload = session(state, account, None).await?;
         let rules = &state.settings.cart_rules;
         if let Some(guest) = guest_cart_id {
-            merge::merge_guest_cart(&state.db, rules, guest, account_id).await?;
+            merge::merge_guest_cart(&state.writer(), rules, guest, account_id).await?;
         }
         payload.cart = match merge::current_cart(&state.db, account_id).await? {
             Some(cart) => Some(Cart(view::view(&state.db, cart, &rules.pricing).await?)),

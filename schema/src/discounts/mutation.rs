@@ -60,7 +60,9 @@ impl DiscountMutation {
             usage_limit: input.usage_limit,
             active: input.active.unwrap_or(true),
         };
-        Ok(payload(service::create(&ctx.state()?.db, spec).await?))
+        Ok(payload(
+            service::create(&ctx.state()?.writer(), spec).await?,
+        ))
     }
 
     /// Changes a discount's terms (its code, kind and currency are fixed once created).
@@ -84,7 +86,7 @@ impl DiscountMutation {
             active: input.active,
         };
         Ok(payload(
-            service::update(&ctx.state()?.db, id, changes).await?,
+            service::update(&ctx.state()?.writer(), id, changes).await?,
         ))
     }
 
@@ -94,7 +96,7 @@ impl DiscountMutation {
             .viewer
             .require_any(&[Permission::ManageDiscounts])?;
         let id = parse_id(&id, "id")?;
-        Ok(match service::delete(&ctx.state()?.db, id).await? {
+        Ok(match service::delete(&ctx.state()?.writer(), id).await? {
             Ok(id) => DiscountDeletePayload {
                 deleted_discount_id: Some(ID(id.to_string())),
                 user_errors: Vec::new(),

@@ -5,12 +5,13 @@ use crate::common::clock::now;
 use crate::common::money::{CurrencyCode, Decimal};
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
+use crate::unit_of_work::{Write, Writer};
 use entities::discount;
 use entities::enums::DiscountKind;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -133,7 +134,7 @@ fn clean_code(code: &str) -> Result<String, UserError> {
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    writer: &Writer,
     spec: DiscountSpec,
 ) -> ApiResult<Result<discount::Model, Vec<UserError>>> {
     let mut errors = Vec::new();
@@ -142,9 +143,10 @@ pub async fn create(
     let Some(code) = code.filter(|_| errors.is_empty()) else {
         return Ok(Err(errors));
     };
+    let write = writer.begin().await?;
     let taken = discount::Entity::find()
         .filter(discount::Column::Code.eq(code.as_str()))
-        .one(db)
+        .one(write.txn())
         .await?
         .is_some();
     if taken {
@@ -170,10 +172,13 @@ pub async fn create(
         created_at: Set(at),
         updated_at: Set(at),
     }
-    .insert(db)
+    .insert(write.txn())
     .await;
     match inserted {
-        Ok(model) => Ok(Ok(model)),
+        Ok(model) => {
+            write.commit().await?;
+            Ok(Ok(model))
+        }
         // Two creations of one code at once: the unique index decides.
         Err(err) if is_unique_violation(&err) => Ok(Err(vec![UserError::new(
             &["input", "code"],
@@ -196,11 +201,12 @@ pub struct DiscountChanges {
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    writer: &Writer,
     id: Uuid,
     changes: DiscountChanges,
 ) -> ApiResult<Result<discount::Model, Vec<UserError>>> {
-    let Some(current) = discount::Entity::find_by_id(id).one(db).await? else {
+    let write = writer.begin().await?;
+    let Some(current) = discount::Entity::find_by_id(id).one(write.txn()).await? else {
         return Ok(Err(vec![not_found()]));
     };
     let currency = current
@@ -241,16 +247,20 @@ pub async fn update(
     active.usage_limit = Set(spec.usage_limit);
     active.active = Set(spec.active);
     active.updated_at = Set(now());
-    Ok(Ok(active.update(db).await?))
+    let updated = active.update(write.txn()).await?;
+    write.commit().await?;
+    Ok(Ok(updated))
 }
 
 /// Deletes a discount. Orders keep the code they used (a snapshot); carts holding it show
 /// it as no longer valid.
-pub async fn delete(db: &DatabaseConnection, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
-    let deleted = discount::Entity::delete_by_id(id).exec(db).await?;
+pub async fn delete(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
+    let write = writer.begin().await?;
+    let deleted = discount::Entity::delete_by_id(id).exec(write.txn()).await?;
     if deleted.rows_affected == 0 {
         return Ok(Err(vec![not_found()]));
     }
+    write.commit().await?;
     Ok(Ok(id))
 }
 
@@ -265,7 +275,7 @@ pub async fn list(db: &DatabaseConnection, limit: u64) -> ApiResult<Vec<discount
 /// Uses one of each discount's allowance in one conditional UPDATE (a row's guard is
 /// re-checked under its lock), so of concurrent checkouts exactly as many succeed as the
 /// limits allow. Returns false when one is used up; the caller rolls back.
-pub async fn consume(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<bool> {
+pub async fn consume(write: &Write, ids: &[Uuid]) -> ApiResult<bool> {
     let ids: BTreeSet<Uuid> = ids.iter().copied().collect();
     if ids.is_empty() {
         return Ok(true);
@@ -284,14 +294,14 @@ pub async fn consume(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<bool>
                         .lt(Expr::col(discount::Column::UsageLimit)),
                 ),
         )
-        .exec(db)
+        .exec(write.txn())
         .await?;
     Ok(usize::try_from(used.rows_affected).is_ok_and(|n| n == ids.len()))
 }
 
 /// Gives one use back to each discount (an order that used them was cancelled). Never below
 /// zero. The caller makes sure each use is given back once (`order_discounts.returned_at`).
-pub async fn give_back(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<()> {
+pub async fn give_back(write: &Write, ids: &[Uuid]) -> ApiResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -302,7 +312,7 @@ pub async fn give_back(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<()>
         )
         .filter(discount::Column::Id.is_in(ids.iter().copied()))
         .filter(discount::Column::UsageCount.gt(0))
-        .exec(db)
+        .exec(write.txn())
         .await?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! `checkoutComplete` and the staff order transitions.
 
 use super::service::checkout::{self, CheckoutRequest};
-use super::service::lifecycle::{self, Transition};
+use super::service::lifecycle::{self, Detail};
+use super::service::transitions::OrderAction;
 use super::types::{CheckoutCompletePayload, Order, OrderPayload, PaymentInput};
 use crate::common::ids::parse_id;
 use crate::common::mutation_cost;
@@ -17,7 +18,7 @@ pub struct OrderMutation;
 async fn transition(
     ctx: &Context<'_>,
     id: ID,
-    transition: Transition,
+    action: OrderAction,
     note: Option<String>,
 ) -> Result<OrderPayload> {
     let viewer = &ctx.request()?.viewer;
@@ -25,9 +26,12 @@ async fn transition(
     let id = parse_id(&id, "id")?;
     let note = text::optional_block(note.as_deref(), 2_000)
         .map_err(|problem| ApiError::bad_input(format!("note: {problem}")))?;
-    let outcome =
-        lifecycle::apply(&ctx.state()?.db, id, transition, viewer.account_id(), note).await?;
-    ctx.state()?.events.wake_relay();
+    let detail = Detail {
+        actor: viewer.account_id(),
+        note,
+        reference: None,
+    };
+    let outcome = lifecycle::apply(&ctx.state()?.writer(), id, action, detail).await?;
     Ok(match outcome {
         Ok(order) => OrderPayload {
             order: Some(Order(order)),
@@ -67,10 +71,9 @@ impl OrderMutation {
             token: payment.and_then(|p| p.token),
         };
         let outcome = checkout::complete(
-            &state.db,
+            &state.writer(),
             &state.settings.cart_rules,
             &state.payments,
-            &state.events,
             request,
         )
         .await?;
@@ -88,7 +91,7 @@ impl OrderMutation {
         id: ID,
         note: Option<String>,
     ) -> Result<OrderPayload> {
-        transition(ctx, id, Transition::MarkPaid, note).await
+        transition(ctx, id, OrderAction::MarkPaid, note).await
     }
 
     /// PAID → FULFILLED: the allocated units leave the warehouses (onHand and allocated drop).
@@ -99,7 +102,7 @@ impl OrderMutation {
         id: ID,
         note: Option<String>,
     ) -> Result<OrderPayload> {
-        transition(ctx, id, Transition::Fulfil, note).await
+        transition(ctx, id, OrderAction::Fulfil, note).await
     }
 
     /// PLACED or PAID → CANCELLED: the allocated units become available again.
@@ -110,7 +113,7 @@ impl OrderMutation {
         id: ID,
         note: Option<String>,
     ) -> Result<OrderPayload> {
-        transition(ctx, id, Transition::Cancel, note).await
+        transition(ctx, id, OrderAction::Cancel, note).await
     }
 
     /// PAID or FULFILLED → REFUNDED (an unshipped order's stock is released).
@@ -121,6 +124,6 @@ impl OrderMutation {
         id: ID,
         note: Option<String>,
     ) -> Result<OrderPayload> {
-        transition(ctx, id, Transition::Refund, note).await
+        transition(ctx, id, OrderAction::Refund, note).await
     }
 }

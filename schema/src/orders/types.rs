@@ -92,12 +92,12 @@ impl From<StoredPayment> for PaymentStatus {
 pub struct Order(pub order::Model);
 
 impl Order {
-    fn currency(&self) -> CurrencyCode {
-        self.0.currency_code.parse().unwrap_or(CurrencyCode::Usd)
+    fn currency(&self) -> Result<CurrencyCode> {
+        Ok(CurrencyCode::stored(&self.0.currency_code)?)
     }
 
-    fn money(&self, minor: i64) -> Money {
-        Money::from_minor(minor, self.currency())
+    fn money(&self, minor: i64) -> Result<Money> {
+        Ok(Money::from_minor(minor, self.currency()?))
     }
 }
 
@@ -124,7 +124,7 @@ impl Order {
         self.0.customer_id.map(|id| ID(id.to_string()))
     }
 
-    async fn currency_code(&self) -> CurrencyCode {
+    async fn currency_code(&self) -> Result<CurrencyCode> {
         self.currency()
     }
 
@@ -135,30 +135,30 @@ impl Order {
             .load_one(LinesOfOrder(self.0.id))
             .await?
             .unwrap_or_default();
-        let currency = self.currency();
+        let currency = self.currency()?;
         Ok(lines
             .into_iter()
             .map(|line| OrderLine { line, currency })
             .collect())
     }
 
-    async fn subtotal(&self) -> Money {
+    async fn subtotal(&self) -> Result<Money> {
         self.money(self.0.subtotal)
     }
 
-    async fn discount_total(&self) -> Money {
+    async fn discount_total(&self) -> Result<Money> {
         self.money(self.0.discount_total)
     }
 
-    async fn shipping_total(&self) -> Money {
+    async fn shipping_total(&self) -> Result<Money> {
         self.money(self.0.shipping_total)
     }
 
-    async fn tax_total(&self) -> Money {
+    async fn tax_total(&self) -> Result<Money> {
         self.money(self.0.tax_total)
     }
 
-    async fn total(&self) -> Money {
+    async fn total(&self) -> Result<Money> {
         self.money(self.0.total)
     }
 
@@ -189,7 +189,7 @@ impl Order {
             .load_one(PaymentsOfOrder(self.0.id))
             .await?
             .unwrap_or_default();
-        let currency = self.currency();
+        let currency = self.currency()?;
         Ok(payments.into_iter().map(|p| Payment(p, currency)).collect())
     }
 

@@ -7,6 +7,7 @@ mod concurrency;
 mod discount_usage;
 mod lifecycle;
 mod placing;
+mod transitions;
 mod webhooks;
 
 use super::carts::{Shop, accepted, amount, mutation, set_stock};

@@ -3,6 +3,24 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
+use schema::inventory::service::allocation::{Allocation, Shortage};
+use schema::unit_of_work::{Write, Writer};
+
+/// Allocates `quantity` of `variant` in a new unit of work, returned uncommitted.
+async fn allocate(
+    writer: &Writer,
+    variant: Uuid,
+    quantity: i32,
+) -> anyhow::Result<(Write, Result<Vec<Allocation>, Vec<Shortage>>)> {
+    let mut write = writer.begin().await?;
+    let stock = allocation::lock_stock(&write, &[variant]).await?;
+    let request = Request {
+        variant_id: variant,
+        quantity,
+    };
+    let outcome = allocation::allocate(&mut write, &stock, &[request], None).await?;
+    Ok((write, outcome))
+}
 
 async fn concurrent_allocations_never_oversell(backend: Backend) -> anyhow::Result<()> {
     let server = TestServer::with_catalog(backend, 2).await?;
@@ -10,20 +28,13 @@ async fn concurrent_allocations_never_oversell(backend: Backend) -> anyhow::Resu
     // 10 units over two warehouses, so some allocations must come from the second one.
     let variant = stocked_variant(&db, &[6, 4]).await?;
 
+    let writer = server.app.app.writer();
     let attempts = (0..200).map(|_| {
-        let db = db.clone();
+        let writer = writer.clone();
         tokio::spawn(async move {
-            let txn = begin_write(&db).await?;
-            let outcome = allocation::allocate(
-                &txn,
-                &[Request {
-                    variant_id: variant,
-                    quantity: 1,
-                }],
-            )
-            .await?;
+            let (write, outcome) = allocate(&writer, variant, 1).await?;
             if outcome.is_ok() {
-                txn.commit().await?;
+                write.commit().await?;
             }
             anyhow::Ok(outcome)
         })
@@ -33,9 +44,8 @@ async fn concurrent_allocations_never_oversell(backend: Backend) -> anyhow::Resu
     let mut out_of_stock = 0;
     for outcome in outcomes {
         match outcome?? {
-            Ok(allocated) => {
-                assert_eq!(allocated.allocations.len(), 1);
-                assert_eq!(allocated.events.len(), 1);
+            Ok(allocations) => {
+                assert_eq!(allocations.len(), 1);
                 succeeded += 1;
             }
             Err(shortages) => {
@@ -77,37 +87,22 @@ async fn release_and_fulfilment_move_stock_and_emit_events(backend: Backend) -> 
     let db = server.app.app.db.clone();
     let variant = stocked_variant(&db, &[2, 5]).await?;
 
-    let txn = begin_write(&db).await?;
-    let taken = allocation::allocate(
-        &txn,
-        &[Request {
-            variant_id: variant,
-            quantity: 4,
-        }],
-    )
-    .await?
-    .unwrap();
-    txn.commit().await?;
+    let writer = server.app.app.writer();
+    let (write, taken) = allocate(&writer, variant, 4).await?;
+    let taken = taken.unwrap();
+    write.commit().await?;
     // The preferred warehouse is emptied first, the rest comes from the next one.
-    let quantities: Vec<i32> = taken.allocations.iter().map(|a| a.quantity).collect();
+    let quantities: Vec<i32> = taken.iter().map(|a| a.quantity).collect();
     assert_eq!(quantities, vec![2, 2]);
 
-    let txn = begin_write(&db).await?;
-    let too_much = allocation::allocate(
-        &txn,
-        &[Request {
-            variant_id: variant,
-            quantity: 4,
-        }],
-    )
-    .await?;
-    drop(txn);
+    let (write, too_much) = allocate(&writer, variant, 4).await?;
+    drop(write);
     assert_eq!(too_much.unwrap_err()[0].available, 3);
 
-    let txn = begin_write(&db).await?;
-    allocation::fulfil(&txn, &taken.allocations[..1]).await?;
-    allocation::release(&txn, &taken.allocations[1..]).await?;
-    txn.commit().await?;
+    let mut write = writer.begin().await?;
+    allocation::fulfil(&mut write, &taken[..1]).await?;
+    allocation::release(&mut write, &taken[1..]).await?;
+    write.commit().await?;
     let levels = stock_level::Entity::find()
         .filter(stock_level::Column::VariantId.eq(variant))
         .all(&db)
@@ -117,13 +112,9 @@ async fn release_and_fulfilment_move_stock_and_emit_events(backend: Backend) -> 
     assert_eq!((on_hand, allocated), (5, 0), "2 shipped, 2 released");
 
     // Releasing what is not held is refused and changes nothing.
-    let txn = begin_write(&db).await?;
-    assert!(
-        allocation::release(&txn, &taken.allocations[1..])
-            .await
-            .is_err()
-    );
-    drop(txn);
+    let mut write = writer.begin().await?;
+    assert!(allocation::release(&mut write, &taken[1..]).await.is_err());
+    drop(write);
     // One event each for the allocation, the fulfilment and the release.
     assert_eq!(events_for(&db, variant).await?.len(), 3);
     server.stop().await

@@ -15,7 +15,6 @@ use e2e::{
     WsClient, WsProtocol, e2e,
 };
 use entities::{outbox, product_variant, stock_level, warehouse};
-use schema::common::transaction::begin_write;
 use schema::events::BusMessage;
 use schema::inventory::service::allocation::{self, Request};
 use sea_orm::{

@@ -3,15 +3,13 @@
 //! Someone else's cart looks exactly like a missing one.
 
 use crate::common::clock::now;
-use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
+use crate::unit_of_work::{Write, Writer};
 use entities::cart;
 use entities::enums::CartStatus;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 pub(crate) fn usable_by(cart: &cart::Model, account: Option<Uuid>) -> bool {
@@ -56,18 +54,36 @@ pub async fn lock_for_change(
     Ok(Ok(cart))
 }
 
-/// Begins a write transaction holding the cart (see `lock_for_change`), or the user error
-/// that stops the change.
+/// Begins a unit of work holding the cart (see `lock_for_change`), or the user error that
+/// stops the change.
 pub async fn begin_change(
-    db: &DatabaseConnection,
+    writer: &Writer,
     cart_id: Uuid,
     account: Option<Uuid>,
-) -> ApiResult<Result<(DatabaseTransaction, cart::Model), Vec<UserError>>> {
-    let txn = begin_write(db).await?;
-    Ok(match lock_for_change(&txn, cart_id, account).await? {
-        Ok(cart) => Ok((txn, cart)),
-        Err(error) => Err(vec![error]),
-    })
+) -> ApiResult<Result<(Write, cart::Model), Vec<UserError>>> {
+    let write = writer.begin().await?;
+    Ok(
+        match lock_for_change(write.txn(), cart_id, account).await? {
+            Ok(cart) => Ok((write, cart)),
+            Err(error) => Err(vec![error]),
+        },
+    )
+}
+
+/// Makes a converted cart ACTIVE again (its order's payment was declined), so the shopper
+/// can pay another way.
+pub async fn reopen(write: &Write, cart_id: Uuid) -> ApiResult<()> {
+    cart::Entity::update_many()
+        .col_expr(cart::Column::Status, Expr::value(CartStatus::Active))
+        .col_expr(
+            cart::Column::ConvertedOrderId,
+            Expr::value(Option::<Uuid>::None),
+        )
+        .col_expr(cart::Column::UpdatedAt, Expr::value(now()))
+        .filter(cart::Column::Id.eq(cart_id))
+        .exec(write.txn())
+        .await?;
+    Ok(())
 }
 
 /// Checkout's lock: marks the cart CONVERTED to order `order_id` in the same UPDATE that
@@ -75,7 +91,7 @@ pub async fn begin_change(
 /// so of concurrent checkouts of one cart exactly one gets it. One statement, plus one to
 /// tell the shopper why on refusal.
 pub async fn claim_for_checkout(
-    txn: &impl ConnectionTrait,
+    write: &Write,
     cart_id: Uuid,
     account: Option<Uuid>,
     order_id: Uuid,
@@ -86,12 +102,12 @@ pub async fn claim_for_checkout(
         .col_expr(cart::Column::UpdatedAt, Expr::value(now()))
         .filter(cart::Column::Id.eq(cart_id))
         .filter(cart::Column::Status.eq(CartStatus::Active))
-        .exec_with_returning(txn)
+        .exec_with_returning(write.txn())
         .await?;
     match claimed.into_iter().next() {
         Some(cart) if usable_by(&cart, account) => Ok(Ok(cart)),
         Some(_) => Ok(Err(not_found())),
-        None => match readable(txn, cart_id, account).await? {
+        None => match readable(write.txn(), cart_id, account).await? {
             Some(cart) if cart.status == CartStatus::Converted => Ok(Err(converted())),
             _ => Ok(Err(not_found())),
         },

@@ -8,15 +8,15 @@ use crate::common::clock::now;
 use crate::common::email;
 use crate::common::money::CurrencyCode;
 use crate::common::text;
-use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::customers::service::accounts::email_error;
 use crate::error::ApiResult;
 use crate::pricing::discount_problem;
+use crate::unit_of_work::Writer;
 use entities::cart;
 use entities::enums::CartStatus;
 use entities::json::{MailingAddress, StringList};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 use uuid::Uuid;
 
 /// Most discount codes one cart may carry.
@@ -32,7 +32,7 @@ pub struct BuyerIdentity {
 /// A new cart in `currency`, owned by `account` when signed in, with optional first lines
 /// and buyer. All of it or nothing.
 pub async fn create(
-    db: &DatabaseConnection,
+    writer: &Writer,
     rules: &CartRules,
     account: Option<Uuid>,
     currency: CurrencyCode,
@@ -43,7 +43,7 @@ pub async fn create(
         Ok(buyer) => buyer.map_or((None, None), |b| (b.email, b.shipping_address)),
         Err(errors) => return Ok(Err(errors)),
     };
-    let txn = begin_write(db).await?;
+    let write = writer.begin().await?;
     let at = now();
     let cart = cart::ActiveModel {
         // Random (v4), not time-ordered: for a guest the id is the credential.
@@ -58,10 +58,10 @@ pub async fn create(
         created_at: Set(at),
         updated_at: Set(at),
     }
-    .insert(&txn)
+    .insert(write.txn())
     .await?;
-    let outcome = lines::add_locked(&txn, rules, cart, first_lines, "input.lines").await?;
-    lines::finish(txn, outcome).await
+    let outcome = lines::add_locked(write.txn(), rules, cart, first_lines, "input.lines").await?;
+    lines::finish(write, outcome).await
 }
 
 /// Who is trying discount codes: for the attempt budgets, and for how much a refusal says.
@@ -84,7 +84,7 @@ pub const CODE_NOT_USABLE: &str = "this discount code cannot be used";
 /// yet) are kept and shown as not applicable. Each code new to the cart is an attempt,
 /// counted against the cart's and the client's budgets before any code is looked up.
 pub async fn set_discount_codes(
-    db: &DatabaseConnection,
+    writer: &Writer,
     rules: &CartRules,
     budgets: &dyn Budgets,
     cart_id: Uuid,
@@ -105,7 +105,7 @@ pub async fn set_discount_codes(
             format!("a cart takes at most {MAX_DISCOUNT_CODES} discount codes"),
         )]));
     }
-    let (txn, cart) = match access::begin_change(db, cart_id, who.account).await? {
+    let (write, cart) = match access::begin_change(writer, cart_id, who.account).await? {
         Ok(held) => held,
         Err(errors) => return Ok(Err(errors)),
     };
@@ -119,8 +119,8 @@ pub async fn set_discount_codes(
             return Ok(Err(vec![refusal]));
         }
     }
-    let currency: CurrencyCode = cart.currency_code.parse()?;
-    let discounts = view::discounts_named(&txn, &wanted).await?;
+    let currency = CurrencyCode::stored(&cart.currency_code)?;
+    let discounts = view::discounts_named(write.txn(), &wanted).await?;
     let mut errors = Vec::new();
     for (index, code) in wanted.iter().enumerate() {
         let path = ["discountCodes".to_owned(), index.to_string()];
@@ -146,12 +146,12 @@ pub async fn set_discount_codes(
     }
     let mut active = cart.into_active_model();
     active.discount_codes = Set(StringList(wanted));
-    let cart = active.update(&txn).await?;
-    let lines = view::lines_of(&txn, cart.id).await?;
+    let cart = active.update(write.txn()).await?;
+    let lines = view::lines_of(write.txn(), cart.id).await?;
     let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
-    let facts = view::variant_facts(&txn, &ids, currency).await?;
+    let facts = view::variant_facts(write.txn(), &ids, currency).await?;
     let outcome = view::assemble(cart, currency, lines, &facts, discounts, &rules.pricing);
-    lines::finish(txn, Ok(outcome)).await
+    lines::finish(write, Ok(outcome)).await
 }
 
 /// Counts `attempts` codes against the cart's budget (a user error once spent: the cart is
@@ -181,7 +181,7 @@ async fn spend_attempts(
 
 /// Sets the buyer's email and/or shipping address (fields left out stay as they are).
 pub async fn set_buyer(
-    db: &DatabaseConnection,
+    writer: &Writer,
     rules: &CartRules,
     cart_id: Uuid,
     account: Option<Uuid>,
@@ -191,7 +191,7 @@ pub async fn set_buyer(
         Ok(buyer) => buyer,
         Err(errors) => return Ok(Err(errors)),
     };
-    let (txn, cart) = match access::begin_change(db, cart_id, account).await? {
+    let (write, cart) = match access::begin_change(writer, cart_id, account).await? {
         Ok(held) => held,
         Err(errors) => return Ok(Err(errors)),
     };
@@ -202,9 +202,9 @@ pub async fn set_buyer(
     if let Some(address) = buyer.shipping_address {
         active.shipping_address = Set(Some(address));
     }
-    let cart = active.update(&txn).await?;
-    let outcome: CartView = view::view(&txn, cart, &rules.pricing).await?;
-    lines::finish(txn, Ok(outcome)).await
+    let cart = active.update(write.txn()).await?;
+    let outcome: CartView = view::view(write.txn(), cart, &rules.pricing).await?;
+    lines::finish(write, Ok(outcome)).await
 }
 
 const ADDRESS_LINE_LEN: usize = 200;

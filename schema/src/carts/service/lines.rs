@@ -9,13 +9,11 @@ use crate::common::clock::now;
 use crate::common::money::CurrencyCode;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
+use crate::unit_of_work::{Write, Writer};
 use entities::enums::ProductStatus;
 use entities::{cart, cart_line};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 /// Most units of one variant a line may hold.
@@ -39,29 +37,29 @@ pub struct LineQuantity {
 
 /// Adds lines; a variant already in the cart gets the quantities added.
 pub async fn add(
-    db: &DatabaseConnection,
+    writer: &Writer,
     rules: &CartRules,
     cart_id: Uuid,
     account: Option<Uuid>,
     new_lines: &[NewLine],
 ) -> ApiResult<Outcome> {
-    let (txn, cart) = match access::begin_change(db, cart_id, account).await? {
+    let (write, cart) = match access::begin_change(writer, cart_id, account).await? {
         Ok(held) => held,
         Err(errors) => return Ok(Err(errors)),
     };
-    let outcome = add_locked(&txn, rules, cart, new_lines, "lines").await?;
-    finish(txn, outcome).await
+    let outcome = add_locked(write.txn(), rules, cart, new_lines, "lines").await?;
+    finish(write, outcome).await
 }
 
 /// `add` on a cart the caller has locked in `txn` (also used by cart creation and merging).
 pub async fn add_locked(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     rules: &CartRules,
     cart: cart::Model,
     new_lines: &[NewLine],
     field: &str,
 ) -> ApiResult<Outcome> {
-    let currency: CurrencyCode = cart.currency_code.parse()?;
+    let currency = CurrencyCode::stored(&cart.currency_code)?;
     let existing = view::lines_of(txn, cart.id).await?;
     let mut ids: Vec<Uuid> = existing.iter().map(|l| l.variant_id).collect();
     ids.extend(new_lines.iter().map(|l| l.variant_id));
@@ -155,20 +153,20 @@ pub async fn add_locked(
 
 /// Sets line quantities; 0 removes a line.
 pub async fn update(
-    db: &DatabaseConnection,
+    writer: &Writer,
     rules: &CartRules,
     cart_id: Uuid,
     account: Option<Uuid>,
     changes: &[LineQuantity],
 ) -> ApiResult<Outcome> {
-    let (txn, cart) = match access::begin_change(db, cart_id, account).await? {
+    let (write, cart) = match access::begin_change(writer, cart_id, account).await? {
         Ok(held) => held,
         Err(errors) => return Ok(Err(errors)),
     };
-    let currency: CurrencyCode = cart.currency_code.parse()?;
-    let mut lines = view::lines_of(&txn, cart.id).await?;
+    let currency = CurrencyCode::stored(&cart.currency_code)?;
+    let mut lines = view::lines_of(write.txn(), cart.id).await?;
     let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
-    let facts = view::variant_facts(&txn, &ids, currency).await?;
+    let facts = view::variant_facts(write.txn(), &ids, currency).await?;
     let mut errors = Vec::new();
     let mut changed = Vec::new();
     let mut removed = Vec::new();
@@ -221,33 +219,33 @@ pub async fn update(
     }
     changed.sort_unstable();
     changed.dedup();
-    save_quantities(&txn, changed.iter().map(|&i| &lines[i])).await?;
-    delete_lines(&txn, cart.id, &removed).await?;
+    save_quantities(write.txn(), changed.iter().map(|&i| &lines[i])).await?;
+    delete_lines(write.txn(), cart.id, &removed).await?;
     lines.retain(|l| !removed.contains(&l.id));
-    let view = assemble(&txn, rules, cart, currency, lines, &facts).await?;
+    let view = assemble(write.txn(), rules, cart, currency, lines, &facts).await?;
     // Lowering quantities is always allowed: it is the way back into range.
     let outcome = if raised {
         within_range(view, "lines")
     } else {
         Ok(view)
     };
-    finish(txn, outcome).await
+    finish(write, outcome).await
 }
 
 /// Removes lines by id; an id not in the cart is a user error.
 pub async fn remove(
-    db: &DatabaseConnection,
+    writer: &Writer,
     rules: &CartRules,
     cart_id: Uuid,
     account: Option<Uuid>,
     line_ids: &[Uuid],
 ) -> ApiResult<Outcome> {
-    let (txn, cart) = match access::begin_change(db, cart_id, account).await? {
+    let (write, cart) = match access::begin_change(writer, cart_id, account).await? {
         Ok(held) => held,
         Err(errors) => return Ok(Err(errors)),
     };
-    let currency: CurrencyCode = cart.currency_code.parse()?;
-    let mut lines = view::lines_of(&txn, cart.id).await?;
+    let currency = CurrencyCode::stored(&cart.currency_code)?;
+    let mut lines = view::lines_of(write.txn(), cart.id).await?;
     let errors: Vec<UserError> = line_ids
         .iter()
         .enumerate()
@@ -263,18 +261,18 @@ pub async fn remove(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    delete_lines(&txn, cart.id, line_ids).await?;
+    delete_lines(write.txn(), cart.id, line_ids).await?;
     lines.retain(|l| !line_ids.contains(&l.id));
     let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
-    let facts = view::variant_facts(&txn, &ids, currency).await?;
-    let outcome = assemble(&txn, rules, cart, currency, lines, &facts).await?;
-    finish(txn, Ok(outcome)).await
+    let facts = view::variant_facts(write.txn(), &ids, currency).await?;
+    let outcome = assemble(write.txn(), rules, cart, currency, lines, &facts).await?;
+    finish(write, Ok(outcome)).await
 }
 
-/// Commits when the change was accepted; otherwise the transaction is dropped (rolled back).
-pub async fn finish(txn: DatabaseTransaction, outcome: Outcome) -> ApiResult<Outcome> {
+/// Commits when the change was accepted; otherwise the unit of work is dropped (rolled back).
+pub async fn finish(write: Write, outcome: Outcome) -> ApiResult<Outcome> {
     if outcome.is_ok() {
-        txn.commit().await?;
+        write.commit().await?;
     }
     Ok(outcome)
 }

@@ -14,13 +14,13 @@ use super::lines::{self, MAX_LINE_QUANTITY};
 use super::view::{self, VariantFacts};
 use crate::common::clock::now;
 use crate::common::money::CurrencyCode;
-use crate::common::transaction::{begin_write, for_update};
+use crate::common::transaction::for_update;
 use crate::error::ApiResult;
+use crate::unit_of_work::Writer;
 use entities::enums::{CartStatus, ProductStatus};
 use entities::{cart, cart_line};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -28,16 +28,16 @@ use uuid::Uuid;
 /// `None` when the guest cart is unknown, already someone's, or converted (then nothing
 /// happens: signing in must not fail because of a stale cart id).
 pub async fn merge_guest_cart(
-    db: &DatabaseConnection,
+    writer: &Writer,
     rules: &CartRules,
     guest_id: Uuid,
     account: Uuid,
 ) -> ApiResult<Option<Uuid>> {
-    let txn = begin_write(db).await?;
+    let write = writer.begin().await?;
     let guest = cart::Entity::find_by_id(guest_id)
         .filter(cart::Column::CustomerId.is_null())
         .filter(cart::Column::Status.eq(CartStatus::Active));
-    let guest = for_update(guest, &txn).one(&txn).await?;
+    let guest = for_update(guest, write.txn()).one(write.txn()).await?;
     let Some(guest) = guest else {
         return Ok(None);
     };
@@ -45,20 +45,20 @@ pub async fn merge_guest_cart(
         .filter(cart::Column::CustomerId.eq(account))
         .filter(cart::Column::Status.eq(CartStatus::Active))
         .order_by_desc(cart::Column::UpdatedAt);
-    let current = for_update(current, &txn).one(&txn).await?;
+    let current = for_update(current, write.txn()).one(write.txn()).await?;
     let Some(current) = current else {
         // No cart of their own: the guest cart becomes theirs.
         let mut adopted = guest.into_active_model();
         adopted.customer_id = Set(Some(account));
         adopted.updated_at = Set(now());
-        let adopted = adopted.update(&txn).await?;
-        txn.commit().await?;
+        let adopted = adopted.update(write.txn()).await?;
+        write.commit().await?;
         return Ok(Some(adopted.id));
     };
 
-    let currency: CurrencyCode = current.currency_code.parse()?;
-    let guest_lines = view::lines_of(&txn, guest.id).await?;
-    let mut lines = view::lines_of(&txn, current.id).await?;
+    let currency = CurrencyCode::stored(&current.currency_code)?;
+    let guest_lines = view::lines_of(write.txn(), guest.id).await?;
+    let mut lines = view::lines_of(write.txn(), current.id).await?;
     let mut ids: Vec<Uuid> = lines
         .iter()
         .chain(&guest_lines)
@@ -66,7 +66,7 @@ pub async fn merge_guest_cart(
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let facts = view::variant_facts(&txn, &ids, currency).await?;
+    let facts = view::variant_facts(write.txn(), &ids, currency).await?;
     let at = now();
     let mut changed = Vec::new();
     for guest_line in &guest_lines {
@@ -112,7 +112,7 @@ pub async fn merge_guest_cart(
             changed.push(line.clone());
         }
     }
-    lines::save_quantities(&txn, changed.iter()).await?;
+    lines::save_quantities(write.txn(), changed.iter()).await?;
 
     let mut target = current.clone().into_active_model();
     if current.discount_codes.0.is_empty() && !guest.discount_codes.0.is_empty() {
@@ -125,17 +125,17 @@ pub async fn merge_guest_cart(
         target.shipping_address = Set(guest.shipping_address.clone());
     }
     target.updated_at = Set(at);
-    target.update(&txn).await?;
+    target.update(write.txn()).await?;
 
     cart_line::Entity::delete_many()
         .filter(cart_line::Column::CartId.eq(guest.id))
-        .exec(&txn)
+        .exec(write.txn())
         .await?;
     let mut emptied = guest.into_active_model();
     emptied.status = Set(CartStatus::Converted);
     emptied.updated_at = Set(at);
-    emptied.update(&txn).await?;
-    txn.commit().await?;
+    emptied.update(write.txn()).await?;
+    write.commit().await?;
     Ok(Some(current.id))
 }
 

@@ -6,6 +6,8 @@ pub mod lines;
 pub mod merge;
 pub mod view;
 
+pub use access::reopen;
+
 use crate::pricing::PricingSettings;
 
 /// Cart limits and pricing configuration.

@@ -144,18 +144,65 @@ pub async fn discounts_named(
         .await?)
 }
 
-/// The whole view of `cart`, reading everything it needs.
+/// A cart and its lines, before pricing.
+pub struct CartContents {
+    pub cart: cart::Model,
+    pub currency: CurrencyCode,
+    pub lines: Vec<cart_line::Model>,
+}
+
+impl CartContents {
+    /// The variants in the cart (what availability must be known for).
+    pub fn variant_ids(&self) -> Vec<Uuid> {
+        self.lines.iter().map(|l| l.variant_id).collect()
+    }
+}
+
+/// Reads the lines of `cart`: one statement.
+pub async fn contents(db: &impl ConnectionTrait, cart: cart::Model) -> ApiResult<CartContents> {
+    let currency = CurrencyCode::stored(&cart.currency_code)?;
+    let lines = lines_of(db, cart.id).await?;
+    Ok(CartContents {
+        cart,
+        currency,
+        lines,
+    })
+}
+
+/// The cart priced with this availability (units per variant): current catalog facts and
+/// prices, its discount codes, problems flagged per line. Checkout passes the availability of
+/// the stock rows it locked, so what it checks is what it allocates from.
+pub async fn priced_with(
+    db: &impl ConnectionTrait,
+    contents: CartContents,
+    available: HashMap<Uuid, i64>,
+    settings: &PricingSettings,
+) -> ApiResult<CartView> {
+    let CartContents {
+        cart,
+        currency,
+        lines,
+    } = contents;
+    let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
+    let mut facts = catalog_facts(db, &ids, currency).await?;
+    facts.available = available;
+    let discounts = discounts_named(db, &cart.discount_codes.0).await?;
+    Ok(assemble(cart, currency, lines, &facts, discounts, settings))
+}
+
+/// The whole view of `cart` with current availability, reading everything it needs.
 pub async fn view(
     db: &impl ConnectionTrait,
     cart: cart::Model,
     settings: &PricingSettings,
 ) -> ApiResult<CartView> {
-    let lines = lines_of(db, cart.id).await?;
-    let currency: CurrencyCode = cart.currency_code.parse()?;
-    let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
-    let facts = variant_facts(db, &ids, currency).await?;
-    let discounts = discounts_named(db, &cart.discount_codes.0).await?;
-    Ok(assemble(cart, currency, lines, &facts, discounts, settings))
+    let contents = contents(db, cart).await?;
+    let available = availability::totals(db, &contents.variant_ids())
+        .await?
+        .into_iter()
+        .map(|(id, total)| (id, total.max(0)))
+        .collect();
+    priced_with(db, contents, available, settings).await
 }
 
 /// Builds the view from data already read (writers reuse what they loaded).

@@ -50,11 +50,12 @@ pub struct Changed {
 
 /// Applies `change` to the stock of `variant_id` in `warehouse_id`.
 pub async fn change_stock(
-    db: &impl ConnectionTrait,
+    write: &mut crate::unit_of_work::Write,
     variant_id: Uuid,
     warehouse_id: Uuid,
     change: StockChange,
 ) -> ApiResult<Result<Changed, Vec<UserError>>> {
+    let db = write.txn();
     let refuse =
         |field: &str, code, message: String| Ok(Err(vec![UserError::new(&[field], code, message)]));
     let Some(variant) = product_variant::Entity::find_by_id(variant_id)
@@ -155,7 +156,8 @@ pub async fn change_stock(
                 if let Err(err) = first.insert(db).await {
                     // Someone stocked it concurrently: apply the change to their row instead.
                     if is_unique_violation(&err) {
-                        return Box::pin(change_stock(db, variant_id, warehouse_id, change)).await;
+                        return Box::pin(change_stock(write, variant_id, warehouse_id, change))
+                            .await;
                     }
                     return Err(err.into());
                 }
@@ -171,7 +173,7 @@ pub async fn change_stock(
         })?;
     // The event goes into the outbox in this transaction: it is published if and only if the
     // change commits.
-    let update = availability::record_changes(db, &[variant.id])
+    let update = availability::record_changes(write, &[variant.id])
         .await?
         .pop()
         .ok_or_else(|| crate::error::ApiError::Internal("changed variant vanished".into()))?;

@@ -30,8 +30,8 @@ async fn apply(
     let variant_id = parse_id(variant_id, "variantId")?;
     let warehouse_id = parse_id(warehouse_id, "warehouseId")?;
     let state = ctx.state()?;
-    let txn = begin_write(&state.db).await?;
-    let outcome = change_stock(&txn, variant_id, warehouse_id, change).await?;
+    let mut txn = state.writer().begin().await?;
+    let outcome = change_stock(&mut txn, variant_id, warehouse_id, change).await?;
     let Changed { level, .. } = match outcome {
         Ok(changed) => changed,
         Err(user_errors) => {
@@ -44,7 +44,6 @@ async fn apply(
     txn.commit().await?;
     tracing::info!(%variant_id, %warehouse_id, ?change, reason = reason.unwrap_or(""), on_hand = level.on_hand, "stock changed");
     // The event was written to the outbox with the change; the relay publishes it now.
-    state.events.wake_relay();
     Ok(StockPayload {
         stock_level: Some(StockLevel { model: level }),
         user_errors: Vec::new(),

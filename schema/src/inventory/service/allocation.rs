@@ -6,15 +6,16 @@
 //! that warehouse cannot cover it. All lines are allocated or none is.
 //!
 //! Concurrency: the stock rows are read `FOR UPDATE` (PostgreSQL; in a fixed order, so two
-//! checkouts cannot deadlock) or under the write lock that `begin_write` takes (SQLite), and
+//! checkouts cannot deadlock) or under the write lock a unit of work takes (SQLite), and
 //! every UPDATE repeats the availability guard, so no interleaving can oversell. The CHECK
 //! constraint on `stock_levels` is the last line of defence.
 
 use super::availability;
 use crate::common::clock::now;
 use crate::error::{ApiError, ApiResult};
-use crate::events::{DomainEvent, outbox};
+use crate::events::DomainEvent;
 use crate::inventory::events::StockUpdate;
+use crate::unit_of_work::Write;
 use entities::{product_variant, stock_level, warehouse};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, LockType};
 use sea_orm::{
@@ -47,34 +48,6 @@ pub struct Shortage {
     pub available: i32,
 }
 
-/// A successful allocation and the events it recorded in the outbox.
-#[derive(Debug)]
-pub struct Allocated {
-    pub allocations: Vec<Allocation>,
-    pub events: Vec<StockUpdate>,
-}
-
-/// Allocates every request, or nothing: on shortage nothing is written and the shortages
-/// are returned. Run it inside `begin_write`'s transaction and commit on success.
-pub async fn allocate(
-    txn: &DatabaseTransaction,
-    requests: &[Request],
-) -> ApiResult<Result<Allocated, Vec<Shortage>>> {
-    let variants: Vec<Uuid> = requests.iter().map(|r| r.variant_id).collect();
-    let stock = lock_stock(txn, &variants).await?;
-    let outcome = allocate_locked(txn, &stock, requests, None).await?;
-    if let Ok(allocated) = &outcome {
-        let events: Vec<DomainEvent> = allocated
-            .events
-            .iter()
-            .cloned()
-            .map(DomainEvent::StockChanged)
-            .collect();
-        outbox::record_all(txn, &events).await?;
-    }
-    Ok(outcome)
-}
-
 /// The stock rows of some variants, locked for the rest of the transaction, with the
 /// warehouses' allocation order.
 pub struct LockedStock {
@@ -94,7 +67,7 @@ impl LockedStock {
 }
 
 /// Locks the stock rows of `variant_ids` (in a fixed order: no deadlocks between checkouts).
-pub async fn lock_stock(txn: &DatabaseTransaction, variant_ids: &[Uuid]) -> ApiResult<LockedStock> {
+pub async fn lock_stock(write: &Write, variant_ids: &[Uuid]) -> ApiResult<LockedStock> {
     let mut ids = variant_ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -104,20 +77,22 @@ pub async fn lock_stock(txn: &DatabaseTransaction, variant_ids: &[Uuid]) -> ApiR
             ranks: HashMap::new(),
         });
     }
-    let (levels, ranks) = lock_levels(txn, ids.into_iter()).await?;
+    let (levels, ranks) = lock_levels(write.txn(), ids.into_iter()).await?;
     Ok(LockedStock { levels, ranks })
 }
 
-/// Allocates from rows locked by `lock_stock` (they must cover every requested variant).
-/// The returned events are not recorded: the caller writes them to the outbox, with its own.
-/// `known`: the variants if the caller has read them (their SKU and product go into the
-/// events); otherwise they are read.
-pub async fn allocate_locked(
-    txn: &DatabaseTransaction,
+/// Allocates every request from rows locked by `lock_stock` (they must cover every requested
+/// variant), or nothing: on shortage nothing is written and the shortages are returned (the
+/// caller drops its unit of work). The new availability of each variant is recorded on the
+/// unit as a `StockChanged` event. `known`: the variants if the caller has read them (their
+/// SKU and product go into the events); otherwise they are read.
+pub async fn allocate(
+    write: &mut Write,
     stock: &LockedStock,
     requests: &[Request],
     known: Option<&HashMap<Uuid, product_variant::Model>>,
-) -> ApiResult<Result<Allocated, Vec<Shortage>>> {
+) -> ApiResult<Result<Vec<Allocation>, Vec<Shortage>>> {
+    let txn = write.txn();
     // Quantities per variant, in a fixed order.
     let mut wanted: BTreeMap<Uuid, i32> = BTreeMap::new();
     for request in requests {
@@ -130,10 +105,7 @@ pub async fn allocate_locked(
         *total = total.saturating_add(request.quantity);
     }
     if wanted.is_empty() {
-        return Ok(Ok(Allocated {
-            allocations: Vec::new(),
-            events: Vec::new(),
-        }));
+        return Ok(Ok(Vec::new()));
     }
     let (levels, ranks) = (&stock.levels, &stock.ranks);
     let (plan, shortages) = plan(&wanted, levels, ranks);
@@ -188,10 +160,8 @@ pub async fn allocate_locked(
             })
         })
         .collect();
-    Ok(Ok(Allocated {
-        allocations: plan,
-        events,
-    }))
+    write.record_all(events.into_iter().map(DomainEvent::StockChanged));
+    Ok(Ok(plan))
 }
 
 /// Adds the whole plan to `allocated` in one UPDATE: each (variant, warehouse) row gains its
@@ -243,25 +213,19 @@ fn per_row(plan: &[Allocation]) -> Expr {
 }
 
 /// Gives allocated units back (an order was cancelled or its payment declined).
-pub async fn release(
-    txn: &DatabaseTransaction,
-    allocations: &[Allocation],
-) -> ApiResult<Vec<StockUpdate>> {
+pub async fn release(write: &mut Write, allocations: &[Allocation]) -> ApiResult<()> {
     let allocated = Expr::col(stock_level::Column::Allocated);
-    settle(txn, allocations, |q| {
+    settle(write, allocations, |q| {
         vec![(stock_level::Column::Allocated, allocated.clone().sub(q))]
     })
     .await
 }
 
 /// Ships allocated units: they leave both `allocated` and `on_hand`.
-pub async fn fulfil(
-    txn: &DatabaseTransaction,
-    allocations: &[Allocation],
-) -> ApiResult<Vec<StockUpdate>> {
+pub async fn fulfil(write: &mut Write, allocations: &[Allocation]) -> ApiResult<()> {
     let allocated = Expr::col(stock_level::Column::Allocated);
     let on_hand = Expr::col(stock_level::Column::OnHand);
-    settle(txn, allocations, |q| {
+    settle(write, allocations, |q| {
         vec![
             (
                 stock_level::Column::Allocated,
@@ -274,12 +238,12 @@ pub async fn fulfil(
 }
 
 /// Applies `changes(quantity)` to every allocation's row in one UPDATE (quantities per
-/// row by CASE), guarded by `allocated >= quantity`.
+/// row by CASE), guarded by `allocated >= quantity`, and records the new availability.
 async fn settle(
-    txn: &DatabaseTransaction,
+    write: &mut Write,
     allocations: &[Allocation],
     changes: impl Fn(Expr) -> Vec<(stock_level::Column, Expr)>,
-) -> ApiResult<Vec<StockUpdate>> {
+) -> ApiResult<()> {
     // One entry per stock row, so the CASE and the row count line up.
     let mut merged: Vec<Allocation> = Vec::with_capacity(allocations.len());
     for allocation in allocations {
@@ -292,7 +256,7 @@ async fn settle(
     }
     let allocations = merged.as_slice();
     if allocations.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let quantity = per_row(allocations);
     let mut update = stock_level::Entity::update_many()
@@ -303,7 +267,7 @@ async fn settle(
     let updated = update
         .filter(rows_of(allocations))
         .filter(Expr::col(stock_level::Column::Allocated).gte(quantity))
-        .exec(txn)
+        .exec(write.txn())
         .await?;
     if updated.rows_affected != allocations.len() as u64 {
         return Err(ApiError::Internal(format!(
@@ -315,7 +279,8 @@ async fn settle(
     let mut variants: Vec<Uuid> = allocations.iter().map(|a| a.variant_id).collect();
     variants.sort_unstable();
     variants.dedup();
-    availability::record_changes(txn, &variants).await
+    availability::record_changes(write, &variants).await?;
+    Ok(())
 }
 
 /// The stock rows of `variants` with each warehouse's place in the allocation order (ranked

@@ -10,26 +10,25 @@
 //! anything; concurrent repeats queue on the cart's row lock and the later ones find the
 //! order the first one committed. A converted cart cannot be checked out again.
 
-use super::lifecycle;
+use super::lifecycle::{self, Detail};
 use super::payments::{Charge, ChargeOutcome, PaymentProviders};
 use super::records::{self, Happening};
+use super::transitions::OrderAction;
 use crate::carts::service::view::{self, CartView, LineProblem};
 use crate::carts::service::{CartRules, access};
 use crate::common::clock::now;
 use crate::common::email;
-use crate::common::money::CurrencyCode;
 use crate::common::text;
-use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::customers::service::accounts::email_error;
 use crate::discounts::service as discounts;
 use crate::error::ApiResult;
-use crate::events::{DomainEvent, EventHub};
-use crate::inventory::service::allocation::{self, Request};
+use crate::inventory::service::allocation::{self, Allocation, Request, Shortage};
 use crate::pricing::{Applicability, AppliedDiscount};
-use entities::enums::{CartStatus, OrderEventKind, OrderStatus, PaymentStatus};
+use crate::unit_of_work::{Write, Writer};
+use entities::enums::{OrderEventKind, OrderStatus, PaymentStatus};
 use entities::{
-    cart, customer, order, order_allocation, order_discount, order_line, payment, product_variant,
+    customer, order, order_allocation, order_discount, order_line, payment, product_variant,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -69,12 +68,12 @@ impl CheckoutOutcome {
 }
 
 pub async fn complete(
-    db: &DatabaseConnection,
+    writer: &Writer,
     rules: &CartRules,
     providers: &PaymentProviders,
-    hub: &EventHub,
     request: CheckoutRequest,
 ) -> ApiResult<CheckoutOutcome> {
+    let db = writer.db();
     let key = match text::required_line(&request.idempotency_key, 255) {
         Ok(key) => key,
         Err(problem) => {
@@ -98,40 +97,30 @@ pub async fn complete(
     // The unique (cart, key) index settles repeats: a converted cart means "look for the
     // order", and a cart reopened after a declined payment fails the order INSERT below.
     let order_id = Uuid::now_v7();
-    let txn = begin_write(db).await?;
-    let cart =
-        match access::claim_for_checkout(&txn, request.cart_id, request.account, order_id).await? {
-            Ok(cart) => cart,
-            Err(error) => {
-                drop(txn);
-                if error.code == ErrorCode::CartConverted
-                    && let Some(done) = replay(db, request.cart_id, &key, request.account).await?
-                {
-                    return Ok(done);
-                }
-                return Ok(CheckoutOutcome::refused(vec![error]));
+    let mut write = writer.begin().await?;
+    let cart = match access::claim_for_checkout(&write, request.cart_id, request.account, order_id)
+        .await?
+    {
+        Ok(cart) => cart,
+        Err(error) => {
+            drop(write);
+            if error.code == ErrorCode::CartConverted
+                && let Some(done) = replay(db, request.cart_id, &key, request.account).await?
+            {
+                return Ok(done);
             }
-        };
-    let currency: CurrencyCode = cart.currency_code.parse()?;
-    let lines = view::lines_of(&txn, cart.id).await?;
-    let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
-    let mut facts = view::catalog_facts(&txn, &ids, currency).await?;
-    let discounts_named = view::discounts_named(&txn, &cart.discount_codes.0).await?;
+            return Ok(CheckoutOutcome::refused(vec![error]));
+        }
+    };
+    let contents = view::contents(write.txn(), cart).await?;
     // Availability comes from the stock rows locked for allocation: read once, and
     // nothing can change between the check and the allocation.
-    let stock = allocation::lock_stock(&txn, &ids).await?;
-    facts.available = stock.available();
-    let cart_view = view::assemble(
-        cart,
-        currency,
-        lines,
-        &facts,
-        discounts_named,
-        &rules.pricing,
-    );
+    let stock = allocation::lock_stock(&write, &contents.variant_ids()).await?;
+    let cart_view =
+        view::priced_with(write.txn(), contents, stock.available(), &rules.pricing).await?;
     let email = match &cart_view.cart.email {
         Some(email) => Some(email.clone()),
-        None => account_email(&txn, cart_view.cart.customer_id).await?,
+        None => account_email(write.txn(), cart_view.cart.customer_id).await?,
     };
     // Carts keep what older versions accepted: the order gets the address's one spelling,
     // or none that hides look-alike or invisible characters.
@@ -159,29 +148,18 @@ pub async fn complete(
         .map(|l| (l.variant.id, l.variant.clone()))
         .collect();
     let allocated =
-        match allocation::allocate_locked(&txn, &stock, &requests, Some(&variants)).await? {
+        match allocation::allocate(&mut write, &stock, &requests, Some(&variants)).await? {
             Ok(allocated) => allocated,
             Err(shortages) => {
                 let errors = shortages
                     .iter()
-                    .map(|s| {
-                        let index = cart_view
-                            .lines
-                            .iter()
-                            .position(|l| l.line.variant_id == s.variant_id)
-                            .unwrap_or_default();
-                        UserError::new(
-                            &["cart", "lines", &index.to_string()],
-                            ErrorCode::OutOfStock,
-                            format!("only {} available, {} wanted", s.available, s.requested),
-                        )
-                    })
+                    .map(|shortage| shortage_error(&cart_view, shortage))
                     .collect();
                 return Ok(CheckoutOutcome::refused(errors));
             }
         };
     let used: Vec<Uuid> = cart_view.priced.applied.iter().map(|a| a.id).collect();
-    if !discounts::consume(&txn, &used).await? {
+    if !discounts::consume(&write, &used).await? {
         return Ok(CheckoutOutcome::refused(vec![UserError::new(
             &["cart", "discountCodes"],
             ErrorCode::DiscountInvalid,
@@ -189,7 +167,7 @@ pub async fn complete(
         )]));
     }
     let written = write_order(
-        &txn,
+        &mut write,
         NewOrder {
             id: order_id,
             cart: &cart_view,
@@ -204,7 +182,7 @@ pub async fn complete(
         Ok(placed) => placed,
         Err(err) if err.is_unique_violation() => {
             // This key already made an order for this cart (which was reopened since).
-            drop(txn);
+            drop(write);
             if let Some(done) = replay(db, request.cart_id, &key, request.account).await? {
                 return Ok(done);
             }
@@ -223,10 +201,9 @@ pub async fn complete(
         created_at: Set(now()),
         updated_at: Set(now()),
     }
-    .insert(&txn)
+    .insert(write.txn())
     .await?;
-    txn.commit().await?;
-    hub.wake_relay();
+    write.commit().await?;
 
     let charge = Charge {
         order_number: placed.number,
@@ -234,27 +211,69 @@ pub async fn complete(
         currency: &placed.currency_code,
         token: request.token.as_deref(),
     };
-    let outcome = match provider.charge(charge).await {
+    Ok(match provider.charge(charge).await {
         ChargeOutcome::Pending { reference } => {
             if let Some(reference) = reference {
-                lifecycle::set_payment_reference(db, placed.id, &reference).await?;
+                lifecycle::set_payment_reference(writer, placed.id, &reference).await?;
             }
             CheckoutOutcome::placed(placed)
         }
         ChargeOutcome::Paid { reference } => {
-            let paid = lifecycle::record_payment(db, placed.id, Some(&reference), None).await?;
+            let detail = Detail {
+                note: Some(format!("payment {reference}")),
+                reference: Some(reference),
+                actor: None,
+            };
+            let paid = after_charge(writer, placed.id, OrderAction::MarkPaid, detail).await?;
             CheckoutOutcome::placed(paid.unwrap_or(placed))
         }
         ChargeOutcome::Declined { reason } => {
-            let cancelled = lifecycle::decline(db, placed.id, &reason).await?;
+            let detail = Detail {
+                note: Some(reason.clone()),
+                ..Detail::default()
+            };
+            let cancelled = after_charge(writer, placed.id, OrderAction::Decline, detail).await?;
             CheckoutOutcome {
                 order: Some(cancelled.unwrap_or(placed)),
                 user_errors: vec![declined(&reason)],
             }
         }
-    };
-    hub.wake_relay();
-    Ok(outcome)
+    })
+}
+
+/// The provider's answer applied to the placed order, in a unit of its own (the charge ran
+/// outside any transaction). `None` when the order had moved on meanwhile (staff, a webhook).
+async fn after_charge(
+    writer: &Writer,
+    order_id: Uuid,
+    action: OrderAction,
+    detail: Detail,
+) -> ApiResult<Option<order::Model>> {
+    let mut write = writer.begin().await?;
+    let changed = lifecycle::run(&mut write, order_id, action, detail)
+        .await?
+        .ok();
+    write.commit().await?;
+    Ok(changed)
+}
+
+/// A line that cannot be covered, named by its place in the cart.
+fn shortage_error(cart: &CartView, shortage: &Shortage) -> UserError {
+    let message = format!(
+        "only {} available, {} wanted",
+        shortage.available, shortage.requested
+    );
+    let index = cart
+        .lines
+        .iter()
+        .position(|l| l.line.variant_id == shortage.variant_id)
+        .map(|index| index.to_string());
+    match index {
+        Some(index) => UserError::new(&["cart", "lines", &index], ErrorCode::OutOfStock, message),
+        // Allocation only sees the cart's variants; should that ever change, blame the cart
+        // rather than an arbitrary line.
+        None => UserError::new(&["cart", "lines"], ErrorCode::OutOfStock, message),
+    }
 }
 
 fn declined(reason: &str) -> UserError {
@@ -405,13 +424,14 @@ struct NewOrder<'a> {
     cart: &'a CartView,
     email: String,
     key: &'a str,
-    allocated: &'a allocation::Allocated,
+    allocated: &'a [Allocation],
     actor: Option<Uuid>,
 }
 
-/// The order, its snapshot lines, their allocations, the PLACED event and every outbox
-/// event of the checkout (stock and order) in one INSERT.
-async fn write_order(txn: &impl ConnectionTrait, new: NewOrder<'_>) -> ApiResult<order::Model> {
+/// The order, its snapshot lines, their allocations and the PLACED history entry (its
+/// `orderUpdated` event joins the stock events on the unit of work: one outbox INSERT).
+async fn write_order(write: &mut Write, new: NewOrder<'_>) -> ApiResult<order::Model> {
+    let txn = write.txn();
     let NewOrder {
         id,
         cart,
@@ -482,7 +502,6 @@ async fn write_order(txn: &impl ConnectionTrait, new: NewOrder<'_>) -> ApiResult
         .exec_without_returning(txn)
         .await?;
     let allocation_rows: Vec<order_allocation::ActiveModel> = allocated
-        .allocations
         .iter()
         .filter_map(|a| {
             Some(order_allocation::ActiveModel {
@@ -499,14 +518,8 @@ async fn write_order(txn: &impl ConnectionTrait, new: NewOrder<'_>) -> ApiResult
     }
     let message =
         (!used_codes.is_empty()).then(|| format!("discount codes: {}", used_codes.join(", ")));
-    let stock_events = allocated
-        .events
-        .iter()
-        .cloned()
-        .map(DomainEvent::StockChanged)
-        .collect();
-    records::record_with(
-        txn,
+    records::record(
+        write,
         Happening {
             kind: OrderEventKind::Placed,
             from: None,
@@ -514,7 +527,6 @@ async fn write_order(txn: &impl ConnectionTrait, new: NewOrder<'_>) -> ApiResult
             actor,
             order: &placed,
         },
-        stock_events,
     )
     .await?;
     Ok(placed)
@@ -540,33 +552,6 @@ async fn record_discounts(
     });
     order_discount::Entity::insert_many(rows)
         .exec_without_returning(txn)
-        .await?;
-    Ok(())
-}
-
-/// Reopens the cart an order came from (after a declined payment).
-pub(super) async fn reopen_cart(
-    txn: &impl ConnectionTrait,
-    cart_id: Option<Uuid>,
-) -> ApiResult<()> {
-    let Some(cart_id) = cart_id else {
-        return Ok(());
-    };
-    cart::Entity::update_many()
-        .col_expr(
-            cart::Column::Status,
-            sea_orm::sea_query::Expr::value(CartStatus::Active),
-        )
-        .col_expr(
-            cart::Column::ConvertedOrderId,
-            sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
-        )
-        .col_expr(
-            cart::Column::UpdatedAt,
-            sea_orm::sea_query::Expr::value(now()),
-        )
-        .filter(cart::Column::Id.eq(cart_id))
-        .exec(txn)
         .await?;
     Ok(())
 }

@@ -1,302 +1,190 @@
-//! The order state machine and what each transition does to stock and payments.
+//! Runs the order process (`transitions::TRANSITIONS`): one function applies any allowed
+//! transition inside the caller's unit of work — the status change, the side effects through
+//! the contexts that own the data, the payment's status and the history — so staff actions,
+//! checkout's payment outcome and provider webhooks cannot disagree about what a transition
+//! does.
 //!
-//! ```text
-//! PLACED ──pay──► PAID ──fulfil──► FULFILLED
-//!   │               │                  │
-//!   └──cancel──► CANCELLED ◄─cancel─┘  │
-//!                   PAID/FULFILLED ──refund──► REFUNDED
-//! ```
-//! Cancelling (and refunding an unshipped PAID order) releases the order's allocations and
-//! gives the discounts it used their use back (`order_discounts`, each once); fulfilling
-//! moves the allocations out of `onHand`. A refund after shipping keeps the discounts used:
-//! the goods went out with them. Each transition is one conditional UPDATE of the
-//! order's status (`WHERE status IN (allowed sources)`), so two staff members clicking at
-//! once cannot both apply it, and is recorded in the order's events and the outbox.
+//! The status change is one conditional UPDATE (`WHERE status = <the status read>`), so two
+//! staff members clicking at once cannot both apply it.
 
-use super::checkout::reopen_cart;
 use super::records::{self, Happening};
+use super::transitions::{self, Effect, Note, OrderAction, Transition};
+use crate::carts::service as carts;
 use crate::common::clock::now;
-use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::discounts::service as discounts;
 use crate::error::ApiResult;
 use crate::inventory::service::allocation::{self, Allocation};
-use entities::enums::{OrderEventKind, OrderStatus, PaymentStatus};
+use crate::unit_of_work::{Write, Writer};
+use entities::enums::{OrderStatus, PaymentStatus};
 use entities::{order, order_allocation, order_discount, order_line, payment};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-/// A change staff (or a payment) make to an order.
+/// Who asked, and what the history should say.
+#[derive(Clone, Debug, Default)]
+pub struct Detail {
+    pub actor: Option<Uuid>,
+    /// Staff's note, the provider's decline reason, or the payment reference.
+    pub note: Option<String>,
+    /// The provider's payment id, stored on the payment (a confirmed payment).
+    pub reference: Option<String>,
+}
+
+/// Why a transition was not applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Transition {
-    MarkPaid,
-    Fulfil,
-    Cancel,
-    Refund,
-    /// The provider declined: only an unpaid (PLACED) order is cancelled, so a late or
-    /// reordered failure notice cannot cancel a paid order.
-    Decline,
+pub enum Refused {
+    NotFound,
+    /// The order's status has no row for the action.
+    Illegal(OrderStatus),
 }
 
-impl Transition {
-    fn sources(self) -> &'static [OrderStatus] {
+impl Refused {
+    pub fn user_error(self, action: OrderAction) -> UserError {
         match self {
-            Self::MarkPaid => &[OrderStatus::Placed],
-            Self::Fulfil => &[OrderStatus::Paid],
-            Self::Cancel => &[OrderStatus::Placed, OrderStatus::Paid],
-            Self::Refund => &[OrderStatus::Paid, OrderStatus::Fulfilled],
-            Self::Decline => &[OrderStatus::Placed],
-        }
-    }
-
-    fn target(self) -> OrderStatus {
-        match self {
-            Self::MarkPaid => OrderStatus::Paid,
-            Self::Fulfil => OrderStatus::Fulfilled,
-            Self::Cancel | Self::Decline => OrderStatus::Cancelled,
-            Self::Refund => OrderStatus::Refunded,
-        }
-    }
-
-    fn kind(self) -> OrderEventKind {
-        match self {
-            Self::MarkPaid => OrderEventKind::Paid,
-            Self::Fulfil => OrderEventKind::Fulfilled,
-            Self::Cancel | Self::Decline => OrderEventKind::Cancelled,
-            Self::Refund => OrderEventKind::Refunded,
-        }
-    }
-
-    /// Whether applying it from `from` undoes the purchase: the stock goes back and the
-    /// discounts' uses are given back.
-    fn undoes_purchase(self, from: OrderStatus) -> bool {
-        matches!(self, Self::Cancel | Self::Decline)
-            || (self == Self::Refund && from == OrderStatus::Paid)
-    }
-
-    fn verb(self) -> &'static str {
-        match self {
-            Self::MarkPaid => "marked paid",
-            Self::Fulfil => "fulfilled",
-            Self::Cancel | Self::Decline => "cancelled",
-            Self::Refund => "refunded",
+            Self::NotFound => UserError::new(&["id"], ErrorCode::NotFound, "no order with this id"),
+            Self::Illegal(status) => UserError::new(
+                &["id"],
+                ErrorCode::IllegalTransition,
+                format!(
+                    "a {} order cannot be {}",
+                    transitions::status_name(status),
+                    action.verb()
+                ),
+            ),
         }
     }
 }
 
-/// Applies `transition` to order `order_id` as `actor`; an illegal one is a user error.
+/// A staff action (`orderMarkPaid`, `orderFulfill`, …): its own unit of work; an illegal
+/// transition is a user error and changes nothing.
 pub async fn apply(
-    db: &DatabaseConnection,
+    writer: &Writer,
     order_id: Uuid,
-    transition: Transition,
-    actor: Option<Uuid>,
-    note: Option<String>,
+    action: OrderAction,
+    detail: Detail,
 ) -> ApiResult<Result<order::Model, UserError>> {
-    let txn = begin_write(db).await?;
-    let Some((from, changed)) = change_status(&txn, order_id, transition).await? else {
-        drop(txn);
-        return Ok(Err(refusal(db, order_id, transition).await?));
-    };
-    settle_stock(&txn, &changed, from, transition).await?;
-    if transition.undoes_purchase(from) {
-        return_discounts(&txn, order_id).await?;
+    let mut write = writer.begin().await?;
+    match run(&mut write, order_id, action, detail).await? {
+        Ok(order) => {
+            write.commit().await?;
+            Ok(Ok(order))
+        }
+        Err(refused) => Ok(Err(refused.user_error(action))),
     }
-    let payment_status = match transition {
-        Transition::MarkPaid => Some(PaymentStatus::Paid),
-        Transition::Refund => Some(PaymentStatus::Refunded),
-        Transition::Fulfil | Transition::Cancel | Transition::Decline => None,
-    };
-    if let Some(status) = payment_status {
-        set_payment_status(&txn, order_id, status, None).await?;
-    }
-    records::record(
-        &txn,
-        Happening {
-            kind: transition.kind(),
-            from: Some(from),
-            message: note,
-            actor,
-            order: &changed,
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(Ok(changed))
 }
 
-/// A provider confirmed payment (checkout's `test` provider, or a webhook): PLACED → PAID.
-/// `None` when the order was not PLACED any more (a repeated confirmation changes nothing).
-pub async fn record_payment(
-    db: &DatabaseConnection,
+/// Applies `action` to the order within `write`.
+pub async fn run(
+    write: &mut Write,
     order_id: Uuid,
-    reference: Option<&str>,
-    actor: Option<Uuid>,
-) -> ApiResult<Option<order::Model>> {
-    let txn = begin_write(db).await?;
-    let Some((from, paid)) = change_status(&txn, order_id, Transition::MarkPaid).await? else {
-        return Ok(None);
+    action: OrderAction,
+    detail: Detail,
+) -> ApiResult<Result<order::Model, Refused>> {
+    let Some(before) = order::Entity::find_by_id(order_id).one(write.txn()).await? else {
+        return Ok(Err(Refused::NotFound));
     };
-    set_payment_status(&txn, order_id, PaymentStatus::Paid, reference).await?;
-    records::record(
-        &txn,
-        Happening {
-            kind: OrderEventKind::Paid,
-            from: Some(from),
-            message: reference.map(|r| format!("payment {r}")),
-            actor,
-            order: &paid,
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(Some(paid))
-}
-
-/// The provider declined: cancel the order, release its stock, give the discounts' usage
-/// back and reopen the cart so the shopper can pay another way.
-pub async fn decline(
-    db: &DatabaseConnection,
-    order_id: Uuid,
-    reason: &str,
-) -> ApiResult<Option<order::Model>> {
-    let txn = begin_write(db).await?;
-    let Some((from, cancelled)) = change_status(&txn, order_id, Transition::Decline).await? else {
-        return Ok(None);
+    let Some(transition) = transitions::find(before.status, action) else {
+        return Ok(Err(Refused::Illegal(before.status)));
     };
-    settle_stock(&txn, &cancelled, from, Transition::Decline).await?;
-    set_payment_status(&txn, order_id, PaymentStatus::Declined, None).await?;
-    return_discounts(&txn, order_id).await?;
-    reopen_cart(&txn, cancelled.cart_id).await?;
-    for (kind, message) in [
-        (OrderEventKind::PaymentDeclined, Some(reason.to_owned())),
-        (
-            OrderEventKind::Cancelled,
-            Some("payment declined".to_owned()),
-        ),
-    ] {
+    let Some(changed) = change_status(write, &before, transition).await? else {
+        // Another transaction moved the order between the read and the UPDATE.
+        let now_status = order::Entity::find_by_id(order_id)
+            .one(write.txn())
+            .await?
+            .map_or(before.status, |o| o.status);
+        return Ok(Err(Refused::Illegal(now_status)));
+    };
+    for effect in transition.effects {
+        carry_out(write, *effect, &changed).await?;
+    }
+    if let Some(status) = transition.payment {
+        set_payment_status(write, order_id, status, detail.reference.as_deref()).await?;
+    }
+    for (kind, note) in transition.history {
+        let message = match note {
+            Note::Caller => detail.note.clone(),
+            Note::Fixed(text) => Some((*text).to_owned()),
+        };
         records::record(
-            &txn,
+            write,
             Happening {
-                kind,
-                from: Some(from),
+                kind: *kind,
+                from: Some(before.status),
                 message,
-                actor: None,
-                order: &cancelled,
+                actor: detail.actor,
+                order: &changed,
             },
         )
         .await?;
     }
-    txn.commit().await?;
-    Ok(Some(cancelled))
+    Ok(Ok(changed))
 }
 
 /// Remembers the provider's id for a pending payment (for its webhooks).
 pub async fn set_payment_reference(
-    db: &DatabaseConnection,
+    writer: &Writer,
     order_id: Uuid,
     reference: &str,
 ) -> ApiResult<()> {
+    let write = writer.begin().await?;
     payment::Entity::update_many()
         .col_expr(payment::Column::ProviderReference, Expr::value(reference))
         .col_expr(payment::Column::UpdatedAt, Expr::value(now()))
         .filter(payment::Column::OrderId.eq(order_id))
-        .exec(db)
+        .exec(write.txn())
         .await?;
-    Ok(())
+    write.commit().await
 }
 
-/// The conditional status change: `Some((previous status, order))` when it applied.
+/// The conditional status change: the order as changed, or `None` when its status moved.
 async fn change_status(
-    txn: &DatabaseTransaction,
-    order_id: Uuid,
-    transition: Transition,
-) -> ApiResult<Option<(OrderStatus, order::Model)>> {
-    // The previous status is needed for the history; read it under the same guard.
-    let Some(before) = order::Entity::find_by_id(order_id)
-        .filter(order::Column::Status.is_in(transition.sources().iter().copied()))
-        .one(txn)
-        .await?
-    else {
-        return Ok(None);
-    };
+    write: &Write,
+    before: &order::Model,
+    transition: &Transition,
+) -> ApiResult<Option<order::Model>> {
     let changed = order::Entity::update_many()
-        .col_expr(order::Column::Status, Expr::value(transition.target()))
+        .col_expr(order::Column::Status, Expr::value(transition.to))
         .col_expr(order::Column::UpdatedAt, Expr::value(now()))
-        .filter(order::Column::Id.eq(order_id))
+        .filter(order::Column::Id.eq(before.id))
         .filter(order::Column::Status.eq(before.status))
-        .exec_with_returning(txn)
+        .exec_with_returning(write.txn())
         .await?;
-    Ok(changed
-        .into_iter()
-        .next()
-        .map(|order| (before.status, order)))
+    Ok(changed.into_iter().next())
 }
 
-async fn refusal(
-    db: &DatabaseConnection,
-    order_id: Uuid,
-    transition: Transition,
-) -> ApiResult<UserError> {
-    Ok(match order::Entity::find_by_id(order_id).one(db).await? {
-        None => UserError::new(&["id"], ErrorCode::NotFound, "no order with this id"),
-        Some(order) => UserError::new(
-            &["id"],
-            ErrorCode::IllegalTransition,
-            format!(
-                "a {} order cannot be {}",
-                status_name(order.status),
-                transition.verb()
-            ),
-        ),
-    })
-}
-
-pub fn status_name(status: OrderStatus) -> &'static str {
-    match status {
-        OrderStatus::Placed => "PLACED",
-        OrderStatus::Paid => "PAID",
-        OrderStatus::Fulfilled => "FULFILLED",
-        OrderStatus::Cancelled => "CANCELLED",
-        OrderStatus::Refunded => "REFUNDED",
+/// One side effect, by the context that owns the data.
+async fn carry_out(write: &mut Write, effect: Effect, order: &order::Model) -> ApiResult<()> {
+    match effect {
+        Effect::ReleaseStock => {
+            let allocations = allocations_of(write.txn(), order.id).await?;
+            allocation::release(write, &allocations).await
+        }
+        Effect::ShipStock => {
+            let allocations = allocations_of(write.txn(), order.id).await?;
+            allocation::fulfil(write, &allocations).await
+        }
+        Effect::GiveBackDiscounts => return_discounts(write, order.id).await,
+        Effect::ReopenCart => match order.cart_id {
+            Some(cart_id) => carts::reopen(write, cart_id).await,
+            None => Ok(()),
+        },
     }
-}
-
-/// Releases or ships the order's allocated stock, as the transition requires.
-async fn settle_stock(
-    txn: &DatabaseTransaction,
-    order: &order::Model,
-    from: OrderStatus,
-    transition: Transition,
-) -> ApiResult<()> {
-    let releases = transition.undoes_purchase(from);
-    let ships = transition == Transition::Fulfil;
-    if !releases && !ships {
-        return Ok(());
-    }
-    let allocations = allocations_of(txn, order.id).await?;
-    if releases {
-        allocation::release(txn, &allocations).await?;
-    } else {
-        allocation::fulfil(txn, &allocations).await?;
-    }
-    Ok(())
 }
 
 /// Gives back the uses of the discounts the order used that were not given back yet: the
 /// rows are marked returned by the same statement that finds them, so each use comes back
 /// once whichever way (and however often) the order is undone.
-async fn return_discounts(txn: &DatabaseTransaction, order_id: Uuid) -> ApiResult<()> {
+async fn return_discounts(write: &mut Write, order_id: Uuid) -> ApiResult<()> {
     let returned = order_discount::Entity::update_many()
         .col_expr(order_discount::Column::ReturnedAt, Expr::value(now()))
         .filter(order_discount::Column::OrderId.eq(order_id))
         .filter(order_discount::Column::ReturnedAt.is_null())
-        .exec_with_returning(txn)
+        .exec_with_returning(write.txn())
         .await?;
     let ids: Vec<Uuid> = returned.iter().filter_map(|row| row.discount_id).collect();
-    discounts::give_back(txn, &ids).await
+    discounts::give_back(write, &ids).await
 }
 
 async fn allocations_of(txn: &impl ConnectionTrait, order_id: Uuid) -> ApiResult<Vec<Allocation>> {
@@ -318,7 +206,7 @@ async fn allocations_of(txn: &impl ConnectionTrait, order_id: Uuid) -> ApiResult
 }
 
 async fn set_payment_status(
-    txn: &impl ConnectionTrait,
+    write: &Write,
     order_id: Uuid,
     status: PaymentStatus,
     reference: Option<&str>,
@@ -331,7 +219,7 @@ async fn set_payment_status(
     }
     update
         .filter(payment::Column::OrderId.eq(order_id))
-        .exec(txn)
+        .exec(write.txn())
         .await?;
     Ok(())
 }

@@ -5,4 +5,5 @@ pub mod lifecycle;
 pub mod listing;
 pub mod payments;
 pub mod records;
+pub mod transitions;
 pub mod webhooks;

@@ -1,10 +1,11 @@
-//! Writing what happened to an order: its `events` history and the outbox event that
-//! `orderUpdated` subscribers receive — always together, in the caller's transaction.
+//! Writing what happened to an order: its `events` history and the event that
+//! `orderUpdated` subscribers receive — always together, in the caller's unit of work.
 
 use crate::common::clock::now;
 use crate::error::{ApiError, ApiResult};
-use crate::events::{DomainEvent, outbox};
+use crate::events::DomainEvent;
 use crate::orders::events::OrderUpdate;
+use crate::unit_of_work::Write;
 use entities::enums::{OrderEventKind, OrderStatus};
 use entities::{order, order_event};
 use sea_orm::sea_query::{Expr, Query};
@@ -22,18 +23,9 @@ pub struct Happening<'a> {
     pub order: &'a order::Model,
 }
 
-/// Records `happening` in the order's history and the outbox.
-pub async fn record(txn: &impl ConnectionTrait, happening: Happening<'_>) -> ApiResult<()> {
-    record_with(txn, happening, Vec::new()).await
-}
-
-/// `record`, writing `other_events` to the outbox in the same INSERT (checkout's stock
-/// events).
-pub async fn record_with(
-    txn: &impl ConnectionTrait,
-    happening: Happening<'_>,
-    mut other_events: Vec<DomainEvent>,
-) -> ApiResult<()> {
+/// Records `happening` in the order's history, and the event `orderUpdated` subscribers
+/// receive on the unit of work.
+pub async fn record(write: &mut Write, happening: Happening<'_>) -> ApiResult<()> {
     let at = now();
     let order = happening.order;
     order_event::ActiveModel {
@@ -46,17 +38,16 @@ pub async fn record_with(
         actor_id: Set(happening.actor),
         created_at: Set(at),
     }
-    .insert(txn)
+    .insert(write.txn())
     .await?;
-    let update = OrderUpdate {
+    write.record(DomainEvent::OrderUpdated(OrderUpdate {
         event_id: Uuid::now_v7(),
         order_id: order.id,
         customer_id: order.customer_id,
         status: order.status,
         occurred_at: at,
-    };
-    other_events.push(DomainEvent::OrderUpdated(update));
-    outbox::record_all(txn, &other_events).await
+    }));
+    Ok(())
 }
 
 /// Inserts `new` (its `number` is ignored) numbered by the database in the same statement,

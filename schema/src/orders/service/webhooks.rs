@@ -8,13 +8,14 @@
 //! column, or another payment's reference) is refused with a 4xx and recorded as refused:
 //! answering 500 would have the provider retry it forever.
 
-use super::lifecycle;
+use super::lifecycle::{self, Detail};
+use super::transitions::OrderAction;
 use crate::common::clock::now;
 use crate::common::text;
 use crate::error::ApiResult;
-use crate::events::EventHub;
+use crate::unit_of_work::{Write, Writer};
 use entities::{payment, payment_webhook_event};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use std::fmt;
 use uuid::Uuid;
@@ -90,9 +91,11 @@ pub enum Handled {
     },
 }
 
+/// Handles one notification in one unit of work: the event is recorded with its answer and
+/// the transition applied together, so a failure leaves neither behind (the provider's retry
+/// is processed afresh).
 pub async fn handle(
-    db: &DatabaseConnection,
-    hub: &EventHub,
+    writer: &Writer,
     provider: &str,
     notification: &Notification,
 ) -> ApiResult<Handled> {
@@ -105,6 +108,7 @@ pub async fn handle(
     if text::required_line(&notification.id, MAX_ID_LEN).as_deref() != Ok(&notification.id) {
         return Ok(Handled::Refused(Refusal::InvalidEventId));
     }
+    let db = writer.db();
     let paid_through_provider = payment::Entity::find()
         .filter(payment::Column::OrderId.eq(notification.order_id))
         .filter(payment::Column::Provider.eq(provider))
@@ -115,22 +119,28 @@ pub async fn handle(
         return Ok(Handled::UnknownOrder);
     }
     let refusal = refusal(db, provider, notification).await?;
-    if !record(db, provider, &notification.id, refusal).await? {
+    let mut write = writer.begin().await?;
+    if !record(&write, provider, &notification.id, refusal).await? {
+        drop(write);
         return earlier_answer(db, provider, &notification.id).await;
     }
     if let Some(refusal) = refusal {
+        write.commit().await?;
         tracing::warn!(provider, event = %notification.id, %refusal, "payment webhook refused");
         return Ok(Handled::Refused(refusal));
     }
-    let outcome = match notification.kind.as_str() {
-        "payment.succeeded" => lifecycle::record_payment(
-            db,
-            notification.order_id,
-            notification.reference.as_deref(),
-            None,
-        )
-        .await
-        .map(|paid| paid.is_some()),
+    let (action, detail) = match notification.kind.as_str() {
+        "payment.succeeded" => (
+            OrderAction::MarkPaid,
+            Detail {
+                note: notification
+                    .reference
+                    .as_ref()
+                    .map(|r| format!("payment {r}")),
+                reference: notification.reference.clone(),
+                actor: None,
+            },
+        ),
         _ => {
             let reason = notification
                 .reason
@@ -138,36 +148,35 @@ pub async fn handle(
                 .map(str::trim)
                 .filter(|r| !r.is_empty())
                 .unwrap_or("the payment failed");
-            lifecycle::decline(db, notification.order_id, reason)
-                .await
-                .map(|cancelled| cancelled.is_some())
+            (
+                OrderAction::Decline,
+                Detail {
+                    note: Some(reason.to_owned()),
+                    ..Detail::default()
+                },
+            )
         }
     };
-    match outcome {
-        Ok(changed) => {
-            hub.wake_relay();
-            Ok(if changed {
+    match lifecycle::run(&mut write, notification.order_id, action, detail).await {
+        Ok(outcome) => {
+            write.commit().await?;
+            Ok(if outcome.is_ok() {
                 Handled::Applied
             } else {
                 Handled::AlreadyDone
             })
         }
-        // Another payment took the reference between the check and the write.
+        // Another payment took the reference between the check and the write: the unit is
+        // spoilt (PostgreSQL aborts it), so the refusal is recorded by a unit of its own.
         Err(err) if err.is_unique_violation() => {
+            drop(write);
             let refusal = Refusal::ReferenceInUse;
-            remember_refusal(db, provider, &notification.id, refusal).await?;
+            let write = writer.begin().await?;
+            record(&write, provider, &notification.id, Some(refusal)).await?;
+            write.commit().await?;
             Ok(Handled::Refused(refusal))
         }
-        Err(err) => {
-            // Forget the event so the provider's retry is processed.
-            let _ = payment_webhook_event::Entity::delete_by_id((
-                provider.to_owned(),
-                notification.id.clone(),
-            ))
-            .exec(db)
-            .await;
-            Err(err)
-        }
+        Err(err) => Err(err),
     }
 }
 
@@ -206,7 +215,7 @@ async fn refusal(
 
 /// Records the event with the answer it gets; false when it was recorded before.
 async fn record(
-    db: &DatabaseConnection,
+    write: &Write,
     provider: &str,
     event_id: &str,
     refusal: Option<Refusal>,
@@ -226,31 +235,9 @@ async fn record(
         .do_nothing()
         .to_owned(),
     )
-    .exec_without_returning(db)
+    .exec_without_returning(write.txn())
     .await?;
     Ok(inserted > 0)
-}
-
-async fn remember_refusal(
-    db: &DatabaseConnection,
-    provider: &str,
-    event_id: &str,
-    refusal: Refusal,
-) -> ApiResult<()> {
-    payment_webhook_event::Entity::update_many()
-        .col_expr(
-            payment_webhook_event::Column::AnswerStatus,
-            Expr::value(i32::from(refusal.status())),
-        )
-        .col_expr(
-            payment_webhook_event::Column::AnswerMessage,
-            Expr::value(refusal.to_string()),
-        )
-        .filter(payment_webhook_event::Column::Provider.eq(provider))
-        .filter(payment_webhook_event::Column::EventId.eq(event_id))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// The answer a redelivered event gets: what it got the first time.

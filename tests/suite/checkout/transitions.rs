@@ -1,0 +1,198 @@
+//! The order process, cell by cell: every (status, action) pair is tried on a real order
+//! through the way it reaches the server (staff mutations; the provider's webhook for a
+//! decline). An allowed one lands on its target with its stock effect and a history entry;
+//! a refused one is answered ILLEGAL_TRANSITION (staff) or "already processed" (provider) and
+//! changes nothing: status, history, stock.
+
+use super::webhooks::{SECRET, post, signature};
+use super::*;
+
+/// What a transition does to the order's one allocated unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stock {
+    Kept,
+    Released,
+    Shipped,
+}
+
+/// An action and, when allowed, where it leads and what happens to the stock.
+type Cell = (&'static str, Option<(&'static str, Stock)>);
+
+/// The documented process (SPEC §5 and §8): one row per status.
+const PROCESS: [(&str, [Cell; 5]); 5] = [
+    (
+        "PLACED",
+        [
+            ("orderMarkPaid", Some(("PAID", Stock::Kept))),
+            ("decline", Some(("CANCELLED", Stock::Released))),
+            ("orderFulfill", None),
+            ("orderCancel", Some(("CANCELLED", Stock::Released))),
+            ("orderRefund", None),
+        ],
+    ),
+    (
+        "PAID",
+        [
+            ("orderMarkPaid", None),
+            ("decline", None),
+            ("orderFulfill", Some(("FULFILLED", Stock::Shipped))),
+            ("orderCancel", Some(("CANCELLED", Stock::Released))),
+            ("orderRefund", Some(("REFUNDED", Stock::Released))),
+        ],
+    ),
+    (
+        "FULFILLED",
+        [
+            ("orderMarkPaid", None),
+            ("decline", None),
+            ("orderFulfill", None),
+            ("orderCancel", None),
+            ("orderRefund", Some(("REFUNDED", Stock::Kept))),
+        ],
+    ),
+    (
+        "CANCELLED",
+        [
+            ("orderMarkPaid", None),
+            ("decline", None),
+            ("orderFulfill", None),
+            ("orderCancel", None),
+            ("orderRefund", None),
+        ],
+    ),
+    (
+        "REFUNDED",
+        [
+            ("orderMarkPaid", None),
+            ("decline", None),
+            ("orderFulfill", None),
+            ("orderCancel", None),
+            ("orderRefund", None),
+        ],
+    ),
+];
+
+/// Staff actions that bring a new (PLACED) order to `status`.
+fn path_to(status: &str) -> &'static [&'static str] {
+    match status {
+        "PAID" => &["orderMarkPaid"],
+        "FULFILLED" => &["orderMarkPaid", "orderFulfill"],
+        "CANCELLED" => &["orderCancel"],
+        "REFUNDED" => &["orderMarkPaid", "orderRefund"],
+        _ => &[],
+    }
+}
+
+const STAFF_ACTION: &str =
+    "mutation($id: ID!) { NAME(id: $id) { order { status } userErrors { code message } } }";
+const READ: &str = "query($id: ID!) { order(id: $id) { status events { kind } } }";
+
+async fn staff(shop: &Shop, admin: &str, name: &str, id: &Value) -> anyhow::Result<Value> {
+    let query = STAFF_ACTION.replace("NAME", name);
+    let response = shop
+        .server
+        .graphql_as(Some(admin), &query, json!({ "id": id }))
+        .await?;
+    Ok(response.data()[name].clone())
+}
+
+/// The order's status and how many history entries it has.
+async fn state(shop: &Shop, admin: &str, id: &Value) -> anyhow::Result<(String, usize)> {
+    let read = shop
+        .server
+        .graphql_as(Some(admin), READ, json!({ "id": id }))
+        .await?;
+    let order = &read.data()["order"];
+    Ok((
+        order["status"].as_str().unwrap().to_owned(),
+        order["events"].as_array().unwrap().len(),
+    ))
+}
+
+async fn every_transition_is_applied_or_refused_as_the_table_says(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let shop = Shop::open(backend, &[1000], |config| {
+        config.payment_webhook_secret = Some(SECRET.to_owned());
+    })
+    .await?;
+    // One unit per case, and many cases keep theirs allocated.
+    set_stock(&shop.db, &shop.items[0], 100).await?;
+    let admin = shop.server.admin_token().await?;
+    // Pending with the `test` provider, so its webhook may speak for every order.
+    let pending = json!({ "provider": "test", "token": "tok_pending" });
+    let now = chrono::Utc::now().timestamp();
+    for (case, (from, cells)) in PROCESS.iter().enumerate() {
+        for (step, (action, expected)) in cells.iter().enumerate() {
+            let label = format!("{from} --{action}-->");
+            let cart = shop.ready_cart(&[(0, 1)]).await?;
+            let order =
+                placed(&shop.checkout(None, &cart, "k", pending.clone()).await?)["id"].clone();
+            for walk in path_to(from) {
+                let moved = staff(&shop, &admin, walk, &order).await?;
+                assert_eq!(moved["userErrors"], json!([]), "{label}: {walk}: {moved}");
+            }
+            let (status, history) = state(&shop, &admin, &order).await?;
+            assert_eq!(status, *from, "{label}: setting up");
+            let stock = shop.stock_of(0).await?;
+
+            let refused_by_staff = if *action == "decline" {
+                let body = json!({
+                    "id": format!("evt_{case}_{step}"),
+                    "type": "payment.failed",
+                    "orderId": order,
+                    "reason": "card expired",
+                })
+                .to_string();
+                let (code, answer) =
+                    post(&shop, "test", &body, &signature(SECRET, &body, now)).await?;
+                assert_eq!(code, 200, "{label}: {answer}");
+                let message = answer["message"].as_str().unwrap_or_default().to_owned();
+                let applied = message == "applied";
+                assert_eq!(applied, expected.is_some(), "{label}: {message}");
+                None
+            } else {
+                Some(staff(&shop, &admin, action, &order).await?)
+            };
+
+            let (now_status, now_history) = state(&shop, &admin, &order).await?;
+            let (on_hand, allocated) = shop.stock_of(0).await?;
+            match expected {
+                Some((target, effect)) => {
+                    assert_eq!(now_status, *target, "{label}");
+                    if let Some(answer) = &refused_by_staff {
+                        assert_eq!(answer["order"]["status"], *target, "{label}: {answer}");
+                    }
+                    // A decline writes two entries (the decline, then the cancellation).
+                    let entries = if *action == "decline" { 2 } else { 1 };
+                    assert_eq!(now_history, history + entries, "{label}: history");
+                    let expected_stock = match effect {
+                        Stock::Kept => stock,
+                        Stock::Released => (stock.0, stock.1 - 1),
+                        Stock::Shipped => (stock.0 - 1, stock.1 - 1),
+                    };
+                    assert_eq!((on_hand, allocated), expected_stock, "{label}: stock");
+                }
+                None => {
+                    if let Some(answer) = &refused_by_staff {
+                        assert_eq!(
+                            answer["userErrors"][0]["code"], "ILLEGAL_TRANSITION",
+                            "{label}: {answer}"
+                        );
+                        let message = answer["userErrors"][0]["message"].as_str().unwrap();
+                        assert!(message.contains(from), "{label}: {message}");
+                        assert_eq!(answer["order"], Value::Null, "{label}");
+                    }
+                    assert_eq!(
+                        (now_status.as_str(), now_history),
+                        (*from, history),
+                        "{label}: a refusal changes nothing"
+                    );
+                    assert_eq!((on_hand, allocated), stock, "{label}: stock untouched");
+                }
+            }
+        }
+    }
+    shop.server.stop().await
+}
+e2e!(every_transition_is_applied_or_refused_as_the_table_says);
