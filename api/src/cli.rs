@@ -1,4 +1,4 @@
-//! Subcommand dispatch.
+//! Subcommand dispatch. The command line was parsed (every value typed) before this runs.
 
 use crate::config::{AdminCommand, Cli, Command};
 use crate::metrics::Metrics;
@@ -11,11 +11,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            telemetry::init(&config.log_format);
+            telemetry::init(config.server.log_format);
             app::run_server(&config).await
         }
         Command::Migrate => {
-            telemetry::init(&config.log_format);
+            telemetry::init(config.server.log_format);
             let db = db::connect(&config.database_url(), 2, Arc::new(Metrics::new())).await?;
             db::migrate(&db).await?;
             println!(
@@ -25,7 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed { products } => {
-            telemetry::init(&config.log_format);
+            telemetry::init(config.server.log_format);
             let db = db::connect(&config.database_url(), 4, Arc::new(Metrics::new())).await?;
             db::migrate(&db).await?;
             if !seed::catalog_is_empty(&db).await? {
@@ -53,7 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin {
             action: AdminCommand::Create { email, password },
         } => {
-            telemetry::init(&config.log_format);
+            telemetry::init(config.server.log_format);
             let db = db::connect(&config.database_url(), 2, Arc::new(Metrics::new())).await?;
             db::migrate(&db).await?;
             let outcome = staff::ensure_admin(&db, &email, &password)
@@ -67,7 +67,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reindex => {
-            telemetry::init(&config.log_format);
+            telemetry::init(config.server.log_format);
             let db = db::connect(&config.database_url(), 4, Arc::new(Metrics::new())).await?;
             db::migrate(&db).await?;
             let (search, _) = search::connect(&config, search::Role::Rebuild).await?;

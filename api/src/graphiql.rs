@@ -76,7 +76,7 @@ const DEFAULT_QUERY: &str = r#"# Welcome to shopgraph. Run a query with Ctrl-Ent
 "#;
 
 /// Whether this build embeds the GraphiQL assets or falls back to the CDN.
-pub fn asset_source() -> AssetSource {
+fn asset_source() -> AssetSource {
     ASSET_SOURCE
 }
 

@@ -1,18 +1,19 @@
 //! `/graphql`: POST and GET queries, the GraphiQL page on a plain browser GET, and websocket
 //! subscriptions on an upgrade request — one path for every client.
 
+use crate::caller::Caller;
+use crate::client::ClientKey;
 use crate::db::SQL_STATEMENTS;
 use crate::graphiql;
 use crate::request_tasks::RequestTasks;
-use crate::server::ServerState;
-use crate::{get_request, http_cache, outage_status, rate_limit, viewer, websocket};
+use crate::state::ServerState;
+use crate::{get_request, http_cache, outage_status, websocket};
 use async_graphql::ParseRequestError;
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::parser::types::OperationType;
 use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use schema::guarded::{self, Arrival, Transport};
@@ -24,11 +25,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The header a federation router sends `FEDERATION_SDL_KEY` in.
 const FEDERATION_SDL_KEY_HEADER: &str = "x-federation-sdl-key";
 
-/// Bytes read from a websocket at a time; a larger message still arrives whole.
-const WEBSOCKET_READ_BUFFER: usize = 4 * 1024;
-
 pub async fn graphql_post(
     State(state): State<ServerState>,
+    caller: Caller,
     headers: HeaderMap,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
@@ -36,12 +35,20 @@ pub async fn graphql_post(
         Ok(request) => request.into_inner(),
         Err(rejection) => return unreadable(rejection),
     };
+    let viewer = match caller.viewer {
+        Ok(viewer) => viewer,
+        Err(refusal) => return refusal.into_response(),
+    };
     let arrival = arrival(&state, &headers, Transport::Post);
     let fresh = wants_fresh(&headers);
-    match viewer::from_headers(&state, &headers) {
-        Ok(viewer) => execute(state, viewer, request, arrival, None, fresh).await,
-        Err(refusal) => refusal.into_response(),
-    }
+    let run = Run {
+        viewer,
+        client: caller.client,
+        arrival,
+        get: None,
+        fresh,
+    };
+    execute(state, request, run).await
 }
 
 /// How the request arrived, and whether it carries the federation router's key.
@@ -92,30 +99,37 @@ fn unreadable(rejection: GraphQLRejection) -> Response {
 
 /// GET serves three kinds of client: websocket upgrades, GET queries (`?query=`, persisted
 /// query hashes), and browsers, which get GraphiQL.
-pub async fn graphql_get(State(state): State<ServerState>, request: Request) -> Response {
+pub async fn graphql_get(
+    State(state): State<ServerState>,
+    caller: Caller,
+    request: Request,
+) -> Response {
     let headers = request.headers();
     let is_upgrade = headers
         .get(header::UPGRADE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if is_upgrade {
-        return websocket(state, request).await;
+        return websocket::upgrade(state, caller.client, request).await;
     }
     let has_query = request.uri().query().is_some_and(|q| {
         q.split('&')
             .any(|pair| pair.starts_with("query=") || pair.starts_with("extensions="))
     });
     if has_query {
-        let headers = request.headers();
-        let viewer = match viewer::from_headers(&state, headers) {
+        let viewer = match caller.viewer {
             Ok(viewer) => viewer,
             Err(refusal) => return refusal.into_response(),
         };
-        let arrival = arrival(&state, headers, Transport::Get);
-        let cacheable = http_cache::Conditional::from_headers(headers);
-        let fresh = wants_fresh(headers);
+        let run = Run {
+            viewer,
+            client: caller.client,
+            arrival: arrival(&state, headers, Transport::Get),
+            get: Some(http_cache::Conditional::from_headers(headers)),
+            fresh: wants_fresh(headers),
+        };
         return match get_request::parse(request.uri()) {
-            Ok(graphql) => execute(state, viewer, graphql, arrival, Some(cacheable), fresh).await,
+            Ok(graphql) => execute(state, graphql, run).await,
             Err(problem) => bad_request(&problem),
         };
     }
@@ -143,19 +157,34 @@ fn wants_fresh(headers: &HeaderMap) -> bool {
         })
 }
 
-/// Runs a GraphQL request. `get` carries a GET request's conditional headers: only GET
-/// answers may be cached by HTTP caches (see `http_cache`). Anonymous queries go through the
-/// response cache first (see `schema::response_cache`), whatever their method, unless
-/// `fresh` (the client sent `Cache-Control: no-cache`). Only the operation that runs decides:
-/// a mutation or subscription is never looked up, stored or answered as cacheable.
-async fn execute(
-    state: ServerState,
+/// How a GraphQL request is to be run, besides the request itself.
+struct Run {
     viewer: Viewer,
-    request: async_graphql::Request,
+    /// Who the request is counted against, for the budgets the schema spends (sign-ins,
+    /// discount codes).
+    client: ClientKey,
     arrival: Arrival,
+    /// A GET request's conditional headers: only GET answers may be cached by HTTP caches
+    /// (see `http_cache`).
     get: Option<http_cache::Conditional>,
+    /// The client sent `Cache-Control: no-cache`.
     fresh: bool,
-) -> Response {
+}
+
+/// Runs a GraphQL request. Anonymous queries go through the response cache first (see
+/// `schema::response_cache`), whatever their method, unless `fresh`. A mutation or
+/// subscription is never stored or answered as cacheable (the operation that ran decides),
+/// and one whose text is sent is never looked up (the text decides before it runs). A
+/// hash-only persisted query is looked up by its hash before its text is known: for a
+/// mutation that lookup finds nothing, since only queries are ever stored.
+async fn execute(state: ServerState, request: async_graphql::Request, run: Run) -> Response {
+    let Run {
+        viewer,
+        client,
+        arrival,
+        get,
+        fresh,
+    } = run;
     let anonymous = viewer == Viewer::Anonymous;
     // Read from the text without parsing it; `None` for a hash-only persisted query, whose
     // answer can only be in the cache if it was a query.
@@ -181,7 +210,7 @@ async fn execute(
     let counter = Arc::new(AtomicUsize::new(0));
     let tasks = RequestTasks::new();
     let mut data = RequestData::new(&state.app, viewer, tasks.spawner());
-    data.client = rate_limit::current_client();
+    data.client = Some(client.id());
     let reads = data.reads.clone();
     let request = request.data(data);
     let executed = SQL_STATEMENTS
@@ -287,35 +316,4 @@ fn json_answer(body: Bytes) -> Response {
         HeaderValue::from_static("application/graphql-response+json"),
     );
     http
-}
-
-async fn websocket(state: ServerState, request: Request) -> Response {
-    let client = rate_limit::client_key(&state, &request);
-    let seat = match state.websocket_seats.take(&client) {
-        Ok(seat) => seat,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let (mut parts, _body) = request.into_parts();
-    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
-        Ok(protocol) => protocol,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
-        Ok(upgrade) => upgrade,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let max_message = state.options.max_websocket_message_bytes;
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        // Subscriptions are many small messages on long-lived connections: small buffers keep
-        // an idle connection cheap (the 128 KiB defaults dominated memory per subscriber),
-        // and a client message is capped like an HTTP body.
-        .read_buffer_size(WEBSOCKET_READ_BUFFER)
-        .write_buffer_size(0)
-        .max_message_size(max_message)
-        .max_frame_size(max_message)
-        .on_upgrade(move |socket| {
-            let websockets = state.websockets.clone();
-            websockets.track_future(websocket::serve(state, protocol, socket, seat, client))
-        })
 }

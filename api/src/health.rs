@@ -1,6 +1,6 @@
 //! Liveness (`/healthz`: the process answers) and readiness (`/readyz`: its dependencies do).
 
-use crate::server::ServerState;
+use crate::state::ServerState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

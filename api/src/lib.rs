@@ -2,7 +2,9 @@
 //! GraphiQL, websockets, health and metrics.
 
 pub mod app;
+pub mod caller;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod get_request;
@@ -15,10 +17,12 @@ pub mod metrics_endpoint;
 pub mod outage_status;
 pub mod rate_limit;
 pub mod redis_client;
+pub mod request_budget;
 pub mod request_tasks;
 pub mod search;
 pub mod seed;
 pub mod server;
+pub mod state;
 pub mod telemetry;
 pub mod viewer;
 pub mod webhooks;

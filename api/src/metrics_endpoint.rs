@@ -2,7 +2,7 @@
 //! production), so the API port never exposes it to the internet, or on the API port in
 //! development. `METRICS_TOKEN` additionally requires `Authorization: Bearer <token>`.
 
-use crate::server::ServerState;
+use crate::state::ServerState;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};

@@ -24,7 +24,7 @@ pub fn into_http(response: async_graphql::Response) -> Response {
 }
 
 /// Whether an error says a backing service is unreachable and no root field was answered.
-pub fn is_unavailable(response: &async_graphql::Response) -> bool {
+fn is_unavailable(response: &async_graphql::Response) -> bool {
     let outage = response.errors.iter().any(|error| {
         error
             .extensions

@@ -3,11 +3,10 @@
 //! the other allowances of `schema::common::budget` (sign-ins, discount codes) on the same
 //! counters.
 //!
-//! Clients are told apart by account when they send a valid access token (so many shoppers
-//! behind one office NAT do not starve each other), otherwise by IP address — IPv6 by its
-//! /64 prefix, since one host usually holds the whole prefix. With Redis configured the
-//! counters live there and every replica enforces one shared budget; otherwise each process
-//! counts on its own.
+//! Clients are counted by `client::ClientKey` (account, else address). With Redis configured
+//! the counters live there and every replica enforces one shared budget; otherwise each
+//! process counts on its own. This module only counts; `request_budget` answers HTTP
+//! requests with it and `websocket_operations` websocket operations.
 //!
 //! A fixed window is the cheapest scheme that a single atomic Redis round trip can enforce
 //! (`INCRBY` + `EXPIRE` in one transaction). Its known weakness, up to twice the budget across
@@ -17,57 +16,14 @@
 //! its own counters until Redis is back: an unavailable cache must neither take the API down
 //! nor switch the limits off. During an outage the budget is per replica.
 
-use crate::server::ServerState;
-use crate::viewer;
-use axum::Json;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use crate::client::ClientKey;
 use futures_util::future::BoxFuture;
 pub use schema::common::budget::Verdict;
-use schema::common::budget::{Allowance, Budgets, ClientId};
+use schema::common::budget::{Allowance, Budgets};
 use schema::common::shared_redis::SharedRedis;
-use serde_json::json;
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-/// Who a request is counted against.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ClientKey {
-    Account(uuid::Uuid),
-    Address(String),
-}
-
-impl ClientKey {
-    fn as_key(&self) -> String {
-        match self {
-            ClientKey::Account(id) => format!("account:{id}"),
-            ClientKey::Address(address) => format!("ip:{address}"),
-        }
-    }
-
-    /// The client as the schema's allowances know it.
-    pub fn id(&self) -> ClientId {
-        ClientId::new(self.as_key())
-    }
-
-    /// IPv4 addresses as they are; IPv6 addresses by their /64 network.
-    pub fn from_ip(ip: IpAddr) -> Self {
-        match ip {
-            IpAddr::V4(v4) => ClientKey::Address(v4.to_string()),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => ClientKey::Address(v4.to_string()),
-                None => {
-                    let s = v6.segments();
-                    ClientKey::Address(format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3]))
-                }
-            },
-        }
-    }
-}
 
 /// One allowance's budget: `max` uses per `window` (`max == 0`: not limited).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,7 +90,8 @@ impl RateLimiter {
 
     /// Counts one request of `client`; `None` when rate limiting is off.
     pub async fn check(&self, client: &ClientKey) -> Option<Verdict> {
-        self.count(Allowance::Requests, &client.as_key(), 1).await
+        self.count(Allowance::Requests, client.id().as_str(), 1)
+            .await
     }
 
     async fn count(&self, allowance: Allowance, subject: &str, amount: u32) -> Option<Verdict> {
@@ -222,80 +179,6 @@ async fn count_in_redis(
     }
 }
 
-/// The client's address: the peer, or with trusted proxies in front, the entry those proxies
-/// appended to `X-Forwarded-For`.
-pub fn client_ip(
-    headers: &HeaderMap,
-    peer: Option<IpAddr>,
-    trusted_proxy_hops: usize,
-) -> Option<IpAddr> {
-    if trusted_proxy_hops == 0 {
-        return peer;
-    }
-    let forwarded: Vec<&str> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .collect();
-    // Each proxy appends the address it saw, so the N-th entry from the right was written by
-    // our outermost trusted proxy; anything left of it is the client's to forge.
-    forwarded
-        .len()
-        .checked_sub(trusted_proxy_hops)
-        .and_then(|i| forwarded.get(i))
-        .and_then(|v| v.parse().ok())
-        .or(peer)
-}
-
-tokio::task_local! {
-    /// The client of the HTTP request being served, for the allowances the schema counts
-    /// (sign-ins, discount codes): set around the `/graphql` handler by [`enforce`].
-    static CLIENT: ClientKey;
-}
-
-/// The client of the current `/graphql` request (`None` outside one).
-pub fn current_client() -> Option<ClientId> {
-    CLIENT.try_with(ClientKey::id).ok()
-}
-
-/// Middleware on `/graphql`: counts the request and answers 429 once the budget is spent.
-/// Every answer carries the `RateLimit-*` headers so clients can pace themselves.
-pub async fn enforce(State(state): State<ServerState>, request: Request, next: Next) -> Response {
-    let client = client_key(&state, &request);
-    let Some(verdict) = state.rate_limiter.check(&client).await else {
-        return CLIENT.scope(client, next.run(request)).await;
-    };
-    let mut response = if verdict.allowed {
-        CLIENT.scope(client, next.run(request)).await
-    } else {
-        tracing::info!(client = ?client, "rate limit reached");
-        too_many_requests(verdict)
-    };
-    add_headers(response.headers_mut(), verdict);
-    response
-}
-
-/// Who `request` is counted against.
-pub fn client_key(state: &ServerState, request: &Request) -> ClientKey {
-    // An invalid token is counted by address: a flood of forged tokens is still limited.
-    if let Ok(viewer) = viewer::from_headers(state, request.headers())
-        && let Some(account) = viewer.account_id()
-    {
-        return ClientKey::Account(account);
-    }
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    match client_ip(request.headers(), peer, state.options.trusted_proxy_hops) {
-        Some(ip) => ClientKey::from_ip(ip),
-        None => ClientKey::Address("unknown".to_owned()),
-    }
-}
-
 /// What a client over its request budget is told (HTTP and websockets alike).
 pub fn refusal_message(verdict: Verdict) -> String {
     format!(
@@ -305,73 +188,9 @@ pub fn refusal_message(verdict: Verdict) -> String {
     )
 }
 
-fn too_many_requests(verdict: Verdict) -> Response {
-    let retry_after = verdict.retry_after_secs();
-    let body = json!({ "errors": [{
-        "message": refusal_message(verdict),
-        "extensions": { "code": "RATE_LIMITED", "retryAfter": retry_after },
-    }]});
-    let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-    response
-}
-
-fn add_headers(headers: &mut HeaderMap, verdict: Verdict) {
-    static LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
-    static REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
-    static RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
-    headers.insert(LIMIT.clone(), HeaderValue::from(verdict.limit));
-    headers.insert(REMAINING.clone(), HeaderValue::from(verdict.remaining));
-    headers.insert(RESET.clone(), HeaderValue::from(verdict.retry_after_secs()));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn groups_ipv6_by_prefix() {
-        let a = ClientKey::from_ip(
-            "2001:db8:1:2:aaaa::1"
-                .parse()
-                .unwrap_or(IpAddr::from([0; 4])),
-        );
-        let b = ClientKey::from_ip(
-            "2001:db8:1:2:bbbb::9"
-                .parse()
-                .unwrap_or(IpAddr::from([0; 4])),
-        );
-        let c = ClientKey::from_ip("2001:db8:1:3::1".parse().unwrap_or(IpAddr::from([0; 4])));
-        assert_eq!(a, b);
-        assert_ne!(a, c);
-        assert_eq!(
-            ClientKey::from_ip("::ffff:10.0.0.1".parse().unwrap_or(IpAddr::from([0; 4]))),
-            ClientKey::Address("10.0.0.1".to_owned())
-        );
-    }
-
-    #[test]
-    fn trusts_only_the_configured_proxy_hops() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-forwarded-for",
-            HeaderValue::from_static("6.6.6.6, 203.0.113.7, 10.0.0.2"),
-        );
-        let peer = Some(IpAddr::from([10, 0, 0, 1]));
-        assert_eq!(client_ip(&headers, peer, 0), peer);
-        assert_eq!(
-            client_ip(&headers, peer, 1),
-            Some(IpAddr::from([10, 0, 0, 2]))
-        );
-        assert_eq!(
-            client_ip(&headers, peer, 2),
-            Some(IpAddr::from([203, 0, 113, 7]))
-        );
-        // More hops than entries: the header cannot be trusted; fall back to the peer.
-        assert_eq!(client_ip(&headers, peer, 4), peer);
-    }
 
     #[tokio::test]
     async fn local_windows_count_per_client_and_reset() {

@@ -13,9 +13,6 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-/// The configured engine, with its settings applied. A Meilisearch that does not answer at
-/// start is not fatal: the settings are applied again when the sync first succeeds, and
-/// `/readyz` reports it meanwhile.
 /// What a process does with the index: serve it (search and sync), or only rebuild it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -23,21 +20,26 @@ pub enum Role {
     Rebuild,
 }
 
-pub async fn connect(
-    config: &Config,
-    role: Role,
-) -> anyhow::Result<(Arc<SearchService>, Option<Arc<TantivyBackend>>)> {
-    let (backend, embedded): (Arc<dyn SearchBackend>, _) = match &config.meilisearch_url {
-        Some(url) if !url.trim().is_empty() => {
+/// The configured engine, opened but not yet asked anything.
+pub struct Opened {
+    backend: Arc<dyn SearchBackend>,
+    embedded: Option<Arc<TantivyBackend>>,
+}
+
+/// Opens the configured engine without talking to it: a malformed Meilisearch setting or an
+/// unusable index directory stops the start here, before the database is connected.
+pub fn open(config: &Config, role: Role) -> anyhow::Result<Opened> {
+    let (backend, embedded): (Arc<dyn SearchBackend>, _) = match config.search.meilisearch() {
+        Some(url) => {
             let backend = MeiliBackend::new(
                 url,
-                config.meilisearch_api_key.as_deref(),
-                &config.meilisearch_index,
+                config.search.meilisearch_api_key.as_deref(),
+                &config.search.meilisearch_index,
             )
             .map_err(|e| anyhow::anyhow!("MEILISEARCH_URL: {e}"))?;
             (Arc::new(backend), None)
         }
-        _ => {
+        None => {
             let dir = config.search_index_dir();
             let opened = match role {
                 Role::Serve => TantivyBackend::open(&dir),
@@ -52,20 +54,38 @@ pub async fn connect(
             (Arc::new(SharedTantivy(tantivy.clone())), Some(tantivy))
         }
     };
-    let search = SearchService::new(backend);
-    match search.ensure_prepared().await {
-        Ok(()) => tracing::info!(engine = search.backend.name(), "search index ready"),
-        Err(err) => {
-            tracing::warn!(engine = search.backend.name(), error = %err, "search engine not ready at start")
-        }
-    }
-    Ok((search, embedded))
+    Ok(Opened { backend, embedded })
 }
 
-/// Starts the background work of search: first fill of an empty index, the sync, and (for
-/// the embedded index) following rebuilds switched by `shopgraph reindex`.
-pub fn spawn_background(
+impl Opened {
+    /// The engine with its settings applied. A Meilisearch that does not answer at start is
+    /// not fatal: the settings are applied again when the sync first succeeds, and `/readyz`
+    /// reports it meanwhile. With the embedded index, for the task following rebuilds.
+    pub async fn prepare(self) -> (Arc<SearchService>, Option<Arc<TantivyBackend>>) {
+        let search = SearchService::new(self.backend);
+        match search.ensure_prepared().await {
+            Ok(()) => tracing::info!(engine = search.backend.name(), "search index ready"),
+            Err(err) => {
+                tracing::warn!(engine = search.backend.name(), error = %err, "search engine not ready at start")
+            }
+        }
+        (search, self.embedded)
+    }
+}
+
+/// [`open`], then [`Opened::prepare`].
+pub async fn connect(
     config: &Config,
+    role: Role,
+) -> anyhow::Result<(Arc<SearchService>, Option<Arc<TantivyBackend>>)> {
+    Ok(open(config, role)?.prepare().await)
+}
+
+/// Starts the background work of search: first fill of an empty index, the sync (when
+/// `sync`, see SEARCH_SYNC), and (for the embedded index) following rebuilds switched by
+/// `shopgraph reindex`.
+pub fn spawn_background(
+    sync: bool,
     db: DatabaseConnection,
     search: Arc<SearchService>,
     embedded: Option<Arc<TantivyBackend>>,
@@ -91,7 +111,7 @@ pub fn spawn_background(
             }
         });
     }
-    if !config.search_sync {
+    if !sync {
         return;
     }
     tasks.spawn(async move {

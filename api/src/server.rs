@@ -1,10 +1,10 @@
-//! The axum router: routes, middleware stack and serving with graceful shutdown.
+//! The axum router: routes and the middleware stack. The top of the HTTP side: it mounts the
+//! handlers, and nothing but `app` depends on it (handlers take their state from `state`).
 
-use crate::config::Config;
-use crate::metrics::{HttpLabels, Metrics};
-use crate::rate_limit::{self, RateLimiter};
-use crate::websocket_seats::WebsocketSeats;
-use crate::{graphiql, graphql_http, health, metrics_endpoint, webhooks};
+use crate::config::ServerConfig;
+use crate::metrics::HttpLabels;
+use crate::state::ServerState;
+use crate::{graphiql, graphql_http, health, metrics_endpoint, request_budget, webhooks};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
@@ -12,14 +12,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
-use schema::GuardedSchema;
-use schema::common::shared_redis::SharedRedis;
-use schema::response_cache::ResponseCache;
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -30,52 +23,10 @@ use tower_http::request_id::{
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// Everything a handler needs; cheap to clone.
-#[derive(Clone)]
-pub struct ServerState {
-    pub schema: GuardedSchema,
-    pub app: schema::AppState,
-    pub metrics: Arc<Metrics>,
-    pub options: Arc<ServerOptions>,
-    /// Cancelled when the server starts shutting down; open websockets then close.
-    pub shutdown: CancellationToken,
-    /// Open websocket connections, so shutdown can wait for their close handshakes.
-    pub websockets: TaskTracker,
-    /// Shared state across replicas, when `REDIS_URL` is set.
-    pub redis: Option<SharedRedis>,
-    pub rate_limiter: Arc<RateLimiter>,
-    /// Open websocket connections per client, for `MAX_WEBSOCKETS_PER_CLIENT`.
-    pub websocket_seats: Arc<WebsocketSeats>,
-    /// The outbox relay and the Redis event bridge, stopped by `shutdown`.
-    pub background: TaskTracker,
-    /// Public catalog answers (see `schema::response_cache`).
-    pub response_cache: Arc<ResponseCache>,
-}
-
-/// Server behaviour derived from the configuration.
-#[derive(Clone, Debug)]
-pub struct ServerOptions {
-    pub production: bool,
-    pub graphiql: bool,
-    /// Whether responses carry `x-sql-statements` (development aid; off in production).
-    pub expose_statement_count: bool,
-    /// How often websocket peers are pinged; two silent intervals drop the connection.
-    pub websocket_ping_interval: Duration,
-    /// Proxies whose `X-Forwarded-For` entries are believed (see `rate_limit::client_ip`).
-    pub trusted_proxy_hops: usize,
-    pub max_subscriptions_per_connection: usize,
-    /// Largest websocket message a client may send (the HTTP body limit applies here too).
-    pub max_websocket_message_bytes: usize,
-    /// Webhook secret per payment provider; a provider without one answers 404.
-    pub payment_webhook_secrets: HashMap<String, String>,
-    /// Unlocks `_service { sdl }` for the federation router when introspection is off.
-    pub federation_sdl_key: Option<String>,
-}
-
-pub static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Builds the router with its middleware stack.
-pub fn router(state: ServerState, config: &Config) -> Router {
+pub fn router(state: ServerState, config: &ServerConfig) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
         let request_id = request
             .extensions()
@@ -90,9 +41,10 @@ pub fn router(state: ServerState, config: &Config) -> Router {
             get(graphql_http::graphql_get).post(graphql_http::graphql_post),
         )
         // Only the API is rate limited; health checks, metrics and GraphiQL's assets are not.
+        // The caller (viewer and client) is resolved here for the handler too.
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
-            rate_limit::enforce,
+            request_budget::enforce,
         ))
         .route(graphiql::ASSET_ROUTE, get(graphiql::asset))
         // Browsers ask for it on every GraphiQL visit; an empty answer keeps consoles clean.
@@ -124,7 +76,7 @@ pub fn router(state: ServerState, config: &Config) -> Router {
                 // Outside CORS and the timeout: both need response bodies that this layer's
                 // body type does not provide.
                 .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
-                .layer(cors(&config.cors_origins))
+                .layer(cors(config.cors_origins.list()))
                 .layer(CompressionLayer::new())
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
@@ -136,15 +88,10 @@ pub fn router(state: ServerState, config: &Config) -> Router {
         .with_state(state)
 }
 
-fn cors(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins
-        .iter()
-        .map(|o| o.trim())
-        .filter(|o| !o.is_empty())
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
+/// `origins` were checked when the command line was parsed (valid header values, no `*`).
+fn cors(origins: &[HeaderValue]) -> CorsLayer {
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(allowed))
+        .allow_origin(AllowOrigin::list(origins.iter().cloned()))
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
         .allow_headers([
             header::CONTENT_TYPE,

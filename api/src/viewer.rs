@@ -1,21 +1,21 @@
-//! Who is asking: resolved once per HTTP request or websocket connection from the access
-//! token, and handed to the schema as part of the request data. A token is accepted while it
-//! is unexpired and its session was not ended (`schema::customers::sessions`).
+//! Who is asking: resolved once per HTTP request (by `caller`, which keeps the answer in the
+//! request for everything after it) or websocket connection (at `connection_init`) from the
+//! access token, and handed to the schema as part of the request data. A token is accepted
+//! while it is unexpired and its session was not ended (`schema::customers::sessions`).
 
-use crate::server::ServerState;
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use schema::Viewer;
 use schema::customers::auth::InvalidAccessToken;
 use schema::customers::sessions::{self, TokenSession};
+use schema::{AppState, Viewer};
 use serde_json::{Value, json};
 
 /// The viewer of an HTTP request: anonymous without `Authorization`, or the account of a valid
 /// `Bearer` token. A present but invalid token (or one whose session was signed out) is
 /// refused with 401, so clients know to refresh rather than silently getting anonymous
-/// answers.
-pub fn from_headers(state: &ServerState, headers: &HeaderMap) -> Result<Viewer, Unauthenticated> {
+/// answers. Only `caller` calls it, once per request.
+pub(crate) fn from_headers(app: &AppState, headers: &HeaderMap) -> Result<Viewer, Unauthenticated> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Viewer::Anonymous);
     };
@@ -24,13 +24,13 @@ pub fn from_headers(state: &ServerState, headers: &HeaderMap) -> Result<Viewer, 
         .ok()
         .and_then(bearer)
         .ok_or_else(|| unauthenticated("use `Authorization: Bearer <access token>`"))?;
-    authenticate(state, token)
+    authenticate(app, token)
         .map(|session| session.viewer)
         .map_err(|e| unauthenticated(&e.to_string()))
 }
 
-fn authenticate(state: &ServerState, token: &str) -> Result<TokenSession, InvalidAccessToken> {
-    sessions::authenticate(&state.app.tokens, &state.app.sessions, token)
+fn authenticate(app: &AppState, token: &str) -> Result<TokenSession, InvalidAccessToken> {
+    sessions::authenticate(&app.tokens, &app.sessions, token)
 }
 
 /// The viewer of a websocket connection, from its `connection_init` payload. Accepted shapes:
@@ -38,7 +38,7 @@ fn authenticate(state: &ServerState, token: &str) -> Result<TokenSession, Invali
 /// `{"headers": {"Authorization": "Bearer …"}}`, and `{"token": "…"}` / `{"accessToken": "…"}`.
 /// With a token, its session too: the connection's operations last as long as it does.
 pub fn from_connection_init(
-    state: &ServerState,
+    app: &AppState,
     payload: &Value,
 ) -> Result<(Viewer, Option<TokenSession>), String> {
     let token = ["Authorization", "authorization"]
@@ -60,7 +60,7 @@ pub fn from_connection_init(
     match token {
         None => Ok((Viewer::Anonymous, None)),
         Some(Err(problem)) => Err(problem.to_owned()),
-        Some(Ok(token)) => authenticate(state, token)
+        Some(Ok(token)) => authenticate(app, token)
             .map(|session| (session.viewer.clone(), Some(session)))
             .map_err(|e| e.to_string()),
     }
@@ -75,7 +75,7 @@ fn bearer(value: &str) -> Option<&str> {
 }
 
 /// A refused access token, answered with 401 and a GraphQL-shaped error.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Unauthenticated(String);
 
 fn unauthenticated(message: &str) -> Unauthenticated {

@@ -3,26 +3,23 @@
 //! Every request must carry `Shopgraph-Signature: t=<unix seconds>,v1=<hex>` where the hex is
 //! HMAC-SHA256 over `"<t>.<raw body>"` with the provider's own secret
 //! (`PAYMENT_WEBHOOK_SECRETS=provider=secret,…`; `PAYMENT_WEBHOOK_SECRET` is the `test`
-//! provider's), and `t` within five minutes of now (a captured request cannot be replayed
-//! later). Anything else is 401 and changes nothing. A provider without a secret, and
+//! provider's; both checked at start, see `config::commerce`), and `t` within five minutes
+//! of now (a captured request cannot be replayed later). Anything else is 401 and changes nothing. A provider without a secret, and
 //! `manual` (staff record those payments), have no endpoint (404). Every answer is JSON
 //! (`{"status", "message"}`); a signed notification that breaks a rule gets a 4xx that is
 //! recorded, so the provider's retries get the same 4xx and change nothing.
 
-use crate::config::Config;
-use crate::server::ServerState;
+use crate::state::ServerState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
-use schema::orders::service::payments::PaymentProviders;
 use schema::orders::service::webhooks::{self, Handled, Notification};
 use serde_json::json;
 use sha2::Sha256;
-use std::collections::HashMap;
 
-pub const SIGNATURE_HEADER: &str = "shopgraph-signature";
+const SIGNATURE_HEADER: &str = "shopgraph-signature";
 /// How old (or how far in the future) a signed timestamp may be.
 const TOLERANCE_SECS: i64 = 300;
 
@@ -97,57 +94,6 @@ fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
-/// The webhook secret of each provider that takes webhooks, from `PAYMENT_WEBHOOK_SECRETS`
-/// and (for `test`) `PAYMENT_WEBHOOK_SECRET`. Unknown providers, `manual`, empty secrets
-/// and a provider named twice are configuration errors.
-pub fn secrets(
-    config: &Config,
-    providers: &PaymentProviders,
-) -> anyhow::Result<HashMap<String, String>> {
-    let mut secrets = HashMap::new();
-    let listed = config
-        .payment_webhook_secrets
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .map(|entry| {
-            entry
-                .split_once('=')
-                .map(|(name, secret)| (name.trim(), secret.trim()))
-                .ok_or_else(|| {
-                    anyhow::anyhow!("PAYMENT_WEBHOOK_SECRETS: expected provider=secret entries")
-                })
-        });
-    let legacy = config
-        .payment_webhook_secret
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|secret| Ok(("test", secret)));
-    for entry in listed.chain(legacy) {
-        let (name, secret) = entry?;
-        match providers.get(name) {
-            None => anyhow::bail!(
-                "webhook secret for `{name}`: no such payment provider (known: {})",
-                providers.names().join(", ")
-            ),
-            Some(provider) if !provider.takes_webhooks() => {
-                anyhow::bail!("webhook secret for `{name}`: this provider takes no webhooks")
-            }
-            Some(_) if secret.is_empty() => {
-                anyhow::bail!("webhook secret for `{name}` is empty")
-            }
-            Some(_) => {}
-        }
-        if secrets.insert(name.to_owned(), secret.to_owned()).is_some() {
-            anyhow::bail!("webhook secret for `{name}` is given twice");
-        }
-    }
-    Ok(secrets)
-}
-
 fn answer(status: StatusCode, message: &str) -> Response {
     (
         status,
@@ -157,7 +103,7 @@ fn answer(status: StatusCode, message: &str) -> Response {
 }
 
 /// Checks `t=…,v1=…` against the body at `now` (unix seconds).
-pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64) -> Result<(), &'static str> {
+fn verify(secret: &[u8], header: &str, body: &[u8], now: i64) -> Result<(), &'static str> {
     let mut timestamp = None;
     let mut signatures = Vec::new();
     for part in header.split(',') {
@@ -189,53 +135,24 @@ pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64) -> Result<(), 
     Err("signature does not match")
 }
 
-/// The header value for `body` at `timestamp` (for providers' tooling and tests).
-pub fn sign(secret: &[u8], body: &[u8], timestamp: i64) -> String {
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
-        Ok(mac) => mac,
-        // HMAC accepts keys of any length.
-        Err(_) => return String::new(),
-    };
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    format!(
-        "t={timestamp},v1={}",
-        hex::encode(mac.finalize().into_bytes())
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn secrets_from(
-        list: Option<&str>,
-        legacy: Option<&str>,
-    ) -> anyhow::Result<HashMap<String, String>> {
-        let mut config = Config::with_database("sqlite::memory:");
-        config.payment_webhook_secrets = list.map(str::to_owned);
-        config.payment_webhook_secret = legacy.map(str::to_owned);
-        secrets(&config, &PaymentProviders::default())
-    }
-
-    #[test]
-    fn one_secret_per_provider_and_none_for_manual() {
-        let both = secrets_from(Some(" test = whsec_a "), None).unwrap_or_default();
-        assert_eq!(both.get("test").map(String::as_str), Some("whsec_a"));
-        let legacy = secrets_from(None, Some("whsec_b")).unwrap_or_default();
-        assert_eq!(legacy.get("test").map(String::as_str), Some("whsec_b"));
-        assert!(secrets_from(None, None).is_ok_and(|s| s.is_empty()));
-        for (list, legacy) in [
-            (Some("manual=whsec_x"), None),
-            (Some("paypal=whsec_x"), None),
-            (Some("test"), None),
-            (Some("test="), None),
-            (Some("test=a,test=b"), None),
-            (Some("test=a"), Some("b")),
-        ] {
-            assert!(secrets_from(list, legacy).is_err(), "{list:?} {legacy:?}");
-        }
+    /// The header value for `body` at `timestamp`, as a provider computes it.
+    fn sign(secret: &[u8], body: &[u8], timestamp: i64) -> String {
+        let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
+            Ok(mac) => mac,
+            // HMAC accepts keys of any length.
+            Err(_) => return String::new(),
+        };
+        mac.update(timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        format!(
+            "t={timestamp},v1={}",
+            hex::encode(mac.finalize().into_bytes())
+        )
     }
 
     #[test]

@@ -9,19 +9,26 @@
 //! Shutdown: when the server stops, the connection's input ends, which ends its subscriptions,
 //! and the client gets a close frame 1001 ("going away") so it reconnects to another replica.
 //!
+//! Upgrade: the `/graphql` GET handler hands upgrade requests here, with the client the
+//! request was counted as (`caller`); the client's seat (`websocket_seats`) is taken before
+//! the upgrade, so a client over its cap gets a plain 429.
+//!
 //! Sessions and budgets: operations go through `websocket_operations::SocketExecutor`, which
 //! refuses them once the connection's access token expired or was signed out, and counts
 //! each against the client's request budget (the account signed in at `connection_init`,
 //! else the client the upgrade request was counted as).
 
-use crate::rate_limit::ClientKey;
-use crate::server::ServerState;
+use crate::client::ClientKey;
+use crate::state::ServerState;
 use crate::viewer;
 use crate::websocket_operations::SocketExecutor;
 use crate::websocket_seats::Seat;
 use async_graphql::Data;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
+use axum::extract::{FromRequestParts, Request, WebSocketUpgrade};
+use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use schema::RequestData;
 use schema::context::SubscriptionSlots;
@@ -34,9 +41,43 @@ use tokio_util::sync::PollSender;
 /// Messages queued for a client before the GraphQL side waits for the socket.
 const OUTGOING_BUFFER: usize = 64;
 
+/// Bytes read from a websocket at a time; a larger message still arrives whole.
+const READ_BUFFER: usize = 4 * 1024;
+
+/// Upgrades `request` of `client` to a GraphQL websocket.
+pub async fn upgrade(state: ServerState, client: ClientKey, request: Request) -> Response {
+    let seat = match state.websocket_seats.take(&client) {
+        Ok(seat) => seat,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let (mut parts, _body) = request.into_parts();
+    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
+        Ok(protocol) => protocol,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let max_message = state.options.max_websocket_message_bytes;
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        // Subscriptions are many small messages on long-lived connections: small buffers keep
+        // an idle connection cheap (the 128 KiB defaults dominated memory per subscriber),
+        // and a client message is capped like an HTTP body.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
+        .on_upgrade(move |socket| {
+            let websockets = state.websockets.clone();
+            websockets.track_future(serve(state, protocol, socket, seat, client))
+        })
+}
+
 /// Serves one upgraded connection of `client` (as its upgrade request was counted); `_seat`
 /// holds the client's connection slot until it ends.
-pub async fn serve(
+async fn serve(
     state: ServerState,
     protocol: GraphQLProtocol,
     socket: WebSocket,
@@ -63,7 +104,7 @@ pub async fn serve(
     let graphql = GraphQLWebSocket::new_with_pair(to_client, input, executor, protocol)
         .on_connection_init(move |payload| async move {
             // A bad token refuses the connection (async-graphql closes it with a protocol error).
-            let (viewer, session) = viewer::from_connection_init(&auth_state, &payload)
+            let (viewer, session) = viewer::from_connection_init(&auth_state.app, &payload)
                 .map_err(async_graphql::Error::new)?;
             let client = match viewer.account_id() {
                 Some(account) => ClientKey::Account(account),

@@ -11,7 +11,7 @@
 //! async-graphql's.
 
 use crate::rate_limit;
-use crate::server::ServerState;
+use crate::state::ServerState;
 use async_graphql::{Data, Executor, Request, Response, ServerError, Value};
 use futures_util::stream::{self, BoxStream, StreamExt};
 use schema::RequestData;

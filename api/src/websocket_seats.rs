@@ -2,7 +2,7 @@
 //! so a single client cannot exhaust the server's sockets and memory. Counted per process:
 //! a client spread over replicas gets the cap on each.
 
-use crate::rate_limit::ClientKey;
+use crate::client::ClientKey;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

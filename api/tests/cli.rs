@@ -20,6 +20,10 @@ fn scratch() -> Scratch {
 }
 
 fn shopgraph(data_dir: &Scratch, args: &[&str]) -> Output {
+    shopgraph_with(data_dir, args, &[])
+}
+
+fn shopgraph_with(data_dir: &Scratch, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shopgraph"))
         .args(args)
         .env_remove("DATABASE_URL")
@@ -27,6 +31,7 @@ fn shopgraph(data_dir: &Scratch, args: &[&str]) -> Output {
         .env_remove("ADMIN_PASSWORD")
         .env("DATA_DIR", &data_dir.0)
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .output()
         .expect("the binary runs")
 }
@@ -115,4 +120,29 @@ fn export_schema_prints_the_checked_in_sdl() {
     ))
     .unwrap();
     assert_eq!(stdout(&exported), checked_in);
+}
+
+#[test]
+fn a_malformed_setting_stops_the_start_before_anything_connects() {
+    let data = scratch();
+    for (variable, value, flag) in [
+        ("DEFAULT_CURRENCY", "XXX", "--default-currency"),
+        ("TAX_RATE", "abc", "--tax-rate"),
+        ("SHIPPING_RATES", "USD=lots", "--shipping-rates"),
+        ("LOG_FORMAT", "yaml", "--log-format"),
+        ("JWT_SECRET", "short", "--jwt-secret"),
+    ] {
+        // `migrate` connects to the database (creating the SQLite file) as its first step.
+        let refused = shopgraph_with(&data, &["migrate"], &[(variable, value)]);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success(), "{variable}={value} was accepted");
+        assert!(stderr.contains(flag), "{variable}={value}: {stderr}");
+        assert!(
+            !data.0.join("shopgraph.db").exists(),
+            "{variable}={value}: the database was opened before the value was refused"
+        );
+    }
+    let flag = shopgraph(&data, &["--tax-rate", "8.125", "migrate"]);
+    assert!(String::from_utf8_lossy(&flag.stderr).contains("--tax-rate"));
+    assert!(!data.0.join("shopgraph.db").exists());
 }

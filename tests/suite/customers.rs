@@ -314,8 +314,8 @@ async fn look_alike_emails_are_one_account_or_refused(backend: Backend) -> anyho
 
     // The administrator's email from the configuration too: the server does not start.
     let refused = TestServer::start(backend, 0, |config| {
-        config.admin_email = Some("\u{0430}dmin@example.com".to_owned());
-        config.admin_password = Some(e2e::ADMIN_PASSWORD.to_owned());
+        config.auth.admin_email = Some("\u{0430}dmin@example.com".to_owned());
+        config.auth.admin_password = Some(e2e::ADMIN_PASSWORD.to_owned());
     })
     .await;
     let error = format!(

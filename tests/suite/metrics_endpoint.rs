@@ -13,8 +13,8 @@ async fn production(
     configure: impl FnOnce(&mut Config),
 ) -> anyhow::Result<TestServer> {
     TestServer::start(backend, 0, |c| {
-        c.production = true;
-        c.jwt_secret = Some("a production secret of at least 32 bytes".into());
+        c.server.production = true;
+        c.auth.jwt_secret = "a production secret of at least 32 bytes".parse().ok();
         configure(c);
     })
     .await
@@ -37,13 +37,13 @@ async fn production_serves_metrics_apart_from_the_api(backend: Backend) -> anyho
     // The default address in production, local to the host or pod.
     let mut defaults = Config::with_database("sqlite::memory:");
     assert_eq!(
-        defaults.metrics_address(),
+        defaults.server.metrics_address(),
         None,
         "development: on the API port"
     );
-    defaults.production = true;
+    defaults.server.production = true;
     assert_eq!(
-        defaults.metrics_address(),
+        defaults.server.metrics_address(),
         Some("127.0.0.1:9100".parse()?),
         "production"
     );
@@ -63,7 +63,10 @@ async fn production_serves_metrics_apart_from_the_api(backend: Backend) -> anyho
     server.stop().await?;
 
     // With a token, a scrape without it (or with another) is refused.
-    let guarded = production(backend.clone(), |c| c.metrics_token = Some(TOKEN.into())).await?;
+    let guarded = production(backend.clone(), |c| {
+        c.server.metrics_token = Some(TOKEN.into())
+    })
+    .await?;
     let url = format!("http://{}/metrics", guarded.metrics_addr.unwrap());
     assert_eq!(scrape(&guarded, url.clone(), None).await?.0, 401);
     assert_eq!(scrape(&guarded, url.clone(), Some("a guess")).await?.0, 401);
@@ -73,7 +76,7 @@ async fn production_serves_metrics_apart_from_the_api(backend: Backend) -> anyho
 
     // In development /metrics stays on the API port, and the token applies there too.
     let development =
-        TestServer::start(backend, 0, |c| c.metrics_token = Some(TOKEN.into())).await?;
+        TestServer::start(backend, 0, |c| c.server.metrics_token = Some(TOKEN.into())).await?;
     assert!(development.metrics_addr.is_none());
     let url = development.url("/metrics");
     assert_eq!(scrape(&development, url.clone(), None).await?.0, 401);

@@ -63,8 +63,8 @@ async fn replicas_share_persisted_queries_through_redis(backend: Backend) -> any
     };
     let replica = |backend: Backend| {
         TestServer::start(backend, 3, |config| {
-            config.redis_url = Some(redis.url.clone());
-            config.redis_namespace = redis.namespace.clone();
+            config.cache.redis_url = Some(redis.url.clone());
+            config.cache.redis_namespace = redis.namespace.clone();
         })
     };
     let first = replica(backend.clone()).await?;

@@ -75,11 +75,11 @@ async fn limited_server(
     redis: Option<&TestRedis>,
 ) -> anyhow::Result<TestServer> {
     TestServer::start(backend, 0, |config| {
-        config.rate_limit_requests = limit;
-        config.rate_limit_window_secs = WINDOW_SECS;
+        config.server.rate_limit_requests = limit;
+        config.server.rate_limit_window_secs = WINDOW_SECS;
         if let Some(redis) = redis {
-            config.redis_url = Some(redis.url.clone());
-            config.redis_namespace = redis.namespace.clone();
+            config.cache.redis_url = Some(redis.url.clone());
+            config.cache.redis_namespace = redis.namespace.clone();
         }
     })
     .await
@@ -194,8 +194,8 @@ fn assert_refused_rate_limited(payload: &serde_json::Value) {
 
 async fn websocket_operations_spend_the_http_budget(backend: Backend) -> anyhow::Result<()> {
     let server = TestServer::start(backend, 0, |config| {
-        config.rate_limit_requests = 6;
-        config.rate_limit_window_secs = LONG_WINDOW_SECS;
+        config.server.rate_limit_requests = 6;
+        config.server.rate_limit_window_secs = LONG_WINDOW_SECS;
     })
     .await?;
     // The upgrade is one request; two more over HTTP, three operations over the socket.
@@ -225,8 +225,8 @@ async fn sign_in_attempts_have_their_own_budget_on_both_transports(
     backend: Backend,
 ) -> anyhow::Result<()> {
     let server = TestServer::start(backend, 0, |config| {
-        config.sign_in_attempts = 4;
-        config.sign_in_window_secs = LONG_WINDOW_SECS;
+        config.auth.sign_in_attempts = 4;
+        config.auth.sign_in_window_secs = LONG_WINDOW_SECS;
     })
     .await?;
     let register = "mutation { customerRegister(input: { email: \"jane@example.com\", password: \"correct horse battery\" }) { userErrors { code } } }";

@@ -23,9 +23,9 @@ async fn catalog_reads_go_to_the_replica_and_writes_to_the_primary(
     }
     let replica_url = replica.url.clone();
     let server = TestServer::start(backend, 3, move |config| {
-        config.database_read_url = Some(replica_url);
-        config.admin_email = Some(e2e::ADMIN_EMAIL.into());
-        config.admin_password = Some(e2e::ADMIN_PASSWORD.into());
+        config.database.database_read_url = Some(replica_url);
+        config.auth.admin_email = Some(e2e::ADMIN_EMAIL.into());
+        config.auth.admin_password = Some(e2e::ADMIN_PASSWORD.into());
     })
     .await?;
 

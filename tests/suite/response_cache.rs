@@ -19,9 +19,9 @@ const RENAME: &str =
     userErrors { message } } }";
 
 fn cache_on(config: &mut Config) {
-    config.response_cache_entries = 1_000;
-    config.admin_email = Some(e2e::ADMIN_EMAIL.into());
-    config.admin_password = Some(e2e::ADMIN_PASSWORD.into());
+    config.cache.response_cache_entries = 1_000;
+    config.auth.admin_email = Some(e2e::ADMIN_EMAIL.into());
+    config.auth.admin_password = Some(e2e::ADMIN_PASSWORD.into());
 }
 
 /// An answer as the client saw it: body, whether the cache served it, statements it cost.
@@ -250,8 +250,8 @@ async fn replicas_share_answers_and_invalidations_through_redis(
     };
     let with_redis = |config: &mut Config| {
         cache_on(config);
-        config.redis_url = Some(redis.url.clone());
-        config.redis_namespace = redis.namespace.clone();
+        config.cache.redis_url = Some(redis.url.clone());
+        config.cache.redis_namespace = redis.namespace.clone();
     };
     let first = TestServer::start(backend, 3, with_redis).await?;
     let second = first.replica(with_redis).await?;

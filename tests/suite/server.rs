@@ -84,8 +84,8 @@ async fn graphiql_is_served_from_the_binary(backend: Backend) -> anyhow::Result<
 
     // In production mode there is no GraphiQL.
     let production = TestServer::start(server.backend.clone(), 0, |c| {
-        c.production = true;
-        c.jwt_secret = Some("a production secret of at least 32 bytes".into());
+        c.server.production = true;
+        c.auth.jwt_secret = "a production secret of at least 32 bytes".parse().ok();
     })
     .await?;
     let page = production
@@ -204,7 +204,8 @@ e2e!(get_requests_execute_queries);
 async fn websocket_liveness_uses_server_pings(backend: Backend) -> anyhow::Result<()> {
     use futures_util::StreamExt;
     use tokio_tungstenite::tungstenite::Message;
-    let server = TestServer::start(backend, 0, |c| c.websocket_ping_interval_ms = 200).await?;
+    let server =
+        TestServer::start(backend, 0, |c| c.websocket.websocket_ping_interval_ms = 200).await?;
     let product = uuid::Uuid::now_v7();
 
     // A client that sends no GraphQL-level pings (like GraphiQL) but answers ping frames, as

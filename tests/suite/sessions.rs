@@ -19,7 +19,7 @@ const WATCH_ORDER: &str = "subscription($id: ID!) { orderUpdated(orderId: $id) {
 const JWT_SECRET: &str = "a secret shared by the test replicas";
 
 fn shared_secret(config: &mut shopgraph::config::Config) {
-    config.jwt_secret = Some(JWT_SECRET.to_owned());
+    config.auth.jwt_secret = JWT_SECRET.parse().ok();
 }
 
 /// How long a test waits for what must happen eventually (generous: the machine is shared).
@@ -92,7 +92,7 @@ async fn assert_watch_ended(client: &mut WsClient) -> anyhow::Result<()> {
 async fn websocket_operations_end_when_the_access_token_expires(
     backend: Backend,
 ) -> anyhow::Result<()> {
-    let shop = Shop::open(backend, &[1000], |c| c.access_token_ttl_secs = 3).await?;
+    let shop = Shop::open(backend, &[1000], |c| c.auth.access_token_ttl_secs = 3).await?;
     let email = "alice@example.com";
     let placing = shop.server.customer_token(email).await?;
     let order = shop.customer_order(&placing).await?.1["id"].clone();
@@ -172,8 +172,8 @@ async fn signing_out_reaches_every_replica(backend: Backend) -> anyhow::Result<(
     };
     let with_redis = |config: &mut shopgraph::config::Config| {
         shared_secret(config);
-        config.redis_url = Some(redis.url.clone());
-        config.redis_namespace = redis.namespace.clone();
+        config.cache.redis_url = Some(redis.url.clone());
+        config.cache.redis_namespace = redis.namespace.clone();
     };
     let shop = Shop::open(backend, &[1000], with_redis).await?;
     let other = shop.server.replica(with_redis).await?;

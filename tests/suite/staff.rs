@@ -42,15 +42,18 @@ e2e!(configured_admin_has_every_permission);
 
 async fn admin_configuration_is_checked_at_start(backend: Backend) -> anyhow::Result<()> {
     let weak = TestServer::start(backend.clone(), 0, |c| {
-        c.admin_email = Some(ADMIN_EMAIL.into());
-        c.admin_password = Some("short".into());
+        c.auth.admin_email = Some(ADMIN_EMAIL.into());
+        c.auth.admin_password = Some("short".into());
     })
     .await;
     assert!(
         weak.err()
             .is_some_and(|e| format!("{e:#}").contains("admin password"))
     );
-    let half = TestServer::start(backend, 0, |c| c.admin_email = Some(ADMIN_EMAIL.into())).await;
+    let half = TestServer::start(backend, 0, |c| {
+        c.auth.admin_email = Some(ADMIN_EMAIL.into())
+    })
+    .await;
     assert!(
         half.err()
             .is_some_and(|e| format!("{e:#}").contains("ADMIN_PASSWORD"))

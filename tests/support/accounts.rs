@@ -13,8 +13,8 @@ impl TestServer {
     /// A server with `products` demo products and the administrator account.
     pub async fn with_admin(backend: Backend, products: usize) -> anyhow::Result<Self> {
         Self::start(backend, products, |c| {
-            c.admin_email = Some(ADMIN_EMAIL.into());
-            c.admin_password = Some(ADMIN_PASSWORD.into());
+            c.auth.admin_email = Some(ADMIN_EMAIL.into());
+            c.auth.admin_password = Some(ADMIN_PASSWORD.into());
         })
         .await
     }

@@ -10,7 +10,7 @@ pub struct TestServer {
     /// Where the server listens, and a client for it (methods reach through `Deref`).
     pub endpoint: Endpoint,
     pub backend: Backend,
-    pub app: shopgraph::server::ServerState,
+    pub app: shopgraph::state::ServerState,
     /// Where `/metrics` is served when not on the API port (production, `METRICS_BIND`).
     pub metrics_addr: Option<std::net::SocketAddr>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -58,22 +58,22 @@ impl TestServer {
         configure: impl FnOnce(&mut Config),
     ) -> anyhow::Result<Self> {
         let mut config = Config::with_database(database_url);
-        config.seed_demo = false;
-        config.database_max_connections = 8;
+        config.database.seed_demo = false;
+        config.database.database_max_connections = 8;
         // The embedded index unless a test asks for Meilisearch, whatever the environment.
-        config.meilisearch_url = None;
+        config.search.meilisearch_url = None;
         let search_dir = std::env::temp_dir().join(format!(
             "shopgraph-search-{}",
             uuid::Uuid::new_v4().simple()
         ));
-        config.search_index_dir = Some(search_dir.clone());
+        config.search.search_index_dir = Some(search_dir.clone());
         // Most tests read right after a write, before the write's event can have dropped a
         // cached answer; the response cache has tests of its own that turn it on.
-        config.response_cache_entries = 0;
+        config.cache.response_cache_entries = 0;
         configure(&mut config);
-        if config.production && config.metrics_bind.is_none() {
+        if config.server.production && config.server.metrics_bind.is_none() {
             // Tests run side by side: production's fixed metrics port would be taken.
-            config.metrics_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+            config.server.metrics_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
         }
         let app = match App::build(&config).await {
             Ok(app) => app,

@@ -12,7 +12,7 @@ const MIXED: &str = "query A { products(first: 1) { nodes { id } } }
 mutation B { cartCreate(input: { buyerIdentity: { email: \"first@example.com\" } }) { cart { id buyerIdentity { email } } } }";
 
 fn cache_on(config: &mut shopgraph::config::Config) {
-    config.response_cache_entries = 1_000;
+    config.cache.response_cache_entries = 1_000;
 }
 
 async fn carts(server: &TestServer) -> anyhow::Result<u64> {

@@ -31,8 +31,8 @@ async fn only_accepted_documents_of_bounded_size_are_persisted(
     let redis = TestRedis::from_env();
     let server = TestServer::start(backend, 2, |config| {
         if let Some(redis) = &redis {
-            config.redis_url = Some(redis.url.clone());
-            config.redis_namespace = redis.namespace.clone();
+            config.cache.redis_url = Some(redis.url.clone());
+            config.cache.redis_namespace = redis.namespace.clone();
         }
     })
     .await?;

@@ -20,10 +20,10 @@ async fn post(server: &TestServer, query: &str, key: Option<&str>) -> anyhow::Re
 
 fn production(introspection: bool) -> impl FnOnce(&mut shopgraph::config::Config) {
     move |config| {
-        config.production = true;
-        config.introspection = introspection;
-        config.jwt_secret = Some("a production secret of at least 32 bytes".into());
-        config.federation_sdl_key = Some(ROUTER_KEY.into());
+        config.server.production = true;
+        config.server.introspection = introspection;
+        config.auth.jwt_secret = "a production secret of at least 32 bytes".parse().ok();
+        config.server.federation_sdl_key = Some(ROUTER_KEY.into());
     }
 }
 

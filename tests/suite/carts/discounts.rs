@@ -202,9 +202,9 @@ async fn code_attempts_are_budgeted_per_cart_and_per_client(
     backend: Backend,
 ) -> anyhow::Result<()> {
     let shop = Shop::open(backend, &[2000], |config| {
-        config.discount_code_attempts_per_cart = 4;
-        config.discount_code_attempts_per_client = 6;
-        config.discount_code_window_secs = 86_400;
+        config.commerce.discount_code_attempts_per_cart = 4;
+        config.commerce.discount_code_attempts_per_client = 6;
+        config.commerce.discount_code_window_secs = 86_400;
     })
     .await?;
     shop.discount("TEN", DiscountKind::Percentage, 1000)
@@ -290,10 +290,10 @@ async fn a_carts_code_budget_holds_across_replicas(backend: Backend) -> anyhow::
         return Ok(());
     };
     let configure = |config: &mut shopgraph::config::Config| {
-        config.redis_url = Some(redis.url.clone());
-        config.redis_namespace = redis.namespace.clone();
-        config.discount_code_attempts_per_cart = 3;
-        config.discount_code_window_secs = 86_400;
+        config.cache.redis_url = Some(redis.url.clone());
+        config.cache.redis_namespace = redis.namespace.clone();
+        config.commerce.discount_code_attempts_per_cart = 3;
+        config.commerce.discount_code_window_secs = 86_400;
     };
     let shop = Shop::open(backend, &[2000], configure).await?;
     let other = shop.server.replica(configure).await?;

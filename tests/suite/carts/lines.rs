@@ -75,7 +75,10 @@ async fn a_guest_fills_a_cart(backend: Backend) -> anyhow::Result<()> {
 e2e!(a_guest_fills_a_cart);
 
 async fn refused_lines_change_nothing(backend: Backend) -> anyhow::Result<()> {
-    let shop = Shop::open(backend, &[1000, 2000], |config| config.max_cart_lines = 2).await?;
+    let shop = Shop::open(backend, &[1000, 2000], |config| {
+        config.commerce.max_cart_lines = 2
+    })
+    .await?;
     let id = shop.cart_with(&[(0, 1)]).await?;
     let before = shop.read(None, &id).await?;
 
@@ -184,7 +187,7 @@ e2e!(refused_lines_change_nothing);
 
 async fn carts_hold_a_limited_number_of_lines(backend: Backend) -> anyhow::Result<()> {
     let shop = Shop::open(backend, &[100, 200, 300], |config| {
-        config.max_cart_lines = 2
+        config.commerce.max_cart_lines = 2
     })
     .await?;
     let id = shop.cart_with(&[(0, 1), (1, 1)]).await?;

@@ -74,8 +74,8 @@ impl Shop {
         configure: impl FnOnce(&mut shopgraph::config::Config),
     ) -> anyhow::Result<Self> {
         let server = TestServer::start(backend, 12, |config| {
-            config.admin_email = Some(e2e::ADMIN_EMAIL.to_owned());
-            config.admin_password = Some(e2e::ADMIN_PASSWORD.to_owned());
+            config.auth.admin_email = Some(e2e::ADMIN_EMAIL.to_owned());
+            config.auth.admin_password = Some(e2e::ADMIN_PASSWORD.to_owned());
             configure(config);
         })
         .await?;

@@ -5,10 +5,12 @@ use super::*;
 async fn totals_add_shipping_below_the_threshold_and_exclusive_tax(
     backend: Backend,
 ) -> anyhow::Result<()> {
-    let shop = Shop::open(backend, &[1999, 333], |config| {
-        config.shipping_rates = "USD=4.95".to_owned();
-        config.free_shipping_over = "USD=100.00".to_owned();
-        config.tax_rate = "8.25".to_owned();
+    let (shipping_rates, free_shipping_over) = ("USD=4.95".parse()?, "USD=100.00".parse()?);
+    let tax_rate = "8.25".parse()?;
+    let shop = Shop::open(backend, &[1999, 333], move |config| {
+        config.commerce.shipping_rates = shipping_rates;
+        config.commerce.free_shipping_over = free_shipping_over;
+        config.commerce.tax_rate = tax_rate;
     })
     .await?;
     // 19.99 × 2 + 3.33 × 3 = 49.97; tax 8.25 % = 4.122525 → 4.12; shipping 4.95.
@@ -33,9 +35,10 @@ async fn totals_add_shipping_below_the_threshold_and_exclusive_tax(
 e2e!(totals_add_shipping_below_the_threshold_and_exclusive_tax);
 
 async fn inclusive_tax_is_shown_but_not_added(backend: Backend) -> anyhow::Result<()> {
-    let shop = Shop::open(backend, &[1200], |config| {
-        config.tax_rate = "20".to_owned();
-        config.tax_inclusive = true;
+    let tax_rate = "20".parse()?;
+    let shop = Shop::open(backend, &[1200], move |config| {
+        config.commerce.tax_rate = tax_rate;
+        config.commerce.tax_inclusive = true;
     })
     .await?;
     let id = shop.cart_with(&[(0, 1)]).await?;
@@ -49,8 +52,9 @@ async fn inclusive_tax_is_shown_but_not_added(backend: Backend) -> anyhow::Resul
 e2e!(inclusive_tax_is_shown_but_not_added);
 
 async fn discounts_combine_with_free_shipping_and_tax(backend: Backend) -> anyhow::Result<()> {
-    let shop = Shop::open(backend, &[3333], |config| {
-        config.tax_rate = "7.5".to_owned();
+    let tax_rate = "7.5".parse()?;
+    let shop = Shop::open(backend, &[3333], move |config| {
+        config.commerce.tax_rate = tax_rate;
     })
     .await?;
     shop.discount("SAVE15", DiscountKind::Percentage, 1500)

@@ -50,7 +50,7 @@ async fn a_limited_code_is_used_exactly_as_often_as_allowed(
     // 50 carts apply a code from one address: more than a client's default code budget.
     let shop = Arc::new(
         Shop::open(backend, &[1000], |config| {
-            config.discount_code_attempts_per_client = 0;
+            config.commerce.discount_code_attempts_per_client = 0;
         })
         .await?,
     );

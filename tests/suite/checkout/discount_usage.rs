@@ -46,7 +46,7 @@ async fn transition(shop: &Shop, admin: &str, name: &str, id: &Value) -> anyhow:
 
 async fn a_decline_by_webhook_gives_the_code_back(backend: Backend) -> anyhow::Result<()> {
     let shop = Shop::open(backend, &[2000], |config| {
-        config.payment_webhook_secret = Some(SECRET.to_owned());
+        config.commerce.payment_webhook_secret = Some(SECRET.to_owned());
     })
     .await?;
     limited(&shop, "ONCE", DiscountKind::Percentage, 1000, 1).await;

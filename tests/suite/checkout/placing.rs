@@ -6,8 +6,9 @@ use entities::{cart, product, variant_price};
 use sea_orm::{ActiveModelTrait, Set};
 
 async fn a_guest_checks_out_and_gets_a_snapshot_order(backend: Backend) -> anyhow::Result<()> {
-    let shop = Shop::open(backend, &[1999, 500, 250], |config| {
-        config.tax_rate = "10".to_owned();
+    let tax_rate = "10".parse()?;
+    let shop = Shop::open(backend, &[1999, 500, 250], move |config| {
+        config.commerce.tax_rate = tax_rate;
     })
     .await?;
     shop.discount("TENPC", DiscountKind::Percentage, 1000)

@@ -113,7 +113,7 @@ async fn every_transition_is_applied_or_refused_as_the_table_says(
     backend: Backend,
 ) -> anyhow::Result<()> {
     let shop = Shop::open(backend, &[1000], |config| {
-        config.payment_webhook_secret = Some(SECRET.to_owned());
+        config.commerce.payment_webhook_secret = Some(SECRET.to_owned());
     })
     .await?;
     // One unit per case, and many cases keep theirs allocated.

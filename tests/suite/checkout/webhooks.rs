@@ -53,7 +53,7 @@ async fn order_status(shop: &Shop, id: &Value) -> anyhow::Result<(String, usize)
 
 async fn signed_webhooks_settle_pending_payments(backend: Backend) -> anyhow::Result<()> {
     let shop = Shop::open(backend, &[1000], |config| {
-        config.payment_webhook_secret = Some(SECRET.to_owned());
+        config.commerce.payment_webhook_secret = Some(SECRET.to_owned());
     })
     .await?;
     let pending = json!({ "provider": "test", "token": "tok_pending" });
@@ -176,7 +176,7 @@ async fn payment_state(shop: &Shop, id: &Value) -> anyhow::Result<(String, Value
 
 async fn unusable_notifications_get_a_recorded_refusal(backend: Backend) -> anyhow::Result<()> {
     let shop = Shop::open(backend, &[1000], |config| {
-        config.payment_webhook_secret = Some(SECRET.to_owned());
+        config.commerce.payment_webhook_secret = Some(SECRET.to_owned());
     })
     .await?;
     let pending = json!({ "provider": "test", "token": "tok_pending" });
@@ -243,8 +243,9 @@ e2e!(unusable_notifications_get_a_recorded_refusal);
 
 async fn each_provider_has_its_own_secret(backend: Backend) -> anyhow::Result<()> {
     const TEST_SECRET: &str = "whsec_only for test";
-    let shop = Shop::open(backend, &[1000], |config| {
-        config.payment_webhook_secrets = Some(format!("test={TEST_SECRET}"));
+    let secrets = format!("test={TEST_SECRET}").parse()?;
+    let shop = Shop::open(backend, &[1000], move |config| {
+        config.commerce.payment_webhook_secrets = Some(secrets);
     })
     .await?;
     let pending = json!({ "provider": "test", "token": "tok_pending" });

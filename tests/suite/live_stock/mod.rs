@@ -113,13 +113,13 @@ async fn writer(
     relay: bool,
 ) -> anyhow::Result<Replicas> {
     let writer = TestServer::start(backend, 2, |config| {
-        config.admin_email = Some(e2e::ADMIN_EMAIL.to_owned());
-        config.admin_password = Some(e2e::ADMIN_PASSWORD.to_owned());
-        config.jwt_secret = Some("a test secret of at least thirty-two bytes".to_owned());
-        config.outbox_relay = relay;
+        config.auth.admin_email = Some(e2e::ADMIN_EMAIL.to_owned());
+        config.auth.admin_password = Some(e2e::ADMIN_PASSWORD.to_owned());
+        config.auth.jwt_secret = "a test secret of at least thirty-two bytes".parse().ok();
+        config.events.outbox_relay = relay;
         if let Some(redis) = redis {
-            config.redis_url = Some(redis.url.clone());
-            config.redis_namespace = redis.namespace.clone();
+            config.cache.redis_url = Some(redis.url.clone());
+            config.cache.redis_namespace = redis.namespace.clone();
         }
     })
     .await?;

@@ -14,8 +14,8 @@ async fn subscribers_on_another_replica_see_changes(backend: Backend) -> anyhow:
     let b = a
         .writer
         .replica(|config| {
-            config.redis_url = Some(redis.url.clone());
-            config.redis_namespace = redis.namespace.clone();
+            config.cache.redis_url = Some(redis.url.clone());
+            config.cache.redis_namespace = redis.namespace.clone();
         })
         .await?;
     let mut client = watcher(&b, &a.variant).await?;
@@ -48,9 +48,9 @@ async fn events_committed_before_a_crash_are_delivered_after_restart(
     let with_redis = |relay: bool| {
         let (url, namespace) = (redis.url.clone(), redis.namespace.clone());
         move |config: &mut shopgraph::config::Config| {
-            config.redis_url = Some(url);
-            config.redis_namespace = namespace;
-            config.outbox_relay = relay;
+            config.cache.redis_url = Some(url);
+            config.cache.redis_namespace = namespace;
+            config.events.outbox_relay = relay;
         }
     };
     // The writer commits but never gets to publish: its relay is off, then it dies.
@@ -119,7 +119,7 @@ async fn the_relay_publishes_what_a_stopped_process_left(backend: Backend) -> an
     );
     let restarted = a
         .writer
-        .replica(|config| config.outbox_relay = true)
+        .replica(|config| config.events.outbox_relay = true)
         .await?;
     let deadline = Instant::now() + Duration::from_secs(5);
     while pending().await? > 0 {

@@ -90,8 +90,8 @@ e2e!(low_stock_is_for_staff_and_reports_low_variants);
 
 async fn connections_and_subscriptions_are_capped(backend: Backend) -> anyhow::Result<()> {
     let server = TestServer::start(backend, 1, |config| {
-        config.max_subscriptions_per_connection = 2;
-        config.max_websockets_per_client = 2;
+        config.websocket.max_subscriptions_per_connection = 2;
+        config.websocket.max_websockets_per_client = 2;
     })
     .await?;
     let mut client = server.websocket(WsProtocol::TransportWs, json!({})).await?;

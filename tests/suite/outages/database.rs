@@ -20,8 +20,8 @@ async fn requests_fail_fast_with_503_while_the_database_is_down() -> anyhow::Res
     };
     let proxy = TcpProxy::start(postgres_addr(&admin_url).await?).await?;
     let server = TestServer::start(Backend::Postgres(admin_url), 5, |c| {
-        let direct = c.database_url.clone().unwrap_or_default();
-        c.database_url = Some(through(&direct, proxy.addr));
+        let direct = c.database.database_url.clone().unwrap_or_default();
+        c.database.database_url = Some(through(&direct, proxy.addr));
     })
     .await?;
     let before = anonymous_grid(&server, 3).await?;

@@ -19,24 +19,24 @@ async fn requests_keep_answering_while_redis_is_down(backend: Backend) -> anyhow
     };
     let proxy = TcpProxy::start(redis_addr(&redis.url).await?).await?;
     let configure = |c: &mut shopgraph::config::Config, url: String| {
-        c.redis_url = Some(url);
-        c.redis_namespace = redis.namespace.clone();
-        c.response_cache_entries = 1000;
-        c.rate_limit_requests = LIMIT;
-        c.rate_limit_window_secs = 3600;
+        c.cache.redis_url = Some(url);
+        c.cache.redis_namespace = redis.namespace.clone();
+        c.cache.response_cache_entries = 1000;
+        c.server.rate_limit_requests = LIMIT;
+        c.server.rate_limit_window_secs = 3600;
     };
     // The replica under test reaches Redis through the proxy; a second one directly.
     let server = TestServer::start(backend, 12, |c| {
         configure(c, format!("redis://{}", proxy.addr));
-        c.admin_email = Some(ADMIN_EMAIL.into());
-        c.admin_password = Some(ADMIN_PASSWORD.into());
+        c.auth.admin_email = Some(ADMIN_EMAIL.into());
+        c.auth.admin_password = Some(ADMIN_PASSWORD.into());
     })
     .await?;
     let other = server
         .replica(|c| {
             configure(c, redis.url.clone());
             // Only the first replica relays, so events wait for it (and its Redis).
-            c.outbox_relay = false;
+            c.events.outbox_relay = false;
         })
         .await?;
     let result = outage(&server, &other, &proxy).await;

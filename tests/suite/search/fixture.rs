@@ -104,9 +104,9 @@ impl Catalog {
     pub async fn create(engine: &Engine, backend: Backend) -> anyhow::Result<Catalog> {
         let engine = engine.clone();
         let server = TestServer::start(backend, 0, move |c| {
-            c.admin_email = Some(ADMIN_EMAIL.into());
-            c.admin_password = Some(ADMIN_PASSWORD.into());
-            c.outbox_poll_ms = 100;
+            c.auth.admin_email = Some(ADMIN_EMAIL.into());
+            c.auth.admin_password = Some(ADMIN_PASSWORD.into());
+            c.events.outbox_poll_ms = 100;
             engine.configure(c);
         })
         .await?;

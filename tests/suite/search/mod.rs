@@ -38,9 +38,9 @@ impl Engine {
 
     pub fn configure(&self, config: &mut Config) {
         if let Engine::Meilisearch { url, key, index } = self {
-            config.meilisearch_url = Some(url.clone());
-            config.meilisearch_api_key = key.clone();
-            config.meilisearch_index = index.clone();
+            config.search.meilisearch_url = Some(url.clone());
+            config.search.meilisearch_api_key = key.clone();
+            config.search.meilisearch_index = index.clone();
         }
     }
 

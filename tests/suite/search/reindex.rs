@@ -17,11 +17,11 @@ async fn reindex_switches_without_downtime(engine: Engine, backend: Backend) -> 
     let configured = engine.clone();
     let server = Arc::new(
         TestServer::start(backend, PRODUCTS, move |c| {
-            c.admin_email = Some(ADMIN_EMAIL.into());
-            c.admin_password = Some(ADMIN_PASSWORD.into());
-            c.outbox_poll_ms = 100;
+            c.auth.admin_email = Some(ADMIN_EMAIL.into());
+            c.auth.admin_password = Some(ADMIN_PASSWORD.into());
+            c.events.outbox_poll_ms = 100;
             // The watcher below searches flat out.
-            c.rate_limit_requests = 1_000_000;
+            c.server.rate_limit_requests = 1_000_000;
             configured.configure(c);
         })
         .await?,

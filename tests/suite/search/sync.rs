@@ -14,10 +14,10 @@ const CREATE: &str = "mutation($input: ProductCreateInput!) { productCreate(inpu
 async fn writes_succeed_while_the_engine_is_unreachable(backend: Backend) -> anyhow::Result<()> {
     // Nothing listens on the discard port: every engine call is refused.
     let server = TestServer::start(backend, 0, |c| {
-        c.admin_email = Some(ADMIN_EMAIL.into());
-        c.admin_password = Some(ADMIN_PASSWORD.into());
-        c.meilisearch_url = Some("http://127.0.0.1:9".into());
-        c.outbox_poll_ms = 100;
+        c.auth.admin_email = Some(ADMIN_EMAIL.into());
+        c.auth.admin_password = Some(ADMIN_PASSWORD.into());
+        c.search.meilisearch_url = Some("http://127.0.0.1:9".into());
+        c.events.outbox_poll_ms = 100;
     })
     .await?;
     let admin = server.admin_token().await?;
@@ -119,7 +119,7 @@ async fn catch_up(catalog: &Catalog, proxy: &TcpProxy, direct: &Engine) -> anyho
         .server
         .replica(|c| {
             direct.configure(c);
-            c.search_sync = false;
+            c.search.search_sync = false;
         })
         .await?;
 

@@ -1,0 +1,65 @@
+//! The tasks a server runs beside its requests, all stopped by its shutdown token and
+//! tracked by `ServerState::background` so shutdown waits for them.
+
+use crate::config::Config;
+use crate::search;
+use crate::state::ServerState;
+use schema::events::relay::{OutboxRelay, RelaySettings};
+use schema::search::embedded::TantivyBackend;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Starts them: response-cache invalidation, sign-outs of other replicas, the outbox relay,
+/// the search sync and the Redis event bridge, as configured.
+pub async fn start(state: &ServerState, config: &Config, embedded: Option<Arc<TantivyBackend>>) {
+    if state.response_cache.enabled() {
+        let cache = state.response_cache.clone();
+        let hub = state.app.events.clone();
+        let stop = state.shutdown.clone();
+        state
+            .background
+            .spawn(async move { cache.follow(hub, stop.cancelled_owned()).await });
+    }
+    {
+        // Sessions signed out on any replica: those of the last access-token lifetime
+        // before serving, then each as its event arrives.
+        let sessions = state.app.sessions.clone();
+        let events = state.app.events.subscribe();
+        let db = state.app.db.clone();
+        sessions.reload(&db).await;
+        let stop = state.shutdown.clone();
+        state
+            .background
+            .spawn(async move { sessions.follow(events, db, stop.cancelled_owned()).await });
+    }
+    if config.events.outbox_relay {
+        let relay = OutboxRelay::new(
+            state.app.db.clone(),
+            state.app.events.clone(),
+            RelaySettings {
+                poll_interval: Duration::from_millis(config.events.outbox_poll_ms.max(10)),
+                ..RelaySettings::default()
+            },
+        )
+        .with_search(state.app.search.clone());
+        let stop = state.shutdown.clone();
+        state
+            .background
+            .spawn(async move { relay.run(stop.cancelled_owned()).await });
+    }
+    search::spawn_background(
+        config.search.search_sync,
+        state.app.db.clone(),
+        state.app.search.clone(),
+        embedded,
+        &state.background,
+        state.shutdown.clone(),
+    );
+    if state.redis.is_some() {
+        let hub = state.app.events.clone();
+        let stop = state.shutdown.clone();
+        state.background.spawn(async move {
+            schema::events::redis_bridge::run(hub, stop.cancelled_owned(), None).await
+        });
+    }
+}

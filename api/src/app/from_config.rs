@@ -1,0 +1,113 @@
+//! What the configuration alone decides, worked out before anything connects, so that a
+//! refused setting stops the start without touching the database, Redis or the network.
+
+use crate::config::{AuthConfig, Config};
+use crate::rate_limit::{Limit, RateLimiter};
+use crate::search;
+use crate::state::ServerOptions;
+use schema::SchemaSettings;
+use schema::common::budget::Allowance;
+use schema::common::shared_redis::SharedRedis;
+use schema::customers::auth::TokenIssuer;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The parts of the application that need no connection.
+pub struct Prepared {
+    pub tokens: Arc<TokenIssuer>,
+    pub settings: Arc<SchemaSettings>,
+    pub options: ServerOptions,
+    /// The search engine, opened but not yet asked anything.
+    pub search: search::Opened,
+}
+
+impl Prepared {
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        config.check()?;
+        let server = &config.server;
+        let options = ServerOptions {
+            graphiql: !server.production,
+            expose_statement_count: !server.production,
+            websocket_ping_interval: Duration::from_millis(
+                config.websocket.websocket_ping_interval_ms.max(100),
+            ),
+            trusted_proxy_hops: server.trusted_proxy_hops,
+            max_subscriptions_per_connection: config
+                .websocket
+                .max_subscriptions_per_connection
+                .max(1),
+            max_websocket_message_bytes: server.max_body_bytes.max(1024),
+            payment_webhook_secrets: config.commerce.webhook_secrets()?,
+            federation_sdl_key: server
+                .federation_sdl_key
+                .clone()
+                .filter(|s| !s.trim().is_empty()),
+        };
+        let settings = SchemaSettings {
+            default_currency: config.commerce.default_currency,
+            max_page_size: 100,
+            low_stock_threshold: config.commerce.low_stock_threshold.max(0),
+            cart_rules: config.commerce.cart_rules(),
+        };
+        Ok(Self {
+            tokens: Arc::new(token_issuer(&config.auth)?),
+            settings: Arc::new(settings),
+            options,
+            search: search::open(config, search::Role::Serve)?,
+        })
+    }
+}
+
+/// Signs with `JWT_SECRET` (long enough: the command line checked it; required in production:
+/// `Config::check` did), else with a random secret.
+fn token_issuer(auth: &AuthConfig) -> anyhow::Result<TokenIssuer> {
+    let secret = match &auth.jwt_secret {
+        Some(secret) => secret.as_bytes().to_vec(),
+        None => {
+            tracing::warn!(
+                "JWT_SECRET is not set: using a random secret; sign-ins end when the server restarts"
+            );
+            let mut secret = vec![0u8; crate::config::MIN_JWT_SECRET_BYTES];
+            getrandom::fill(&mut secret)
+                .map_err(|e| anyhow::anyhow!("no randomness for a JWT secret: {e}"))?;
+            secret
+        }
+    };
+    Ok(TokenIssuer::new(
+        &secret,
+        chrono::Duration::seconds(auth.access_token_ttl_secs),
+        chrono::Duration::days(auth.refresh_token_ttl_days),
+    ))
+}
+
+/// The per-client allowances: requests, sign-ins and discount codes, counted in `redis` when
+/// there is one.
+pub fn rate_limiter(config: &Config, redis: Option<SharedRedis>) -> RateLimiter {
+    let codes_window = Duration::from_secs(config.commerce.discount_code_window_secs);
+    RateLimiter::new(
+        config.server.rate_limit_requests,
+        Duration::from_secs(config.server.rate_limit_window_secs),
+        redis,
+    )
+    .with(
+        Allowance::SignIns,
+        Limit::new(
+            config.auth.sign_in_attempts,
+            Duration::from_secs(config.auth.sign_in_window_secs),
+        ),
+    )
+    .with(
+        Allowance::CodesPerClient,
+        Limit::new(
+            config.commerce.discount_code_attempts_per_client,
+            codes_window,
+        ),
+    )
+    .with(
+        Allowance::CodesPerCart,
+        Limit::new(
+            config.commerce.discount_code_attempts_per_cart,
+            codes_window,
+        ),
+    )
+}
