@@ -315,7 +315,16 @@ async fn settle(
     let mut variants: Vec<Uuid> = allocations.iter().map(|a| a.variant_id).collect();
     variants.sort_unstable();
     variants.dedup();
-    availability::record_changes(txn, &variants).await
+    // TEMPORARY bridge (writers branch): `availability::record_changes` now records on a unit
+    // of work; until this module takes one, its events go to the outbox as before.
+    let updates = availability::current(txn, &variants, false).await?;
+    let events: Vec<DomainEvent> = updates
+        .iter()
+        .cloned()
+        .map(DomainEvent::StockChanged)
+        .collect();
+    outbox::record_all(txn, &events).await?;
+    Ok(updates)
 }
 
 /// The stock rows of `variants` with each warehouse's place in the allocation order (ranked

@@ -2,8 +2,9 @@
 
 use crate::common::clock::now;
 use crate::error::ApiResult;
-use crate::events::{DomainEvent, outbox};
+use crate::events::DomainEvent;
 use crate::inventory::events::StockUpdate;
+use crate::unit_of_work::Write;
 use chrono::{DateTime, Utc};
 use entities::{product_variant, stock_level};
 use sea_orm::sea_query::Expr;
@@ -75,19 +76,14 @@ pub async fn totals(
         .collect())
 }
 
-/// Records a `StockChanged` event for each of `variant_ids` in the outbox, with the
-/// availability as this transaction sees it. Returns the events.
+/// Records a `StockChanged` event for each of `variant_ids` on the unit of work, with the
+/// availability as its transaction sees it. Returns the events.
 pub async fn record_changes(
-    db: &impl ConnectionTrait,
+    write: &mut Write,
     variant_ids: &[Uuid],
 ) -> ApiResult<Vec<StockUpdate>> {
-    let updates = current(db, variant_ids, false).await?;
-    let events: Vec<DomainEvent> = updates
-        .iter()
-        .cloned()
-        .map(DomainEvent::StockChanged)
-        .collect();
-    outbox::record_all(db, &events).await?;
+    let updates = current(write.txn(), variant_ids, false).await?;
+    write.record_all(updates.iter().cloned().map(DomainEvent::StockChanged));
     Ok(updates)
 }
 
