@@ -21,6 +21,7 @@ use schema::orders::service::payments::PaymentProviders;
 use schema::pricing::PricingSettings;
 use schema::pricing::settings::{parse_amounts, parse_tax_rate};
 use schema::response_cache::{CacheSettings, ResponseCache};
+use schema::unit_of_work::Writer;
 use schema::{AppState, PersistedQueryStore, QueryLimits, SchemaSettings};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -64,17 +65,6 @@ impl App {
             }
             _ => db.clone(),
         };
-        if config.seed_demo && !config.production && seed::catalog_is_empty(&db).await? {
-            let started = Instant::now();
-            let summary = seed::seed_demo_catalog(&db, seed::DEFAULT_PRODUCTS).await?;
-            tracing::info!(
-                products = summary.products,
-                variants = summary.variants,
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "seeded the demo catalog"
-            );
-        }
-        ensure_configured_admin(&db, config).await?;
         let default_currency = config
             .default_currency
             .parse()
@@ -112,6 +102,20 @@ impl App {
             payments: PaymentProviders::default(),
             search,
         };
+        // Seeding and the admin are units of work, which need the event hub: they come after
+        // the state that holds it.
+        let writer = app.writer();
+        if config.seed_demo && !config.production && seed::catalog_is_empty(&app.db).await? {
+            let started = Instant::now();
+            let summary = seed::seed_demo_catalog(&writer, seed::DEFAULT_PRODUCTS).await?;
+            tracing::info!(
+                products = summary.products,
+                variants = summary.variants,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "seeded the demo catalog"
+            );
+        }
+        ensure_configured_admin(&writer, config).await?;
         let limits = QueryLimits {
             max_depth: config.max_query_depth,
             max_complexity: config.max_query_complexity,
@@ -198,7 +202,7 @@ impl App {
         }
         search::spawn_background(
             config,
-            state.app.db.clone(),
+            state.app.writer(),
             state.app.search.clone(),
             embedded_index,
             &state.background,
@@ -291,13 +295,10 @@ impl App {
 const WEBSOCKET_DRAIN: Duration = Duration::from_secs(5);
 
 /// `ADMIN_EMAIL` + `ADMIN_PASSWORD`: create or update the first administrator at start.
-async fn ensure_configured_admin(
-    db: &sea_orm::DatabaseConnection,
-    config: &Config,
-) -> anyhow::Result<()> {
+async fn ensure_configured_admin(writer: &Writer, config: &Config) -> anyhow::Result<()> {
     match (&config.admin_email, &config.admin_password) {
         (Some(email), Some(password)) => {
-            let outcome = staff::ensure_admin(db, email, password)
+            let outcome = staff::ensure_admin(writer, email, password)
                 .await
                 .map_err(|e| anyhow::anyhow!("ADMIN_EMAIL/ADMIN_PASSWORD: {e}"))?;
             tracing::info!(?outcome, email = %email, "administrator account ready");
