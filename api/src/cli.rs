@@ -4,8 +4,17 @@ use crate::config::{AdminCommand, Cli, Command};
 use crate::metrics::Metrics;
 use crate::{app, db, search, seed, telemetry};
 use schema::customers::service::staff::{self, AdminOutcome};
+use schema::events::EventHub;
 use schema::search::rebuild;
+use schema::unit_of_work::Writer;
+use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+
+/// Where a command's units of work begin. Nothing in the process subscribes to events; one a
+/// command recorded would wait in the outbox for a server's relay (its poll).
+fn writer(db: &DatabaseConnection) -> Writer {
+    Writer::new(db.clone(), Arc::new(EventHub::new(1, None)))
+}
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config;
@@ -32,7 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("the catalog is not empty; seed only fills an empty database");
             }
             let started = std::time::Instant::now();
-            let summary = seed::seed_demo_catalog(&db, products).await?;
+            let summary = seed::seed_demo_catalog(&writer(&db), products).await?;
             // Fresh tables have no planner statistics and no visibility map: without them
             // PostgreSQL misjudges every catalog query and cannot use index-only scans (a
             // count becomes a sequential scan) until autovacuum gets round to it.
@@ -56,7 +65,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             telemetry::init(config.server.log_format);
             let db = db::connect(&config.database_url(), 2, Arc::new(Metrics::new())).await?;
             db::migrate(&db).await?;
-            let outcome = staff::ensure_admin(&db, &email, &password)
+            let outcome = staff::ensure_admin(&writer(&db), &email, &password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let verb = match outcome {
@@ -75,7 +84,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut last_report = std::time::Instant::now();
             // Long enough for running servers to follow the switch (they check every second).
             let settle = std::time::Duration::from_secs(2);
-            let summary = rebuild::rebuild(&db, &search, settle, |done, total| {
+            let summary = rebuild::rebuild(&writer(&db), &search, settle, |done, total| {
                 if done == total || last_report.elapsed().as_millis() >= 500 {
                     last_report = std::time::Instant::now();
                     println!("  {done}/{total} products");

@@ -8,7 +8,7 @@ use schema::search::embedded::{GENERATION_CHECK, SharedTantivy, TantivyBackend};
 use schema::search::meili::MeiliBackend;
 use schema::search::sync::SearchSync;
 use schema::search::{SearchBackend, SearchService, rebuild};
-use sea_orm::DatabaseConnection;
+use schema::unit_of_work::Writer;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -86,7 +86,7 @@ pub async fn connect(
 /// `shopgraph reindex`.
 pub fn spawn_background(
     sync: bool,
-    db: DatabaseConnection,
+    writer: Writer,
     search: Arc<SearchService>,
     embedded: Option<Arc<TantivyBackend>>,
     tasks: &TaskTracker,
@@ -115,11 +115,11 @@ pub fn spawn_background(
         return;
     }
     tasks.spawn(async move {
-        match rebuild::fill_if_empty(&db, &search).await {
+        match rebuild::fill_if_empty(writer.db(), &search).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(products = n, "filled the empty search index"),
             Err(err) => tracing::warn!(error = %err, "filling the empty search index failed; the sync and `shopgraph reindex` can fill it"),
         }
-        SearchSync::new(db, search).run(stop.cancelled_owned()).await
+        SearchSync::new(writer, search).run(stop.cancelled_owned()).await
     });
 }

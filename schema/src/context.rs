@@ -5,8 +5,9 @@ use crate::carts::service::CartRules;
 use crate::catalog::loaders::CatalogLoader;
 use crate::common::budget::{Budgets, ClientId};
 use crate::common::money::CurrencyCode;
-use crate::customers::auth::{Permission, TokenIssuer};
+use crate::customers::auth::TokenIssuer;
 use crate::customers::sessions::{SessionEnd, SessionRevocations, TokenSession};
+pub use crate::customers::viewer::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::events::EventHub;
 use crate::inventory::loaders::InventoryLoader;
@@ -17,9 +18,8 @@ use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use futures_util::future::BoxFuture;
 use sea_orm::DatabaseConnection;
-use std::collections::BTreeSet;
-use std::sync::Arc;
-use uuid::Uuid;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 /// Settings the schema needs; built once from the server configuration.
 #[derive(Clone, Debug)]
@@ -75,57 +75,6 @@ impl AppState {
     }
 }
 
-/// Who is making the request, resolved once per request (HTTP `Authorization: Bearer`, or the
-/// websocket `connection_init` payload). Resolvers pass it to services explicitly so that every
-/// permission decision is visible at the call site.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Viewer {
-    #[default]
-    Anonymous,
-    Customer {
-        id: Uuid,
-    },
-    Staff {
-        id: Uuid,
-        permissions: BTreeSet<Permission>,
-    },
-}
-
-impl Viewer {
-    /// The signed-in account (customer or staff), if any.
-    pub fn account_id(&self) -> Option<Uuid> {
-        match self {
-            Viewer::Anonymous => None,
-            Viewer::Customer { id } | Viewer::Staff { id, .. } => Some(*id),
-        }
-    }
-
-    pub fn has(&self, permission: Permission) -> bool {
-        matches!(self, Viewer::Staff { permissions, .. } if permissions.contains(&permission))
-    }
-
-    /// Succeeds when the viewer holds one of `permissions`: anonymous viewers get
-    /// UNAUTHENTICATED, others FORBIDDEN.
-    pub fn require_any(&self, permissions: &[Permission]) -> ApiResult<()> {
-        match self {
-            Viewer::Anonymous => Err(ApiError::Unauthenticated),
-            _ if permissions.iter().any(|p| self.has(*p)) => Ok(()),
-            _ => {
-                let names: Vec<&str> = permissions.iter().map(|p| p.as_str()).collect();
-                Err(ApiError::Forbidden(format!(
-                    "this needs the {} permission",
-                    names.join(" or ")
-                )))
-            }
-        }
-    }
-
-    /// Whether unpublished (DRAFT / ARCHIVED) catalog entries are visible.
-    pub fn sees_unpublished_catalog(&self) -> bool {
-        self.has(Permission::ManageProducts)
-    }
-}
-
 /// Per-request data: the viewer and request-scoped DataLoaders (their caches never outlive
 /// the request, so one user's view can never leak into another's).
 pub struct RequestData {
@@ -148,7 +97,7 @@ pub struct RequestData {
     /// staff, who must see what they just changed.
     pub catalog_db: DatabaseConnection,
     /// Malformed `_entities` representations already reported (see `crate::federation`).
-    pub entity_reports: crate::federation::EntityReports,
+    pub entity_reports: EntityReports,
 }
 
 impl RequestData {
@@ -189,6 +138,26 @@ impl RequestData {
             catalog_db,
             entity_reports: Default::default(),
         }
+    }
+}
+
+/// The malformed `_entities` representations already reported in this request (see
+/// `crate::federation`): (line and column of the `_entities` field, index).
+#[derive(Debug, Default)]
+pub struct EntityReports(Mutex<HashSet<(usize, usize, usize)>>);
+
+impl EntityReports {
+    /// The first of `indices` not reported yet at the field at `(line, column)`, now marked
+    /// reported.
+    pub fn first_unreported(
+        &self,
+        (line, column): (usize, usize),
+        indices: Vec<usize>,
+    ) -> Option<usize> {
+        let mut reported = self.0.lock().ok()?;
+        indices
+            .into_iter()
+            .find(|&i| reported.insert((line, column, i)))
     }
 }
 

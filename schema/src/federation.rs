@@ -7,18 +7,13 @@
 //! (`["_entities", <index>]`), found by looking the representation up in the field's
 //! `representations` argument. Identical malformed representations each get their error,
 //! at their own index (`RequestData::entity_reports` remembers which were reported).
+//!
+//! This module depends on `crate::context` (for the request's data), never the reverse.
 
 use crate::context::ContextExt;
 use crate::error::ApiError;
 use async_graphql::{Context, ID, PathSegment, Value};
-use std::collections::HashSet;
-use std::sync::Mutex;
 use uuid::Uuid;
-
-/// The malformed representations already reported in this request: (line and column of
-/// the `_entities` field, index).
-#[derive(Debug, Default)]
-pub struct EntityReports(Mutex<HashSet<(usize, usize, usize)>>);
 
 /// The UUID of representation `{ __typename: typename, id }`; for a malformed id, `None`
 /// and an error at that representation's path.
@@ -37,14 +32,9 @@ fn report_malformed(ctx: &Context<'_>, typename: &str, id: &ID) {
     let key = ctx.item.node.response_key().node.to_string();
     let indices = matching_indices(ctx, typename, id);
     let index = match ctx.request() {
-        Ok(request) => {
-            let Ok(mut reported) = request.entity_reports.0.lock() else {
-                return;
-            };
-            indices
-                .into_iter()
-                .find(|&i| reported.insert((pos.line, pos.column, i)))
-        }
+        Ok(request) => request
+            .entity_reports
+            .first_unreported((pos.line, pos.column), indices),
         Err(_) => indices.first().copied(),
     };
     let message = format!("{typename}: `id` is not a valid id (expected a UUID)");

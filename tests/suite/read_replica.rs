@@ -18,7 +18,9 @@ async fn catalog_reads_go_to_the_replica_and_writes_to_the_primary(
         let metrics = Arc::new(shopgraph::metrics::Metrics::new());
         let db = shopgraph::db::connect(&replica.url, 2, metrics).await?;
         shopgraph::db::migrate(&db).await?;
-        shopgraph::seed::seed_demo_catalog(&db, 7).await?;
+        let hub = Arc::new(schema::events::EventHub::new(1, None));
+        let writer = schema::unit_of_work::Writer::new(db.clone(), hub);
+        shopgraph::seed::seed_demo_catalog(&writer, 7).await?;
         db.close().await?;
     }
     let replica_url = replica.url.clone();

@@ -21,7 +21,7 @@ async fn configured_admin_has_every_permission(backend: Backend) -> anyhow::Resu
 
     // Running the bootstrap again (a restart with a new ADMIN_PASSWORD) resets the password.
     schema::customers::service::staff::ensure_admin(
-        &server.app.app.db,
+        &server.app.app.writer(),
         ADMIN_EMAIL,
         "another long passphrase",
     )

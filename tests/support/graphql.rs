@@ -39,7 +39,7 @@ impl TestServer {
         let mut server = Self::serve(backend, &database.url, configure).await?;
         server._database = Some(database);
         if products > 0 {
-            shopgraph::seed::seed_demo_catalog(&server.app.app.db, products).await?;
+            shopgraph::seed::seed_demo_catalog(&server.app.app.writer(), products).await?;
             // Seeding writes rows directly, not through the catalog services: index them now
             // as a server starting on a seeded database would.
             server.index_catalog().await?;

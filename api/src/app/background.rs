@@ -49,7 +49,7 @@ pub async fn start(state: &ServerState, config: &Config, embedded: Option<Arc<Ta
     }
     search::spawn_background(
         config.search.search_sync,
-        state.app.db.clone(),
+        state.app.writer(),
         state.app.search.clone(),
         embedded,
         &state.background,

@@ -25,6 +25,7 @@ use schema::customers::sessions::SessionRevocations;
 use schema::events::EventHub;
 use schema::orders::service::payments::PaymentProviders;
 use schema::response_cache::{CacheSettings, ResponseCache};
+use schema::unit_of_work::Writer;
 use schema::{AppState, PersistedQueryStore, QueryLimits};
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
@@ -67,6 +68,23 @@ impl App {
             payments: PaymentProviders::default(),
             search,
         };
+        // Seeding and the administrator are units of work, which need the event hub: they
+        // come after the state that holds it.
+        let writer = app.writer();
+        if config.database.seed_demo
+            && !config.server.production
+            && seed::catalog_is_empty(&app.db).await?
+        {
+            let started = Instant::now();
+            let summary = seed::seed_demo_catalog(&writer, seed::DEFAULT_PRODUCTS).await?;
+            tracing::info!(
+                products = summary.products,
+                variants = summary.variants,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "seeded the demo catalog"
+            );
+        }
+        ensure_configured_admin(&writer, config).await?;
         let limits = QueryLimits {
             max_depth: config.server.max_query_depth,
             max_complexity: config.server.max_query_complexity,
@@ -129,8 +147,7 @@ impl App {
     }
 }
 
-/// The primary (migrated, seeded when configured, with the configured administrator) and
-/// where catalog reads go: the read replica, or the primary.
+/// The primary (migrated) and where catalog reads go: the read replica, or the primary.
 async fn databases(
     config: &Config,
     metrics: &Arc<Metrics>,
@@ -146,17 +163,6 @@ async fn databases(
         }
         None => db.clone(),
     };
-    if database.seed_demo && !config.server.production && seed::catalog_is_empty(&db).await? {
-        let started = Instant::now();
-        let summary = seed::seed_demo_catalog(&db, seed::DEFAULT_PRODUCTS).await?;
-        tracing::info!(
-            products = summary.products,
-            variants = summary.variants,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "seeded the demo catalog"
-        );
-    }
-    ensure_configured_admin(&db, config).await?;
     Ok((db, catalog_reads))
 }
 
@@ -191,12 +197,12 @@ async fn redis(config: &Config, url: &str, metrics: &Metrics) -> anyhow::Result<
 
 /// `ADMIN_EMAIL` + `ADMIN_PASSWORD` (both or neither: `Config::check`): create or update the
 /// first administrator at start.
-async fn ensure_configured_admin(db: &DatabaseConnection, config: &Config) -> anyhow::Result<()> {
+async fn ensure_configured_admin(writer: &Writer, config: &Config) -> anyhow::Result<()> {
     let (Some(email), Some(password)) = (&config.auth.admin_email, &config.auth.admin_password)
     else {
         return Ok(());
     };
-    let outcome = staff::ensure_admin(db, email, password)
+    let outcome = staff::ensure_admin(writer, email, password)
         .await
         .map_err(|e| anyhow::anyhow!("ADMIN_EMAIL/ADMIN_PASSWORD: {e}"))?;
     tracing::info!(?outcome, email = %email, "administrator account ready");

@@ -1,5 +1,5 @@
 //! Demo catalog generation: a realistic, deterministic catalog (the same data on every run)
-//! of any size, written in batched inserts inside one transaction.
+//! of any size, written in batched inserts in one unit of work.
 
 mod catalog_plan;
 
@@ -11,9 +11,10 @@ use entities::{
     category, product, product_image, product_price_range, product_variant, stock_level,
     variant_price, warehouse,
 };
+use schema::unit_of_work::Writer;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, TransactionTrait,
+    PaginatorTrait,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -51,11 +52,8 @@ struct Rows {
 }
 
 /// Generates `products` products (3 variants each) in 7 leaf categories under 3 roots, with
-/// prices in USD and EUR and stock in 2 warehouses, and writes them in one transaction.
-pub async fn seed_demo_catalog(
-    db: &DatabaseConnection,
-    products: usize,
-) -> anyhow::Result<SeedSummary> {
+/// prices in USD and EUR and stock in 2 warehouses, and writes them in one unit of work.
+pub async fn seed_demo_catalog(writer: &Writer, products: usize) -> anyhow::Result<SeedSummary> {
     let rows = generate(products);
     let summary = SeedSummary {
         categories: rows.categories.len(),
@@ -63,16 +61,19 @@ pub async fn seed_demo_catalog(
         variants: rows.variants.len(),
         warehouses: rows.warehouses.len(),
     };
-    let txn = db.begin().await?;
-    insert_all(&txn, rows.categories).await?;
-    insert_all(&txn, rows.warehouses).await?;
-    insert_all(&txn, rows.products).await?;
-    insert_all(&txn, rows.images).await?;
-    insert_all(&txn, rows.variants).await?;
-    insert_all(&txn, rows.prices).await?;
-    insert_all(&txn, rows.ranges).await?;
-    insert_all(&txn, rows.stock).await?;
-    txn.commit().await?;
+    let write = writer.begin().await?;
+    let txn = write.txn();
+    insert_all(txn, rows.categories).await?;
+    insert_all(txn, rows.warehouses).await?;
+    insert_all(txn, rows.products).await?;
+    insert_all(txn, rows.images).await?;
+    insert_all(txn, rows.variants).await?;
+    insert_all(txn, rows.prices).await?;
+    insert_all(txn, rows.ranges).await?;
+    insert_all(txn, rows.stock).await?;
+    // No catalog events: an empty search index is filled from the catalog at start
+    // (`rebuild::fill_if_empty`).
+    write.commit().await?;
     Ok(summary)
 }
 

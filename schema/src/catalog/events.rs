@@ -1,12 +1,13 @@
 //! The catalog event: products whose searchable facts changed (name, description, brand,
-//! category, status, variants, prices). It travels through the outbox like every event; the
-//! relay turns it into search-queue rows (see `crate::search::queue`).
+//! category, status, variants, prices). A writer records it on its unit of work
+//! (`write.record(DomainEvent::CatalogChanged(..))`); it travels through the outbox like every
+//! event, and the relay turns it into search-queue rows (see `crate::search::queue`).
+//!
+//! Only the type lives here: `crate::events` names it in `DomainEvent`, so this module must
+//! not depend on `crate::events` in turn.
 
 use crate::common::clock::now;
-use crate::error::ApiResult;
-use crate::events::{DomainEvent, outbox};
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -20,29 +21,23 @@ pub struct CatalogChange {
     pub occurred_at: DateTime<Utc>,
 }
 
-/// Records that `product_ids` changed, in the caller's transaction.
-pub async fn record_products(db: &impl ConnectionTrait, product_ids: Vec<Uuid>) -> ApiResult<()> {
-    if product_ids.is_empty() {
-        return Ok(());
+impl CatalogChange {
+    /// `product_ids` changed. The caller records nothing when the list is empty.
+    pub fn products(product_ids: Vec<Uuid>) -> Self {
+        Self::new(product_ids, None)
     }
-    record(db, product_ids, None).await
-}
 
-/// Records that the products under `category_id` (and its subcategories) changed.
-pub async fn record_category(db: &impl ConnectionTrait, category_id: Uuid) -> ApiResult<()> {
-    record(db, Vec::new(), Some(category_id)).await
-}
+    /// The products under `category_id` (and its subcategories) changed.
+    pub fn category(category_id: Uuid) -> Self {
+        Self::new(Vec::new(), Some(category_id))
+    }
 
-async fn record(
-    db: &impl ConnectionTrait,
-    product_ids: Vec<Uuid>,
-    category_id: Option<Uuid>,
-) -> ApiResult<()> {
-    let change = CatalogChange {
-        event_id: Uuid::now_v7(),
-        product_ids,
-        category_id,
-        occurred_at: now(),
-    };
-    outbox::record(db, &DomainEvent::CatalogChanged(change)).await
+    fn new(product_ids: Vec<Uuid>, category_id: Option<Uuid>) -> Self {
+        Self {
+            event_id: Uuid::now_v7(),
+            product_ids,
+            category_id,
+            occurred_at: now(),
+        }
+    }
 }

@@ -1,23 +1,6 @@
-//! Write transactions.
-//!
-//! On SQLite a transaction that reads before it writes starts with a read lock and must upgrade
-//! it at its first write; two such transactions deadlock and one fails with SQLITE_BUSY at once
-//! (the busy timeout cannot help). Write transactions therefore start IMMEDIATE there, taking
-//! the write lock up front and queueing behind each other. PostgreSQL ignores the option.
+//! Row locks inside a unit of work (`crate::unit_of_work` begins every write transaction).
 
-use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QuerySelect, Select, SqliteTransactionMode, TransactionOptions, TransactionTrait,
-};
-
-/// Begins a transaction that is going to write.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    let options = TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    };
-    db.begin_with_options(options).await
-}
+use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, QuerySelect, Select};
 
 /// `SELECT … FOR UPDATE` on PostgreSQL: the rows stay locked until the transaction ends.
 /// SQLite has no row locks (and no such syntax); its write transaction is exclusive anyway.

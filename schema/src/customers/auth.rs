@@ -4,7 +4,7 @@
 //! names its session (`sid`, the refresh-token family of the sign-in), so signing out can end
 //! it before then (see `sessions`).
 
-use crate::context::Viewer;
+use super::viewer::Viewer;
 use async_graphql::Enum;
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};

@@ -8,3 +8,4 @@ pub mod query;
 pub mod service;
 pub mod sessions;
 pub mod types;
+pub mod viewer;

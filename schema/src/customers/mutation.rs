@@ -33,7 +33,8 @@ async fn session(
     let (family, refresh) = match refresh {
         Some(continued) => continued,
         None => {
-            refresh_tokens::start_family(&state.db, account.id, state.tokens.refresh_ttl).await?
+            let ttl = state.tokens.refresh_ttl;
+            refresh_tokens::start_family(&state.writer(), account.id, ttl).await?
         }
     };
     let access = state
@@ -54,10 +55,9 @@ async fn session(
 }
 
 /// After a commit that ended sessions: this replica stops accepting their tokens now, the
-/// others when the recorded event reaches them.
+/// others when the recorded event reaches them (the commit woke the relay).
 fn sessions_ended(state: &AppState, ended: &SessionRevoked) {
     state.sessions.apply(ended);
-    state.events.wake_relay();
 }
 
 #[Object]
@@ -76,7 +76,7 @@ impl CustomerMutation {
             last_name: input.last_name,
         };
         Ok(
-            match accounts::register(&ctx.state()?.db, registration).await? {
+            match accounts::register(&ctx.state()?.writer(), registration).await? {
                 Ok(model) => CustomerPayload {
                     customer: Some(Customer {
                         model,
@@ -160,7 +160,7 @@ impl CustomerMutation {
             customer_id,
             family_id,
             successor,
-        } = match refresh_tokens::rotate(&state.db, &refresh_token, state.tokens.refresh_ttl)
+        } = match refresh_tokens::rotate(&state.writer(), &refresh_token, state.tokens.refresh_ttl)
             .await?
         {
             Ok(rotated) => rotated,
@@ -194,8 +194,12 @@ impl CustomerMutation {
     ) -> Result<TokenRevokePayload> {
         let state = ctx.state()?;
         Ok(
-            match refresh_tokens::revoke(&state.db, &refresh_token, all_sessions.unwrap_or(false))
-                .await?
+            match refresh_tokens::revoke(
+                &state.writer(),
+                &refresh_token,
+                all_sessions.unwrap_or(false),
+            )
+            .await?
             {
                 Some(revoked) => {
                     sessions_ended(state, &revoked.ended);

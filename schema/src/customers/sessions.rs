@@ -3,9 +3,9 @@
 //! Access tokens are checked without a database read, so ending a session (signing out; later
 //! a password change or a deactivation) has to reach every replica's memory:
 //!
-//! 1. The transaction that revokes refresh tokens writes a `session.revoked` event
-//!    (`events::SessionRevoked`) to the outbox, and the revoking replica applies it to its own
-//!    [`SessionRevocations`] at once, so its next request already sees it.
+//! 1. The unit of work that revokes refresh tokens records a `session.revoked` event
+//!    (`events::SessionRevoked`), written to the outbox at its commit, and the revoking replica
+//!    applies it to its own [`SessionRevocations`] at once, so its next request already sees it.
 //! 2. The relay publishes the event through the hub (Redis when configured), and every
 //!    replica's [`SessionRevocations::follow`] applies it.
 //! 3. HTTP requests ([`authenticate`]) are refused with 401 from then on; websockets refuse
@@ -17,9 +17,9 @@
 //! or the Redis link dropped and came back) re-reads the refresh tokens revoked within that
 //! lifetime.
 //!
-//! To end sessions for another reason, write a `SessionRevoked` with that reason in the
-//! transaction that causes it, and call [`SessionRevocations::apply`] after the commit:
-//! `EndedSessions::IssuedUntil` ends every token of the account (password change,
+//! To end sessions for another reason, record a `SessionRevoked` with that reason on the unit
+//! of work that causes it (`write.record`), and call [`SessionRevocations::apply`] after the
+//! commit: `EndedSessions::IssuedUntil` ends every token of the account (password change,
 //! deactivation).
 
 use super::auth::{InvalidAccessToken, TokenIssuer, VerifiedToken};
@@ -266,8 +266,8 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::Viewer;
     use crate::customers::events::EndReason;
+    use crate::customers::viewer::Viewer;
     use std::time::Duration;
 
     fn token(account: Uuid, session: Option<Uuid>, issued_at: DateTime<Utc>) -> TokenSession {

@@ -31,13 +31,9 @@ pub struct EventHub {
 pub const DEFAULT_CAPACITY: usize = 4096;
 
 impl EventHub {
-    /// Delivers to this process only: a single server, or tests.
-    pub fn in_process(capacity: usize) -> Self {
-        Self::new(capacity, None)
-    }
-
-    /// Publishes through Redis, so every replica's subscribers see every event. The caller
-    /// must also run the bridge (`redis_bridge::run`) that brings them back in.
+    /// With `redis`, publishes through Redis, so every replica's subscribers see every event
+    /// (the caller must also run the bridge, `redis_bridge::run`, that brings them back in);
+    /// without, delivers to this process only.
     pub fn new(capacity: usize, redis: Option<SharedRedis>) -> Self {
         Self {
             local: broadcast::channel(capacity.max(1)).0,
@@ -95,13 +91,13 @@ impl EventHub {
         let _ = self.local.send(message);
     }
 
-    /// Called after a commit that recorded events: the relay publishes them now instead of
-    /// at its next poll.
+    /// Called by a unit of work's commit that recorded events (`unit_of_work::Write::commit`):
+    /// the relay publishes them now instead of at its next poll.
     pub fn wake_relay(&self) {
         self.relay_wake.notify_one();
     }
 
-    /// Resolves when a writer called `wake_relay` (a call made while nobody waited counts).
+    /// Resolves when a commit called `wake_relay` (a call made while nobody waited counts).
     pub async fn relay_woken(&self) {
         self.relay_wake.notified().await;
     }

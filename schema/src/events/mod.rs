@@ -1,9 +1,10 @@
 //! Domain events and how they reach subscribers, exactly once per commit and at least once
 //! per event:
 //!
-//! 1. A service that changes state records its event in the **outbox** (`outbox.rs`) inside
+//! 1. A service that changes state records its event on its unit of work
+//!    (`crate::unit_of_work`), whose commit writes it to the **outbox** (`outbox.rs`) inside
 //!    the same transaction, so the event exists if and only if the change committed.
-//! 2. After the commit it wakes the **relay** (`relay.rs`), which publishes pending events to
+//! 2. The commit then wakes the **relay** (`relay.rs`), which publishes pending events to
 //!    the **hub** (`hub.rs`) and marks them published. Events left behind by a crash are
 //!    picked up by the relay's periodic poll after restart (or by another replica).
 //! 3. The hub delivers to this process's subscribers through a bounded broadcast channel;

@@ -1,4 +1,5 @@
-//! The transactional outbox: events written in the transaction that causes them.
+//! The transactional outbox: events written in the transaction that causes them (by
+//! `unit_of_work::Write::commit`, the only writer of new events).
 
 use super::DomainEvent;
 use crate::common::clock::now;
@@ -6,28 +7,10 @@ use crate::error::{ApiError, ApiResult};
 use entities::outbox;
 use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
-
-/// Records `event` as pending. Call it on the transaction that makes the change.
-pub async fn record(db: &impl ConnectionTrait, event: &DomainEvent) -> ApiResult<()> {
-    let payload = serde_json::to_value(event)
-        .map_err(|e| ApiError::Internal(format!("encoding an event: {e}")))?;
-    outbox::ActiveModel {
-        id: Set(event.id()),
-        topic: Set(event.topic().to_owned()),
-        aggregate_id: Set(event.aggregate_id()),
-        payload: Set(payload),
-        created_at: Set(now()),
-        published_at: Set(None),
-        attempts: Set(0),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
 
 /// Records several events as pending with one INSERT.
 pub async fn record_all(db: &impl ConnectionTrait, events: &[DomainEvent]) -> ApiResult<()> {

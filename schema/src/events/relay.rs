@@ -1,6 +1,6 @@
 //! The outbox relay: publishes committed events and marks them published.
 //!
-//! It runs in every replica (unless turned off). Writers wake it after their commit, so an
+//! It runs in every replica (unless turned off). Units of work wake it at their commit, so an
 //! event normally goes out within milliseconds; a periodic poll picks up anything a crashed
 //! process (or a replica without a relay) left behind. Delivery is at least once: a crash
 //! between publishing and marking publishes the batch again, and subscribers can recognise
@@ -9,10 +9,10 @@
 use super::outbox;
 use super::{DomainEvent, EventHub};
 use crate::common::clock::now;
-use crate::common::transaction::begin_write;
 use crate::error::ApiResult;
 use crate::search::SearchService;
 use crate::search::queue::{self, Touched};
+use crate::unit_of_work::Writer;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,7 +38,9 @@ impl Default for RelaySettings {
 }
 
 pub struct OutboxRelay {
-    db: DatabaseConnection,
+    /// Its passes and purges are units of work. They record no events, so their commits do
+    /// not wake the relay again.
+    writer: Writer,
     hub: Arc<EventHub>,
     settings: RelaySettings,
     /// Woken when events queued products for the search index.
@@ -53,7 +55,7 @@ const PURGE_EVERY: Duration = Duration::from_secs(10 * 60);
 impl OutboxRelay {
     pub fn new(db: DatabaseConnection, hub: Arc<EventHub>, settings: RelaySettings) -> Self {
         Self {
-            db,
+            writer: Writer::new(db, hub.clone()),
             hub,
             settings,
             search: None,
@@ -110,8 +112,9 @@ impl OutboxRelay {
 
     /// Publishes one batch of pending events; returns how many were taken.
     pub async fn publish_pending(&self) -> ApiResult<usize> {
-        let txn = begin_write(&self.db).await?;
-        let pending = outbox::claim_pending(&txn, self.settings.batch_size).await?;
+        let write = self.writer.begin().await?;
+        let txn = write.txn();
+        let pending = outbox::claim_pending(txn, self.settings.batch_size).await?;
         if pending.is_empty() {
             return Ok(0);
         }
@@ -137,10 +140,10 @@ impl OutboxRelay {
             }
             done.push(row.id);
         }
-        outbox::mark_published(&txn, &done).await?;
+        outbox::mark_published(txn, &done).await?;
         // In this transaction: the search queue gets each event exactly once.
-        queue::enqueue_for(&txn, &touched).await?;
-        txn.commit().await?;
+        queue::enqueue_for(txn, &touched).await?;
+        write.commit().await?;
         if let (Some(search), false) = (&self.search, touched.is_empty()) {
             search.queued.notify_one();
         }
@@ -152,7 +155,13 @@ impl OutboxRelay {
         let cutoff = now()
             - chrono::Duration::from_std(self.settings.retention)
                 .unwrap_or(chrono::Duration::days(1));
-        match outbox::purge_published(&self.db, cutoff).await {
+        let purged = async {
+            let write = self.writer.begin().await?;
+            let deleted = outbox::purge_published(write.txn(), cutoff).await?;
+            write.commit().await?;
+            Ok::<_, crate::error::ApiError>(deleted)
+        };
+        match purged.await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(deleted = n, "purged published outbox events"),
             Err(err) => tracing::warn!(error = %err, "purging the outbox failed"),

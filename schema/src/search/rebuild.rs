@@ -6,6 +6,7 @@ use super::documents;
 use super::queue;
 use crate::common::clock::now;
 use crate::error::{ApiError, ApiResult};
+use crate::unit_of_work::Writer;
 use sea_orm::DatabaseConnection;
 use std::time::{Duration, Instant};
 
@@ -24,12 +25,13 @@ pub struct RebuildSummary {
 /// long to wait after the switch before replaying, so servers following the switch (tantivy
 /// checks once a second) write their next changes to the new index.
 pub async fn rebuild(
-    db: &DatabaseConnection,
+    writer: &Writer,
     search: &SearchService,
     settle: Duration,
     mut progress: impl FnMut(u64, u64),
 ) -> ApiResult<RebuildSummary> {
     let started = Instant::now();
+    let db = writer.db();
     // A little before now: events recorded just before the start may not be indexed yet.
     let since = now() - chrono::Duration::seconds(5);
     let total = documents::active_count(db).await?;
@@ -46,7 +48,9 @@ pub async fn rebuild(
     }
     build.finish().await.map_err(engine)?;
     tokio::time::sleep(settle).await;
-    let replayed = queue::requeue_since(db, since).await?;
+    let write = writer.begin().await?;
+    let replayed = queue::requeue_since(write.txn(), since).await?;
+    write.commit().await?;
     search.queued.notify_one();
     Ok(RebuildSummary {
         products: done,

@@ -3,14 +3,19 @@
 //! A batch is: take the oldest queued products, build their documents from the database,
 //! send them to the engine, and remove the rows that did not change meanwhile. When the
 //! engine is down the batch fails and is retried with backoff; nothing else waits for it.
-//! On PostgreSQL one replica at a time syncs (a transaction-scoped advisory lock), so two
-//! replicas never send the same product's documents out of order.
+//! On PostgreSQL one replica at a time syncs (a transaction-scoped advisory lock, taken in the
+//! batch's unit of work), so two replicas never send the same product's documents out of order.
+//! SQLite has a single writer, and its units hold the write lock from their start: there the
+//! batch is read and sent outside any unit, and only the removal of the indexed rows is one,
+//! so writers never wait for the engine.
 
 use super::SearchService;
 use super::documents;
 use super::queue;
 use crate::error::ApiResult;
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
+use crate::unit_of_work::Writer;
+use entities::search_queue;
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,13 +31,13 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 const SYNC_LOCK_KEY: i64 = 0x7365_6172_6368;
 
 pub struct SearchSync {
-    db: DatabaseConnection,
+    writer: Writer,
     search: Arc<SearchService>,
 }
 
 impl SearchSync {
-    pub fn new(db: DatabaseConnection, search: Arc<SearchService>) -> Self {
-        Self { db, search }
+    pub fn new(writer: Writer, search: Arc<SearchService>) -> Self {
+        Self { writer, search }
     }
 
     /// Syncs until `shutdown` resolves.
@@ -69,10 +74,18 @@ impl SearchSync {
 
     /// Indexes one batch; returns how many queued products it took.
     pub async fn sync_batch(&self) -> ApiResult<usize> {
-        if self.db.get_database_backend() != DatabaseBackend::Postgres {
-            return self.sync_batch_on(&self.db).await;
+        let db = self.writer.db();
+        if db.get_database_backend() != DatabaseBackend::Postgres {
+            let rows = self.send_batch(db).await?;
+            if !rows.is_empty() {
+                let write = self.writer.begin().await?;
+                queue::done(write.txn(), &rows).await?;
+                write.commit().await?;
+            }
+            return Ok(self.synced(&rows));
         }
-        let txn = self.db.begin().await?;
+        let write = self.writer.begin().await?;
+        let txn = write.txn();
         let locked = txn
             .query_one_raw(Statement::from_sql_and_values(
                 DatabaseBackend::Postgres,
@@ -86,15 +99,18 @@ impl SearchSync {
             // Another replica is syncing; it will get to these rows.
             return Ok(0);
         }
-        let taken = self.sync_batch_on(&txn).await?;
-        txn.commit().await?;
-        Ok(taken)
+        let rows = self.send_batch(txn).await?;
+        queue::done(txn, &rows).await?;
+        write.commit().await?;
+        Ok(self.synced(&rows))
     }
 
-    async fn sync_batch_on(&self, db: &impl ConnectionTrait) -> ApiResult<usize> {
+    /// Takes a batch from the queue and sends its documents to the engine; returns the rows
+    /// taken, for the caller to remove.
+    async fn send_batch(&self, db: &impl ConnectionTrait) -> ApiResult<Vec<search_queue::Model>> {
         let rows = queue::take(db, BATCH).await?;
         if rows.is_empty() {
-            return Ok(0);
+            return Ok(rows);
         }
         let engine = |e: super::SearchError| crate::error::ApiError::Internal(e.to_string());
         self.search.ensure_prepared().await.map_err(engine)?;
@@ -105,8 +121,13 @@ impl SearchSync {
             .apply(&batch.documents, &batch.removed)
             .await
             .map_err(engine)?;
-        queue::done(db, &rows).await?;
-        self.search.stats.synced(rows.len());
-        Ok(rows.len())
+        Ok(rows)
+    }
+
+    fn synced(&self, rows: &[search_queue::Model]) -> usize {
+        if !rows.is_empty() {
+            self.search.stats.synced(rows.len());
+        }
+        rows.len()
     }
 }

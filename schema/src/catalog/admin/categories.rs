@@ -9,20 +9,22 @@
 //! its path. Whichever comes second waits and then reads the committed state, so a child
 //! created during a move never keeps a stale path, and two crossing moves cannot build a cycle
 //! (one of them waits for, or deadlocks with and is aborted by, the other). SQLite runs write
-//! transactions one at a time (`begin_write` starts them IMMEDIATE).
+//! transactions one at a time (units of work start IMMEDIATE there).
 
+use crate::catalog::events::CatalogChange;
 use crate::common::clock::now;
 use crate::common::slug::{MAX_SLUG_LEN, NO_SLUG_FROM_NAME, is_valid_slug, slugify};
 use crate::common::text::{self, MAX_DESCRIPTION_LEN};
-use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
+use crate::events::DomainEvent;
+use crate::unit_of_work::Writer;
 use chrono::{DateTime, Utc};
 use entities::{category, product};
 use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Set, SqlErr,
 };
 use uuid::Uuid;
 
@@ -118,7 +120,7 @@ async fn slug_in_use(
 /// Creates a category. Returns the user errors instead when the input is refused; then
 /// nothing is written.
 pub async fn create_category(
-    db: &DatabaseConnection,
+    writer: &Writer,
     input: NewCategory,
 ) -> ApiResult<Result<category::Model, Vec<UserError>>> {
     let mut errors = Vec::new();
@@ -142,8 +144,9 @@ pub async fn create_category(
     };
     let description = clean_description(input.description, &mut errors);
 
-    let txn = begin_write(db).await?;
-    if slug_ok && slug_in_use(&txn, &slug, None).await? {
+    let write = writer.begin().await?;
+    let txn = write.txn();
+    if slug_ok && slug_in_use(txn, &slug, None).await? {
         errors.push(slug_taken());
     }
     let parent = match input.parent_id {
@@ -152,7 +155,7 @@ pub async fn create_category(
             // path), or waits for this insert (and then rewrites it with the subtree).
             let parent = category::Entity::find_by_id(parent_id)
                 .lock_shared()
-                .one(&txn)
+                .one(txn)
                 .await?;
             if parent.is_none() {
                 errors.push(parent_not_found());
@@ -162,13 +165,12 @@ pub async fn create_category(
         None => None,
     };
     if !errors.is_empty() {
-        txn.rollback().await?;
         return Ok(Err(errors));
     }
 
     let position = match input.position {
         Some(position) => position,
-        None => next_position(&txn, parent.as_ref().map(|p| p.id)).await?,
+        None => next_position(txn, parent.as_ref().map(|p| p.id)).await?,
     };
     let id = Uuid::now_v7();
     let path = format!(
@@ -187,16 +189,13 @@ pub async fn create_category(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    match row.insert(&txn).await {
+    match row.insert(txn).await {
         Ok(model) => {
-            txn.commit().await?;
+            write.commit().await?;
             Ok(Ok(model))
         }
         // Two creates racing for one slug: the unique index decides.
-        Err(err) if is_unique_violation(&err) => {
-            txn.rollback().await?;
-            Ok(Err(vec![slug_taken()]))
-        }
+        Err(err) if is_unique_violation(&err) => Ok(Err(vec![slug_taken()])),
         Err(err) => Err(err.into()),
     }
 }
@@ -217,7 +216,7 @@ async fn next_position(db: &impl ConnectionTrait, parent: Option<Uuid>) -> ApiRe
 /// Updates a category; a changed parent moves it with its subtree. Returns the user errors
 /// instead when the change is refused; then nothing is written.
 pub async fn update_category(
-    db: &DatabaseConnection,
+    writer: &Writer,
     id: Uuid,
     changes: CategoryChanges,
 ) -> ApiResult<Result<category::Model, Vec<UserError>>> {
@@ -229,18 +228,18 @@ pub async fn update_category(
         .description
         .map(|d| clean_description(d, &mut errors));
 
-    let txn = begin_write(db).await?;
+    let mut write = writer.begin().await?;
+    let txn = write.txn();
     let Some(current) = category::Entity::find_by_id(id)
         .lock_exclusive()
-        .one(&txn)
+        .one(txn)
         .await?
     else {
-        txn.rollback().await?;
         return Ok(Err(vec![category_not_found()]));
     };
     if slug_ok
         && let Some(slug) = &slug
-        && slug_in_use(&txn, slug, Some(id)).await?
+        && slug_in_use(txn, slug, Some(id)).await?
     {
         errors.push(slug_taken());
     }
@@ -257,14 +256,14 @@ pub async fn update_category(
             .filter(category::Column::Path.like(format!("{}%", current.path)))
             .lock_exclusive()
             .into_tuple::<Uuid>()
-            .all(&txn)
+            .all(txn)
             .await?;
         match parent_id {
             None => new_path = Some(format!("{id}/")),
             Some(parent_id) => {
                 match category::Entity::find_by_id(parent_id)
                     .lock_exclusive()
-                    .one(&txn)
+                    .one(txn)
                     .await?
                 {
                     None => errors.push(parent_not_found()),
@@ -281,17 +280,16 @@ pub async fn update_category(
         }
     }
     if !errors.is_empty() {
-        txn.rollback().await?;
         return Ok(Err(errors));
     }
 
     let now = now();
     let mut position = changes.position;
     if let Some(new_path) = &new_path {
-        rewrite_subtree_paths(&txn, &current.path, new_path, now).await?;
+        rewrite_subtree_paths(txn, &current.path, new_path, now).await?;
         if position.is_none() {
             // A moved category goes after its new siblings unless told otherwise.
-            position = Some(next_position(&txn, changes.parent_id.flatten()).await?);
+            position = Some(next_position(txn, changes.parent_id.flatten()).await?);
         }
     }
     let mut row: category::ActiveModel = current.into();
@@ -314,17 +312,16 @@ pub async fn update_category(
         row.position = Set(position);
     }
     row.updated_at = Set(now);
-    match row.update(&txn).await {
+    match row.update(txn).await {
         Ok(model) => {
             // Names and paths are in the search documents of the subtree's products.
-            crate::catalog::events::record_category(&txn, model.id).await?;
-            txn.commit().await?;
+            write.record(DomainEvent::CatalogChanged(CatalogChange::category(
+                model.id,
+            )));
+            write.commit().await?;
             Ok(Ok(model))
         }
-        Err(err) if is_unique_violation(&err) => {
-            txn.rollback().await?;
-            Ok(Err(vec![slug_taken()]))
-        }
+        Err(err) if is_unique_violation(&err) => Ok(Err(vec![slug_taken()])),
         Err(err) => Err(err.into()),
     }
 }
@@ -358,21 +355,18 @@ async fn rewrite_subtree_paths(
 
 /// Deletes a category without children; its products keep existing without a category (the
 /// foreign key is `ON DELETE SET NULL`). Returns the user errors instead when refused.
-pub async fn delete_category(
-    db: &DatabaseConnection,
-    id: Uuid,
-) -> ApiResult<Result<Uuid, Vec<UserError>>> {
-    let txn = begin_write(db).await?;
+pub async fn delete_category(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
+    let mut write = writer.begin().await?;
+    let txn = write.txn();
     let refuse = |error: UserError| Ok(Err(vec![error]));
     // FOR UPDATE: a concurrent create under this category either commits first (and is seen
     // below) or waits and then finds its parent gone.
     if category::Entity::find_by_id(id)
         .lock_exclusive()
-        .one(&txn)
+        .one(txn)
         .await?
         .is_none()
     {
-        txn.rollback().await?;
         return refuse(category_not_found());
     }
     let has_children = || {
@@ -384,10 +378,9 @@ pub async fn delete_category(
     };
     let children = category::Entity::find()
         .filter(category::Column::ParentId.eq(id))
-        .count(&txn)
+        .count(txn)
         .await?;
     if children > 0 {
-        txn.rollback().await?;
         return refuse(has_children());
     }
     // Its products lose their category (SET NULL): their search documents change.
@@ -396,12 +389,16 @@ pub async fn delete_category(
         .column(product::Column::Id)
         .filter(product::Column::CategoryId.eq(id))
         .into_tuple()
-        .all(&txn)
+        .all(txn)
         .await?;
-    crate::catalog::events::record_products(&txn, products).await?;
-    match category::Entity::delete_by_id(id).exec(&txn).await {
+    match category::Entity::delete_by_id(id).exec(txn).await {
         Ok(_) => {
-            txn.commit().await?;
+            if !products.is_empty() {
+                write.record(DomainEvent::CatalogChanged(CatalogChange::products(
+                    products,
+                )));
+            }
+            write.commit().await?;
             Ok(Ok(id))
         }
         // The parent foreign key (RESTRICT) caught a child the check did not see.
@@ -411,7 +408,6 @@ pub async fn delete_category(
                 Some(SqlErr::ForeignKeyConstraintViolation(_))
             ) =>
         {
-            txn.rollback().await?;
             refuse(has_children())
         }
         Err(err) => Err(err.into()),

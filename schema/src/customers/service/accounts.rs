@@ -6,6 +6,7 @@ use crate::common::user_error::{ErrorCode, UserError};
 use crate::customers::auth::Permission;
 use crate::customers::passwords;
 use crate::error::{ApiError, ApiResult, is_unique_violation};
+use crate::unit_of_work::Writer;
 use chrono::Utc;
 use entities::{customer, staff_role};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -46,7 +47,7 @@ fn clean_name(
 
 /// Creates a customer account. Returns the user errors instead when the input is refused.
 pub async fn register(
-    db: &impl ConnectionTrait,
+    writer: &Writer,
     input: Registration,
 ) -> ApiResult<Result<customer::Model, Vec<UserError>>> {
     let mut errors = Vec::new();
@@ -75,7 +76,7 @@ pub async fn register(
     };
     if customer::Entity::find()
         .filter(customer::Column::Email.eq(&email))
-        .one(db)
+        .one(writer.db())
         .await?
         .is_some()
     {
@@ -95,8 +96,13 @@ pub async fn register(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    match account.insert(db).await {
-        Ok(model) => Ok(Ok(model)),
+    // The unit begins after the hash, so the write lock is not held for the hash's time.
+    let write = writer.begin().await?;
+    match account.insert(write.txn()).await {
+        Ok(model) => {
+            write.commit().await?;
+            Ok(Ok(model))
+        }
         // Two registrations racing for one email: the unique index decides.
         Err(err) if is_unique_violation(&err) => taken(),
         Err(err) => Err(err.into()),

@@ -6,8 +6,8 @@
 //! victim's current token both stop working and the victim signs in again.
 //!
 //! Every revocation also ends the access tokens of the revoked families: it records a
-//! `session.revoked` event in the same transaction (see `customers::sessions`), and returns
-//! it so the caller can apply it to this replica at once.
+//! `session.revoked` event on its unit of work (see `customers::sessions`), and returns it so
+//! the caller can apply it to this replica at once.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -15,17 +15,14 @@ use chrono::{DateTime, Duration, Utc};
 use entities::refresh_token;
 use sea_orm::Condition;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::common::transaction::begin_write;
 use crate::customers::events::{EndReason, EndedSessions, SessionRevoked};
 use crate::error::{ApiError, ApiResult};
-use crate::events::{DomainEvent, outbox};
+use crate::events::DomainEvent;
+use crate::unit_of_work::{Write, Writer};
 use sea_orm::QuerySelect;
 
 /// Why a refresh token was refused; the client must sign in again.
@@ -76,12 +73,15 @@ async fn insert(
 /// Starts a new family (a sign-in) and returns its id (the session id access tokens carry)
 /// and its first token.
 pub async fn start_family(
-    db: &impl ConnectionTrait,
+    writer: &Writer,
     customer_id: Uuid,
     ttl: Duration,
 ) -> ApiResult<(Uuid, String)> {
     let family = Uuid::now_v7();
-    Ok((family, insert(db, customer_id, family, ttl).await?))
+    let write = writer.begin().await?;
+    let secret = insert(write.txn(), customer_id, family, ttl).await?;
+    write.commit().await?;
+    Ok((family, secret))
 }
 
 /// A successful rotation: the account, its session (family) and the successor token.
@@ -113,14 +113,14 @@ async fn revoke_family(
     Ok(result.rows_affected)
 }
 
-/// Records that `sessions` of `customer_id` ended, in the caller's transaction.
-async fn record_ended(
-    db: &impl ConnectionTrait,
+/// Records on `write` that `sessions` of `customer_id` ended.
+fn record_ended(
+    write: &mut Write,
     customer_id: Uuid,
     sessions: Vec<Uuid>,
     reason: EndReason,
     at: DateTime<Utc>,
-) -> ApiResult<SessionRevoked> {
+) -> SessionRevoked {
     let event = SessionRevoked {
         event_id: Uuid::now_v7(),
         account_id: customer_id,
@@ -128,40 +128,39 @@ async fn record_ended(
         reason,
         occurred_at: at,
     };
-    outbox::record(db, &DomainEvent::SessionRevoked(event.clone())).await?;
-    Ok(event)
+    write.record(DomainEvent::SessionRevoked(event.clone()));
+    event
 }
 
 /// Revokes a family whose rotated token came back, and ends its access tokens.
 async fn revoke_reused(
-    db: &DatabaseConnection,
+    writer: &Writer,
     token: &refresh_token::Model,
     at: DateTime<Utc>,
 ) -> ApiResult<SessionRevoked> {
-    let txn = begin_write(db).await?;
-    revoke_family(&txn, token.family_id, at).await?;
+    let mut write = writer.begin().await?;
+    revoke_family(write.txn(), token.family_id, at).await?;
     let event = record_ended(
-        &txn,
+        &mut write,
         token.customer_id,
         vec![token.family_id],
         EndReason::RefreshTokenReused,
         at,
-    )
-    .await?;
-    txn.commit().await?;
+    );
+    write.commit().await?;
     Ok(event)
 }
 
 /// Exchanges `presented` for its successor, or says why it was refused.
 pub async fn rotate(
-    db: &DatabaseConnection,
+    writer: &Writer,
     presented: &str,
     ttl: Duration,
 ) -> ApiResult<Result<Rotated, Refused>> {
     let now = Utc::now();
     let Some(token) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(digest(presented)))
-        .one(db)
+        .one(writer.db())
         .await?
     else {
         return Ok(Err(Refused::Unknown));
@@ -170,13 +169,13 @@ pub async fn rotate(
         return Ok(Err(Refused::Revoked));
     }
     if token.rotated_at.is_some() {
-        let ended = revoke_reused(db, &token, now).await?;
+        let ended = revoke_reused(writer, &token, now).await?;
         return Ok(Err(Refused::Reused(Box::new(ended))));
     }
     if token.expires_at <= now {
         return Ok(Err(Refused::Expired));
     }
-    let txn = begin_write(db).await?;
+    let write = writer.begin().await?;
     // Conditional: of two concurrent refreshes with the same token exactly one wins; the loser
     // is treated as reuse.
     let claimed = refresh_token::Entity::update_many()
@@ -184,15 +183,17 @@ pub async fn rotate(
         .filter(refresh_token::Column::Id.eq(token.id))
         .filter(refresh_token::Column::RotatedAt.is_null())
         .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(&txn)
+        .exec(write.txn())
         .await?;
     if claimed.rows_affected != 1 {
-        txn.rollback().await?;
-        let ended = revoke_reused(db, &token, now).await?;
+        // Abandoned (rolled back) before the revocation begins its own unit: on SQLite two
+        // write transactions at once would wait for each other.
+        drop(write);
+        let ended = revoke_reused(writer, &token, now).await?;
         return Ok(Err(Refused::Reused(Box::new(ended))));
     }
-    let successor = insert(&txn, token.customer_id, token.family_id, ttl).await?;
-    txn.commit().await?;
+    let successor = insert(write.txn(), token.customer_id, token.family_id, ttl).await?;
+    write.commit().await?;
     Ok(Ok(Rotated {
         customer_id: token.customer_id,
         family_id: token.family_id,
@@ -200,8 +201,8 @@ pub async fn rotate(
     }))
 }
 
-/// What a sign-out did: how many refresh tokens it revoked, and the event (recorded in the
-/// same transaction) that ends the sessions' access tokens.
+/// What a sign-out did: how many refresh tokens it revoked, and the event (recorded on the
+/// same unit of work) that ends the sessions' access tokens.
 pub struct Revoked {
     pub tokens: u64,
     pub ended: SessionRevoked,
@@ -210,19 +211,20 @@ pub struct Revoked {
 /// Revokes the session of `presented` (its family), or with `all_sessions` every session of
 /// its account; `None` for an unknown token.
 pub async fn revoke(
-    db: &DatabaseConnection,
+    writer: &Writer,
     presented: &str,
     all_sessions: bool,
 ) -> ApiResult<Option<Revoked>> {
     let Some(token) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(digest(presented)))
-        .one(db)
+        .one(writer.db())
         .await?
     else {
         return Ok(None);
     };
     let now = Utc::now();
-    let txn = begin_write(db).await?;
+    let mut write = writer.begin().await?;
+    let txn = write.txn();
     let (sessions, tokens) = if all_sessions {
         // The account's sessions that still have a live token: those are the ones ending now.
         let mut sessions: Vec<Uuid> = refresh_token::Entity::find()
@@ -232,7 +234,7 @@ pub async fn revoke(
             .filter(live())
             .distinct()
             .into_tuple()
-            .all(&txn)
+            .all(txn)
             .await?;
         if !sessions.contains(&token.family_id) {
             sessions.push(token.family_id);
@@ -241,15 +243,21 @@ pub async fn revoke(
             .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
             .filter(refresh_token::Column::CustomerId.eq(token.customer_id))
             .filter(live())
-            .exec(&txn)
+            .exec(txn)
             .await?
             .rows_affected;
         (sessions, revoked)
     } else {
-        let revoked = revoke_family(&txn, token.family_id, now).await?;
+        let revoked = revoke_family(txn, token.family_id, now).await?;
         (vec![token.family_id], revoked)
     };
-    let ended = record_ended(&txn, token.customer_id, sessions, EndReason::SignOut, now).await?;
-    txn.commit().await?;
+    let ended = record_ended(
+        &mut write,
+        token.customer_id,
+        sessions,
+        EndReason::SignOut,
+        now,
+    );
+    write.commit().await?;
     Ok(Some(Revoked { tokens, ended }))
 }

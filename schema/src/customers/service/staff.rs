@@ -6,6 +6,7 @@ use crate::common::email;
 use crate::customers::auth::Permission;
 use crate::customers::passwords;
 use crate::error::{ApiError, ApiResult};
+use crate::unit_of_work::Writer;
 use chrono::Utc;
 use entities::{customer, staff_role};
 use sea_orm::{
@@ -48,13 +49,10 @@ async fn administrator_role(db: &impl ConnectionTrait) -> ApiResult<staff_role::
     }
 }
 
-/// Creates or updates the administrator `email` with `password` and every permission.
-/// The password must meet the same policy as customers' passwords.
-pub async fn ensure_admin(
-    db: &impl ConnectionTrait,
-    email: &str,
-    password: &str,
-) -> ApiResult<AdminOutcome> {
+/// Creates or updates the administrator `email` with `password` and every permission, in one
+/// unit (the role and the account together). The password must meet the same policy as
+/// customers' passwords.
+pub async fn ensure_admin(writer: &Writer, email: &str, password: &str) -> ApiResult<AdminOutcome> {
     let email = email::normalise(email)
         .map_err(|problem| ApiError::bad_input(format!("the admin email is refused: {problem}")))?;
     if let Some(problem) = passwords::weakness(password, &email) {
@@ -62,12 +60,15 @@ pub async fn ensure_admin(
             "the admin password is refused: {problem}"
         )));
     }
-    let role = administrator_role(db).await?;
+    // Hashed before the unit begins: the write lock is not held for the hash's time.
     let password_hash = passwords::hash(password.to_owned())
         .await
         .map_err(ApiError::Internal)?;
+    let write = writer.begin().await?;
+    let db = write.txn();
+    let role = administrator_role(db).await?;
     let now = Utc::now();
-    match customer::Entity::find()
+    let outcome = match customer::Entity::find()
         .filter(customer::Column::Email.eq(&email))
         .one(db)
         .await?
@@ -78,7 +79,7 @@ pub async fn ensure_admin(
             account.staff_role_id = Set(Some(role.id));
             account.updated_at = Set(now);
             account.update(db).await?;
-            Ok(AdminOutcome::Updated)
+            AdminOutcome::Updated
         }
         None => {
             customer::ActiveModel {
@@ -93,7 +94,9 @@ pub async fn ensure_admin(
             }
             .insert(db)
             .await?;
-            Ok(AdminOutcome::Created)
+            AdminOutcome::Created
         }
-    }
+    };
+    write.commit().await?;
+    Ok(outcome)
 }

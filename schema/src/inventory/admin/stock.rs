@@ -6,12 +6,13 @@
 use crate::common::clock::now;
 use crate::common::text;
 use crate::common::user_error::{ErrorCode, UserError};
-use crate::error::{ApiResult, is_unique_violation};
+use crate::error::ApiResult;
 use crate::inventory::events::StockUpdate;
 use crate::inventory::service::availability;
+use crate::unit_of_work::{Write, Writer};
 use entities::{product_variant, stock_level, warehouse};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 /// What a stock change asks for.
@@ -48,9 +49,26 @@ pub struct Changed {
     pub update: StockUpdate,
 }
 
-/// Applies `change` to the stock of `variant_id` in `warehouse_id`.
+/// Applies `change` to the stock of `variant_id` in `warehouse_id` in a unit of its own,
+/// committed (with its `StockChanged` event) unless refused.
+pub async fn apply_change(
+    writer: &Writer,
+    variant_id: Uuid,
+    warehouse_id: Uuid,
+    change: StockChange,
+) -> ApiResult<Result<Changed, Vec<UserError>>> {
+    let mut write = writer.begin().await?;
+    let outcome = change_stock(&mut write, variant_id, warehouse_id, change).await?;
+    if outcome.is_ok() {
+        write.commit().await?;
+    }
+    Ok(outcome)
+}
+
+/// Applies `change` to the stock of `variant_id` in `warehouse_id` and records its event on
+/// `write`. A refusal writes nothing.
 pub async fn change_stock(
-    write: &mut crate::unit_of_work::Write,
+    write: &mut Write,
     variant_id: Uuid,
     warehouse_id: Uuid,
     change: StockChange,
@@ -153,13 +171,19 @@ pub async fn change_stock(
                     allocated: Set(0),
                     updated_at: Set(now()),
                 };
-                if let Err(err) = first.insert(db).await {
+                // DO NOTHING rather than a unique violation: on PostgreSQL a failed statement
+                // aborts the transaction, and the retry below must still run in it.
+                let key = [
+                    stock_level::Column::VariantId,
+                    stock_level::Column::WarehouseId,
+                ];
+                let inserted = stock_level::Entity::insert(first)
+                    .on_conflict(OnConflict::columns(key).do_nothing().to_owned())
+                    .exec_without_returning(db)
+                    .await?;
+                if inserted == 0 {
                     // Someone stocked it concurrently: apply the change to their row instead.
-                    if is_unique_violation(&err) {
-                        return Box::pin(change_stock(write, variant_id, warehouse_id, change))
-                            .await;
-                    }
-                    return Err(err.into());
+                    return Box::pin(change_stock(write, variant_id, warehouse_id, change)).await;
                 }
             }
         }
@@ -171,8 +195,7 @@ pub async fn change_stock(
         .ok_or_else(|| {
             crate::error::ApiError::Internal("stock level vanished after an update".into())
         })?;
-    // The event goes into the outbox in this transaction: it is published if and only if the
-    // change commits.
+    // The event is recorded on the unit: it is published if and only if the change commits.
     let update = availability::record_changes(write, &[variant.id])
         .await?
         .pop()

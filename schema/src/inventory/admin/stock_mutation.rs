@@ -1,9 +1,8 @@
 //! `stockSet` / `stockAdjust` (staff with MANAGE_INVENTORY).
 
-use super::stock::{Changed, StockChange, adjustment_problem, change_stock};
+use super::stock::{Changed, StockChange, adjustment_problem, apply_change};
 use crate::common::ids::parse_id;
 use crate::common::mutation_cost;
-use crate::common::transaction::begin_write;
 use crate::common::user_error::UserError;
 use crate::context::ContextExt;
 use crate::customers::auth::Permission;
@@ -30,8 +29,7 @@ async fn apply(
     let variant_id = parse_id(variant_id, "variantId")?;
     let warehouse_id = parse_id(warehouse_id, "warehouseId")?;
     let state = ctx.state()?;
-    let mut txn = state.writer().begin().await?;
-    let outcome = change_stock(&mut txn, variant_id, warehouse_id, change).await?;
+    let outcome = apply_change(&state.writer(), variant_id, warehouse_id, change).await?;
     let Changed { level, .. } = match outcome {
         Ok(changed) => changed,
         Err(user_errors) => {
@@ -41,9 +39,7 @@ async fn apply(
             });
         }
     };
-    txn.commit().await?;
     tracing::info!(%variant_id, %warehouse_id, ?change, reason = reason.unwrap_or(""), on_hand = level.on_hand, "stock changed");
-    // The event was written to the outbox with the change; the relay publishes it now.
     Ok(StockPayload {
         stock_level: Some(StockLevel { model: level }),
         user_errors: Vec::new(),

@@ -1,15 +1,14 @@
 //! Staff changes to warehouses.
 
 use crate::common::text;
-use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
+use crate::unit_of_work::Writer;
 use chrono::{Duration, DurationRound, Utc};
 use entities::warehouse;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -54,7 +53,7 @@ fn code_taken() -> UserError {
 /// Creates a warehouse. Returns the user errors instead when the input is refused; then
 /// nothing is written.
 pub async fn create_warehouse(
-    db: &DatabaseConnection,
+    writer: &Writer,
     input: NewWarehouse,
 ) -> ApiResult<Result<warehouse::Model, Vec<UserError>>> {
     let mut errors = Vec::new();
@@ -82,18 +81,18 @@ pub async fn create_warehouse(
     // One transaction, so the default priority is computed against what is committed with it
     // (SQLite serialises these; on PostgreSQL two concurrent creates may tie, and ties are
     // ordered by code).
-    let txn = begin_write(db).await?;
+    let write = writer.begin().await?;
+    let txn = write.txn();
     if code_ok
         && warehouse::Entity::find()
             .filter(warehouse::Column::Code.eq(&code))
-            .count(&txn)
+            .count(txn)
             .await?
             > 0
     {
         errors.push(code_taken());
     }
     if !errors.is_empty() {
-        txn.rollback().await?;
         return Ok(Err(errors));
     }
     let priority = match input.priority {
@@ -103,7 +102,7 @@ pub async fn create_warehouse(
                 .select_only()
                 .expr(Func::max(Expr::col(warehouse::Column::Priority)))
                 .into_tuple()
-                .one(&txn)
+                .one(txn)
                 .await?;
             max.flatten().map_or(1, |m| m.saturating_add(1))
         }
@@ -116,16 +115,13 @@ pub async fn create_warehouse(
         priority: Set(priority),
         created_at: Set(now.duration_trunc(Duration::microseconds(1)).unwrap_or(now)),
     };
-    match row.insert(&txn).await {
+    match row.insert(txn).await {
         Ok(model) => {
-            txn.commit().await?;
+            write.commit().await?;
             Ok(Ok(model))
         }
         // Two creates racing for one code: the unique index decides.
-        Err(err) if is_unique_violation(&err) => {
-            txn.rollback().await?;
-            Ok(Err(vec![code_taken()]))
-        }
+        Err(err) if is_unique_violation(&err) => Ok(Err(vec![code_taken()])),
         Err(err) => Err(err.into()),
     }
 }

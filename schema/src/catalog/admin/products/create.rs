@@ -9,21 +9,23 @@ use super::validation::{
     slug_in_use, slug_taken, taken_concurrently,
 };
 use super::{MAX_VARIANTS, NewProduct};
+use crate::catalog::events::CatalogChange;
 use crate::common::clock::now;
-use crate::common::transaction::begin_write;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
+use crate::events::DomainEvent;
+use crate::unit_of_work::Writer;
 use chrono::{DateTime, Utc};
 use entities::enums::ProductStatus;
 use entities::{product, product_variant, stock_level};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Creates a product with its variants. Returns the user errors instead when the input is
 /// refused; then nothing is written.
 pub async fn create_product(
-    db: &DatabaseConnection,
+    writer: &Writer,
     input: NewProduct,
 ) -> ApiResult<Result<product::Model, Vec<UserError>>> {
     let (input_path, mut errors) = (["input".to_owned()], Vec::new());
@@ -56,24 +58,25 @@ pub async fn create_product(
         variants.push((prefix, variant));
     }
 
-    let txn = begin_write(db).await?;
-    if slug_ok && slug_in_use(&txn, &slug, None).await? {
+    let mut write = writer.begin().await?;
+    let txn = write.txn();
+    if slug_ok && slug_in_use(txn, &slug, None).await? {
         errors.push(slug_taken());
     }
     if let Some(category_id) = input.category_id {
-        check_category(&txn, category_id, &mut errors).await?;
+        check_category(txn, category_id, &mut errors).await?;
     }
     let skus: Vec<String> = skus.into_iter().collect();
-    let taken = skus_in_use(&txn, &skus, None).await?;
+    let taken = skus_in_use(txn, &skus, None).await?;
     for (prefix, variant) in &variants {
         let p = &mut Problems::new(prefix, &mut errors);
         if taken.contains(&variant.sku) {
             p.add(&["sku"], ErrorCode::Taken, SKU_TAKEN);
         }
-        check_warehouses(&txn, variant, p).await?;
+        check_warehouses(txn, variant, p).await?;
     }
     if !errors.is_empty() {
-        return refuse(txn, errors).await;
+        return refuse(write, errors);
     }
 
     let id = Uuid::now_v7();
@@ -92,23 +95,25 @@ pub async fn create_product(
         updated_at: Set(now),
     };
     let written = async {
-        let model = row.insert(&txn).await?;
+        let model = row.insert(txn).await?;
         for (position, (_, variant)) in variants.into_iter().enumerate() {
             let position = i32::try_from(position).unwrap_or(i32::MAX);
-            insert_variant(&txn, id, position, variant, now).await?;
+            insert_variant(txn, id, position, variant, now).await?;
         }
-        refresh_price_ranges(&txn, id).await?;
+        refresh_price_ranges(txn, id).await?;
         Ok::<_, sea_orm::DbErr>(model)
     }
     .await;
     match written {
         Ok(model) => {
-            crate::catalog::events::record_products(&txn, vec![model.id]).await?;
-            txn.commit().await?;
+            write.record(DomainEvent::CatalogChanged(CatalogChange::products(vec![
+                model.id,
+            ])));
+            write.commit().await?;
             Ok(Ok(model))
         }
         // Two creates racing for one slug or SKU: the unique indexes decide.
-        Err(err) if is_unique_violation(&err) => refuse(txn, vec![taken_concurrently()]).await,
+        Err(err) if is_unique_violation(&err) => refuse(write, vec![taken_concurrently()]),
         Err(err) => Err(err.into()),
     }
 }

@@ -3,25 +3,24 @@
 
 use super::super::variants::{lock_product, refuse};
 use super::validation::product_not_found;
-use crate::common::transaction::begin_write;
+use crate::catalog::events::CatalogChange;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
+use crate::events::DomainEvent;
+use crate::unit_of_work::Writer;
 use entities::{product, product_variant, stock_level};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
 /// Deletes a product with its variants, prices, stock levels and price ranges (cascades;
 /// order lines keep their snapshot). Refused while stock of a variant is allocated.
-pub async fn delete_product(
-    db: &DatabaseConnection,
-    id: Uuid,
-) -> ApiResult<Result<Uuid, Vec<UserError>>> {
-    let txn = begin_write(db).await?;
-    if lock_product(&txn, id).await?.is_none() {
-        return refuse(txn, vec![product_not_found()]).await;
+pub async fn delete_product(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
+    let mut write = writer.begin().await?;
+    let txn = write.txn();
+    if lock_product(txn, id).await?.is_none() {
+        return refuse(write, vec![product_not_found()]);
     }
     let variant_ids: Vec<Uuid> = product_variant::Entity::find()
         .select_only()
@@ -29,14 +28,16 @@ pub async fn delete_product(
         .filter(product_variant::Column::ProductId.eq(id))
         .lock_exclusive()
         .into_tuple()
-        .all(&txn)
+        .all(txn)
         .await?;
-    if has_allocations(&txn, variant_ids).await? {
-        return refuse(txn, vec![allocated("a variant has")]).await;
+    if has_allocations(txn, variant_ids).await? {
+        return refuse(write, vec![allocated("a variant has")]);
     }
-    product::Entity::delete_by_id(id).exec(&txn).await?;
-    crate::catalog::events::record_products(&txn, vec![id]).await?;
-    txn.commit().await?;
+    product::Entity::delete_by_id(id).exec(txn).await?;
+    write.record(DomainEvent::CatalogChanged(CatalogChange::products(vec![
+        id,
+    ])));
+    write.commit().await?;
     Ok(Ok(id))
 }
 

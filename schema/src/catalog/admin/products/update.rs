@@ -6,17 +6,19 @@ use super::validation::{
     check_category, check_slug, clean_attributes, clean_brand, clean_description, clean_name,
     product_not_found, slug_in_use, slug_taken,
 };
+use crate::catalog::events::CatalogChange;
 use crate::common::clock::now;
-use crate::common::transaction::begin_write;
 use crate::common::user_error::UserError;
 use crate::error::{ApiResult, is_unique_violation};
+use crate::events::DomainEvent;
+use crate::unit_of_work::Writer;
 use entities::product;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
 
 /// Updates a product's own fields. Returns the user errors instead when refused.
 pub async fn update_product(
-    db: &DatabaseConnection,
+    writer: &Writer,
     id: Uuid,
     changes: ProductChanges,
 ) -> ApiResult<Result<product::Model, Vec<UserError>>> {
@@ -29,21 +31,22 @@ pub async fn update_product(
     let description = changes.description.map(|d| clean_description(d, p));
     let attributes = changes.attributes.map(|a| clean_attributes(a, p));
 
-    let txn = begin_write(db).await?;
-    let Some(current) = lock_product(&txn, id).await? else {
-        return refuse(txn, vec![product_not_found()]).await;
+    let mut write = writer.begin().await?;
+    let txn = write.txn();
+    let Some(current) = lock_product(txn, id).await? else {
+        return refuse(write, vec![product_not_found()]);
     };
     if slug_ok
         && let Some(slug) = &slug
-        && slug_in_use(&txn, slug, Some(id)).await?
+        && slug_in_use(txn, slug, Some(id)).await?
     {
         errors.push(slug_taken());
     }
     if let Some(Some(category_id)) = changes.category_id {
-        check_category(&txn, category_id, &mut errors).await?;
+        check_category(txn, category_id, &mut errors).await?;
     }
     if !errors.is_empty() {
-        return refuse(txn, errors).await;
+        return refuse(write, errors);
     }
 
     let mut row: product::ActiveModel = current.into();
@@ -69,13 +72,15 @@ pub async fn update_product(
         row.attributes = Set(attributes);
     }
     row.updated_at = Set(now());
-    match row.update(&txn).await {
+    match row.update(txn).await {
         Ok(model) => {
-            crate::catalog::events::record_products(&txn, vec![model.id]).await?;
-            txn.commit().await?;
+            write.record(DomainEvent::CatalogChanged(CatalogChange::products(vec![
+                model.id,
+            ])));
+            write.commit().await?;
             Ok(Ok(model))
         }
-        Err(err) if is_unique_violation(&err) => refuse(txn, vec![slug_taken()]).await,
+        Err(err) if is_unique_violation(&err) => refuse(write, vec![slug_taken()]),
         Err(err) => Err(err.into()),
     }
 }

@@ -3,16 +3,17 @@
 
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
+use crate::unit_of_work::Write;
 use entities::{product, product_variant};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QuerySelect};
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 use uuid::Uuid;
 
-/// Rolls back and returns the user errors.
-pub(crate) async fn refuse<T>(
-    txn: DatabaseTransaction,
+/// Abandons the unit (dropping it rolls it back) and returns the user errors.
+pub(crate) fn refuse<T>(
+    write: Write,
     errors: Vec<UserError>,
 ) -> ApiResult<Result<T, Vec<UserError>>> {
-    txn.rollback().await?;
+    drop(write);
     Ok(Err(errors))
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Every write locks the product row first (`FOR UPDATE`), then its variants, so two changes
 //! to one product's variants run one after the other and its price ranges are recomputed from
-//! committed prices. SQLite runs write transactions one at a time (`begin_write`).
+//! committed prices. SQLite runs write transactions one at a time (units of work start
+//! IMMEDIATE there).
 //!
 //! - `problems`: user errors collected under a field path prefix
 //! - `validation`: the rules a variant's fields follow (no database)

@@ -7,17 +7,19 @@ use super::lookups::{sku_in_use, sku_taken};
 use super::problems::Problems;
 use super::validation::{clean_name, clean_options, clean_prices, clean_sku};
 use crate::catalog::admin::products::{insert_prices, refresh_price_ranges};
+use crate::catalog::events::CatalogChange;
 use crate::common::clock::now;
-use crate::common::transaction::begin_write;
 use crate::common::user_error::UserError;
 use crate::error::{ApiResult, is_unique_violation};
+use crate::events::DomainEvent;
+use crate::unit_of_work::Writer;
 use entities::{product_variant, variant_price};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 /// Updates a variant; given prices replace its whole price list. Stock is not changed here.
 pub async fn update_variant(
-    db: &DatabaseConnection,
+    writer: &Writer,
     id: Uuid,
     changes: VariantChanges,
 ) -> ApiResult<Result<product_variant::Model, Vec<UserError>>> {
@@ -29,17 +31,18 @@ pub async fn update_variant(
     let options = changes.options.map(|o| clean_options(o, p));
     let prices = changes.prices.map(|prices| clean_prices(&prices, p));
 
-    let txn = begin_write(db).await?;
-    let Some(current) = lock_variant(&txn, id).await? else {
-        return refuse(txn, vec![variant_not_found()]).await;
+    let mut write = writer.begin().await?;
+    let txn = write.txn();
+    let Some(current) = lock_variant(txn, id).await? else {
+        return refuse(write, vec![variant_not_found()]);
     };
     if let Some(sku) = &sku
-        && sku_in_use(&txn, sku, Some(id)).await?
+        && sku_in_use(txn, sku, Some(id)).await?
     {
         errors.push(sku_taken());
     }
     if !errors.is_empty() {
-        return refuse(txn, errors).await;
+        return refuse(write, errors);
     }
     let product_id = current.product_id;
     let mut row: product_variant::ActiveModel = current.into();
@@ -53,21 +56,23 @@ pub async fn update_variant(
         row.options = Set(options);
     }
     row.updated_at = Set(now());
-    let model = match row.update(&txn).await {
+    let model = match row.update(txn).await {
         Ok(model) => model,
-        Err(err) if is_unique_violation(&err) => return refuse(txn, vec![sku_taken()]).await,
+        Err(err) if is_unique_violation(&err) => return refuse(write, vec![sku_taken()]),
         Err(err) => return Err(err.into()),
     };
     if let Some(prices) = prices {
         variant_price::Entity::delete_many()
             .filter(variant_price::Column::VariantId.eq(id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
-        insert_prices(&txn, id, &prices).await?;
-        refresh_price_ranges(&txn, product_id).await?;
+        insert_prices(txn, id, &prices).await?;
+        refresh_price_ranges(txn, product_id).await?;
     }
     // The SKU or the prices may have changed: both are searchable.
-    crate::catalog::events::record_products(&txn, vec![product_id]).await?;
-    txn.commit().await?;
+    write.record(DomainEvent::CatalogChanged(CatalogChange::products(vec![
+        product_id,
+    ])));
+    write.commit().await?;
     Ok(Ok(model))
 }
