@@ -4,62 +4,13 @@
 //! names its session (`sid`, the refresh-token family of the sign-in), so signing out can end
 //! it before then (see `sessions`).
 
+pub use super::permissions::Permission;
 use super::viewer::Viewer;
-use async_graphql::Enum;
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::str::FromStr;
 use uuid::Uuid;
-
-/// What a staff role may do.
-#[derive(
-    Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Permission {
-    ManageProducts,
-    ManageInventory,
-    ManageOrders,
-    ManageDiscounts,
-    ManageStaff,
-}
-
-impl Permission {
-    pub const ALL: [Permission; 5] = [
-        Self::ManageProducts,
-        Self::ManageInventory,
-        Self::ManageOrders,
-        Self::ManageDiscounts,
-        Self::ManageStaff,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ManageProducts => "MANAGE_PRODUCTS",
-            Self::ManageInventory => "MANAGE_INVENTORY",
-            Self::ManageOrders => "MANAGE_ORDERS",
-            Self::ManageDiscounts => "MANAGE_DISCOUNTS",
-            Self::ManageStaff => "MANAGE_STAFF",
-        }
-    }
-
-    /// Parses the comma-separated list stored on a staff role; unknown names are skipped.
-    pub fn parse_list(list: &str) -> BTreeSet<Permission> {
-        list.split(',')
-            .filter_map(|p| p.trim().parse().ok())
-            .collect()
-    }
-}
-
-impl FromStr for Permission {
-    type Err = ();
-
-    fn from_str(name: &str) -> Result<Self, ()> {
-        Self::ALL.into_iter().find(|p| p.as_str() == name).ok_or(())
-    }
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {

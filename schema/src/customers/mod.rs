@@ -4,6 +4,7 @@ pub mod auth;
 pub mod events;
 pub mod mutation;
 pub mod passwords;
+pub mod permissions;
 pub mod query;
 pub mod service;
 pub mod sessions;

@@ -3,7 +3,7 @@
 //! the context that holds their token issuer and session registry: only the resolvers
 //! (`mutation`, `query`) reach into the context, as every context's resolvers do.
 
-use super::auth::Permission;
+use super::permissions::Permission;
 use crate::error::{ApiError, ApiResult};
 use std::collections::BTreeSet;
 use uuid::Uuid;

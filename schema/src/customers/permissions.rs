@@ -1,0 +1,55 @@
+//! What staff may do: the permissions a staff role grants, carried in access tokens and
+//! checked by `Viewer::require_any`.
+
+use async_graphql::Enum;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+/// What a staff role may do.
+#[derive(
+    Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Permission {
+    ManageProducts,
+    ManageInventory,
+    ManageOrders,
+    ManageDiscounts,
+    ManageStaff,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 5] = [
+        Self::ManageProducts,
+        Self::ManageInventory,
+        Self::ManageOrders,
+        Self::ManageDiscounts,
+        Self::ManageStaff,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ManageProducts => "MANAGE_PRODUCTS",
+            Self::ManageInventory => "MANAGE_INVENTORY",
+            Self::ManageOrders => "MANAGE_ORDERS",
+            Self::ManageDiscounts => "MANAGE_DISCOUNTS",
+            Self::ManageStaff => "MANAGE_STAFF",
+        }
+    }
+
+    /// Parses the comma-separated list stored on a staff role; unknown names are skipped.
+    pub fn parse_list(list: &str) -> BTreeSet<Permission> {
+        list.split(',')
+            .filter_map(|p| p.trim().parse().ok())
+            .collect()
+    }
+}
+
+impl FromStr for Permission {
+    type Err = ();
+
+    fn from_str(name: &str) -> Result<Self, ()> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name).ok_or(())
+    }
+}
