@@ -2,6 +2,7 @@
 
 use super::database::{Backend, TestDatabase};
 use super::endpoint::{Endpoint, GraphqlResponse};
+use super::template;
 use shopgraph::app::App;
 use shopgraph::config::Config;
 use tokio::sync::oneshot;
@@ -30,17 +31,27 @@ impl TestServer {
     }
 
     /// Like `with_catalog`, with configuration changes applied first.
+    ///
+    /// The database and its search index are copies of this run's template for `backend`
+    /// and `products` (see `template`): nothing in them depends on the configuration, which
+    /// only the server reads.
     pub async fn start(
         backend: Backend,
         products: usize,
         configure: impl FnOnce(&mut Config),
     ) -> anyhow::Result<Self> {
-        let database = TestDatabase::create(&backend).await?;
-        let mut server = Self::serve(backend, &database.url, configure).await?;
+        let template = template::get(&backend, products).await?;
+        let database = TestDatabase::copy_of(&template).await?;
+        let mut server = Self::serve(
+            backend,
+            &database.url,
+            template.search_dir.as_deref(),
+            configure,
+        )
+        .await?;
         server._database = Some(database);
-        if products > 0 {
-            shopgraph::seed::seed_demo_catalog(&server.app.app.db, products).await?;
-            // Seeding writes rows directly, not through the catalog services: index them now
+        if products > 0 && server.app.app.search.backend.name() != "tantivy" {
+            // The template's index is an embedded one: another engine gets the catalog now,
             // as a server starting on a seeded database would.
             server.index_catalog().await?;
         }
@@ -49,12 +60,14 @@ impl TestServer {
 
     /// Another server process on this server's database, as a second replica would be.
     pub async fn replica(&self, configure: impl FnOnce(&mut Config)) -> anyhow::Result<Self> {
-        Self::serve(self.backend.clone(), &self.database_url, configure).await
+        Self::serve(self.backend.clone(), &self.database_url, None, configure).await
     }
 
+    /// A server on `database_url`; its search index starts as a copy of `index` when given.
     async fn serve(
         backend: Backend,
         database_url: &str,
+        index: Option<&std::path::Path>,
         configure: impl FnOnce(&mut Config),
     ) -> anyhow::Result<Self> {
         let mut config = Config::with_database(database_url);
@@ -71,6 +84,13 @@ impl TestServer {
         // cached answer; the response cache has tests of its own that turn it on.
         config.response_cache_entries = 0;
         configure(&mut config);
+        if let Some(index) = index
+            && config.search_index_dir.as_deref() == Some(search_dir.as_path())
+            && let Err(err) = template::copy_dir(index, &search_dir)
+        {
+            let _ = std::fs::remove_dir_all(&search_dir);
+            return Err(anyhow::Error::from(err).context("copying the template's search index"));
+        }
         if config.production && config.metrics_bind.is_none() {
             // Tests run side by side: production's fixed metrics port would be taken.
             config.metrics_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
@@ -162,7 +182,7 @@ pub struct Crashed {
 impl Crashed {
     /// A new server process on the crashed one's database. Keep `self` alive while it runs.
     pub async fn restart(&self, configure: impl FnOnce(&mut Config)) -> anyhow::Result<TestServer> {
-        TestServer::serve(self.backend.clone(), &self.database_url, configure).await
+        TestServer::serve(self.backend.clone(), &self.database_url, None, configure).await
     }
 }
 

@@ -1,5 +1,6 @@
 //! Test harness: starts a real shopgraph server (the same router the binary serves) on a
-//! random loopback port, against a fresh database that is removed afterwards.
+//! random loopback port, against a database of its own that is removed afterwards: a copy of
+//! a migrated, seeded and indexed template built once per run (`template`).
 //!
 //! Every test runs on SQLite; the `e2e!` macro runs it on PostgreSQL too when
 //! `TEST_DATABASE_URL` points at a server (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
@@ -15,6 +16,7 @@ mod node_client;
 mod process;
 mod redis;
 mod tcp_proxy;
+mod template;
 mod websocket;
 
 pub use accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_PASSWORD};
