@@ -10,23 +10,31 @@
 
 mod accounts;
 pub mod bench_util;
+mod builders;
 mod database;
 mod endpoint;
 mod graphql;
+mod ids;
 mod node_client;
 mod process;
 mod redis;
+mod roles;
 mod tcp_proxy;
 mod template;
 mod websocket;
 
 pub use accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_PASSWORD};
+pub use builders::{
+    BUYER_EMAIL, CartBuilder, Product, ProductBuilder, Variant, VariantSpec, decimal,
+};
 pub use database::{Backend, TestDatabase};
 pub use endpoint::{Endpoint, GraphqlResponse, header};
 pub use graphql::{RELAY_POLL_MS, TestServer};
+pub use ids::{CartId, OrderId, ProductId, VariantId, WarehouseId};
 pub use node_client::NodeSubscriber;
 pub use process::{ServerProcess, binary as shopgraph_binary};
 pub use redis::TestRedis;
+pub use roles::{Admin, Client, Customer, OrderAction, Warehouse};
 pub use tcp_proxy::TcpProxy;
 pub use websocket::{WsClient, WsProtocol};
 
