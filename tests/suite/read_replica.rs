@@ -13,16 +13,7 @@ const COUNT: &str = "{ products(first: 1) { totalCount nodes { variants { id } }
 async fn catalog_reads_go_to_the_replica_and_writes_to_the_primary(
     backend: Backend,
 ) -> anyhow::Result<()> {
-    let replica = TestDatabase::create(&backend).await?;
-    {
-        let metrics = Arc::new(shopgraph::metrics::Metrics::new());
-        let db = shopgraph::db::connect(&replica.url, 2, metrics).await?;
-        shopgraph::db::migrate(&db).await?;
-        let hub = Arc::new(schema::events::EventHub::new(1, None));
-        let writer = schema::unit_of_work::Writer::new(db.clone(), hub);
-        shopgraph::seed::seed_demo_catalog(&writer, 7).await?;
-        db.close().await?;
-    }
+    let replica = TestDatabase::with_catalog(&backend, 7).await?;
     let replica_url = replica.url.clone();
     let server = TestServer::start(backend, 3, move |config| {
         config.database.database_read_url = Some(replica_url);

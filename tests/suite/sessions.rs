@@ -94,7 +94,7 @@ async fn websocket_operations_end_when_the_access_token_expires(
 ) -> anyhow::Result<()> {
     let shop = Shop::open(backend, &[1000], |c| c.auth.access_token_ttl_secs = 3).await?;
     let email = "alice@example.com";
-    let placing = shop.server.customer_token(email).await?;
+    let placing = shop.server.customer(email).await?;
     let order = shop.customer_order(&placing).await?.1["id"].clone();
 
     let session = sign_in(&shop.server, email).await?;
@@ -119,7 +119,11 @@ async fn signing_out_ends_access_tokens_and_websockets_at_once(
     shop.server.customer_token(email).await?;
     let phone = sign_in(&shop.server, email).await?;
     let laptop = sign_in(&shop.server, email).await?;
-    let order = shop.customer_order(&laptop.access).await?.1["id"].clone();
+    let order = shop
+        .customer_order(&shop.server.viewer(&laptop.access))
+        .await?
+        .1["id"]
+        .clone();
     let mut on_phone = watching(&shop, &phone.access, &order).await?;
     let mut on_laptop = watching(&shop, &laptop.access, &order).await?;
     for client in [&mut on_phone, &mut on_laptop] {

@@ -1,5 +1,6 @@
 //! One throwaway database per test.
 
+use super::template::{self, Source, Template};
 use sea_orm::{ConnectionTrait, Database};
 use std::path::PathBuf;
 use uuid::Uuid;
@@ -49,6 +50,7 @@ enum Cleanup {
 }
 
 impl TestDatabase {
+    /// An empty database (no tables): for servers and processes that migrate it themselves.
     pub async fn create(backend: &Backend) -> anyhow::Result<Self> {
         match backend {
             Backend::Sqlite => {
@@ -79,10 +81,47 @@ impl TestDatabase {
             }
         }
     }
+
+    /// A migrated database holding `products` demo products (none: just the schema), copied
+    /// from this run's template for `backend` (see `template`).
+    pub async fn with_catalog(backend: &Backend, products: usize) -> anyhow::Result<Self> {
+        Self::copy_of(&*template::get(backend, products).await?).await
+    }
+
+    pub(super) async fn copy_of(template: &Template) -> anyhow::Result<Self> {
+        match &template.source {
+            Source::File(file) => {
+                let dir = std::env::temp_dir()
+                    .join(format!("shopgraph-test-{}", Uuid::new_v4().simple()));
+                std::fs::create_dir_all(&dir)?;
+                let path = dir.join("shop.db");
+                let database = Self {
+                    url: format!("sqlite://{}?mode=rwc", path.display()),
+                    cleanup: Cleanup::Directory(dir),
+                };
+                std::fs::copy(file, &path)?;
+                Ok(database)
+            }
+            Source::Database {
+                admin_url,
+                name: template,
+            } => {
+                let name = format!("shopgraph_test_{}", Uuid::new_v4().simple());
+                template::create_database_from(admin_url, template, &name).await?;
+                Ok(Self {
+                    url: with_database_name(admin_url, &name),
+                    cleanup: Cleanup::PostgresDatabase {
+                        admin_url: admin_url.clone(),
+                        name,
+                    },
+                })
+            }
+        }
+    }
 }
 
 /// Replaces the database name (the path) of a PostgreSQL URL, keeping any query string.
-fn with_database_name(url: &str, name: &str) -> String {
+pub(super) fn with_database_name(url: &str, name: &str) -> String {
     let (base, query) = url
         .split_once('?')
         .map_or((url, None), |(b, q)| (b, Some(q)));

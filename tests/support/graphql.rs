@@ -2,8 +2,12 @@
 
 use super::database::{Backend, TestDatabase};
 use super::endpoint::{Endpoint, GraphqlResponse};
+use super::template;
+use entities::outbox;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use shopgraph::app::App;
 use shopgraph::config::Config;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 pub struct TestServer {
@@ -21,7 +25,17 @@ pub struct TestServer {
     database_url: String,
     /// This server's embedded search index; removed when the server is dropped.
     search_dir: std::path::PathBuf,
+    /// Whether the outbox is checked when this server stops: only by the server that owns
+    /// the database (once per database), and not after a crash.
+    checks_outbox: bool,
+    /// Why this test leaves events pending, when it does on purpose.
+    pending_allowed: std::sync::OnceLock<&'static str>,
 }
+
+/// The relay's poll in tests (1 hour): see `serve`.
+pub const RELAY_POLL_MS: u64 = 3_600_000;
+/// How long the outbox check waits for the relay to publish what is pending.
+const OUTBOX_DRAIN: Duration = Duration::from_secs(5);
 
 impl TestServer {
     /// A server on a fresh database holding a demo catalog of `products` products.
@@ -30,17 +44,28 @@ impl TestServer {
     }
 
     /// Like `with_catalog`, with configuration changes applied first.
+    ///
+    /// The database and its search index are copies of this run's template for `backend`
+    /// and `products` (see `template`): nothing in them depends on the configuration, which
+    /// only the server reads.
     pub async fn start(
         backend: Backend,
         products: usize,
         configure: impl FnOnce(&mut Config),
     ) -> anyhow::Result<Self> {
-        let database = TestDatabase::create(&backend).await?;
-        let mut server = Self::serve(backend, &database.url, configure).await?;
+        let template = template::get(&backend, products).await?;
+        let database = TestDatabase::copy_of(&template).await?;
+        let mut server = Self::serve(
+            backend,
+            &database.url,
+            template.search_dir.as_deref(),
+            configure,
+        )
+        .await?;
         server._database = Some(database);
-        if products > 0 {
-            shopgraph::seed::seed_demo_catalog(&server.app.app.writer(), products).await?;
-            // Seeding writes rows directly, not through the catalog services: index them now
+        server.checks_outbox = true;
+        if products > 0 && server.app.app.search.backend.name() != "tantivy" {
+            // The template's index is an embedded one: another engine gets the catalog now,
             // as a server starting on a seeded database would.
             server.index_catalog().await?;
         }
@@ -49,12 +74,14 @@ impl TestServer {
 
     /// Another server process on this server's database, as a second replica would be.
     pub async fn replica(&self, configure: impl FnOnce(&mut Config)) -> anyhow::Result<Self> {
-        Self::serve(self.backend.clone(), &self.database_url, configure).await
+        Self::serve(self.backend.clone(), &self.database_url, None, configure).await
     }
 
+    /// A server on `database_url`; its search index starts as a copy of `index` when given.
     async fn serve(
         backend: Backend,
         database_url: &str,
+        index: Option<&std::path::Path>,
         configure: impl FnOnce(&mut Config),
     ) -> anyhow::Result<Self> {
         let mut config = Config::with_database(database_url);
@@ -70,7 +97,18 @@ impl TestServer {
         // Most tests read right after a write, before the write's event can have dropped a
         // cached answer; the response cache has tests of its own that turn it on.
         config.cache.response_cache_entries = 0;
+        // Every write wakes the relay, so events go out without the poll: an hour keeps the
+        // poll from hiding a writer that forgets (the outbox check after each test finds its
+        // events still pending). Tests of what only the poll picks up set their own.
+        config.events.outbox_poll_ms = RELAY_POLL_MS;
         configure(&mut config);
+        if let Some(index) = index
+            && config.search.search_index_dir.as_deref() == Some(search_dir.as_path())
+            && let Err(err) = template::copy_dir(index, &search_dir)
+        {
+            let _ = std::fs::remove_dir_all(&search_dir);
+            return Err(anyhow::Error::from(err).context("copying the template's search index"));
+        }
         if config.server.production && config.server.metrics_bind.is_none() {
             // Tests run side by side: production's fixed metrics port would be taken.
             config.server.metrics_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
@@ -101,6 +139,8 @@ impl TestServer {
             _database: None,
             database_url: database_url.to_owned(),
             search_dir,
+            checks_outbox: false,
+            pending_allowed: std::sync::OnceLock::new(),
         })
     }
 
@@ -120,6 +160,63 @@ impl TestServer {
         Ok(())
     }
 
+    /// Turns off the check that every event was published when the test ends, for a test
+    /// that leaves events pending on purpose; `why` says why (e.g. "Redis stays down: the
+    /// relay cannot publish").
+    pub fn allow_pending_events(&self, why: &'static str) {
+        let _ = self.pending_allowed.set(why);
+    }
+
+    /// Whether the outbox check is still to run; it runs once.
+    fn take_outbox_check(&mut self) -> bool {
+        std::mem::take(&mut self.checks_outbox) && self.pending_allowed.get().is_none()
+    }
+
+    /// Waits (a few seconds at most) until the outbox holds no unpublished event. Every
+    /// writer wakes the relay, and the relay's poll is an hour: an event still pending is one
+    /// a writer recorded without waking the relay.
+    pub async fn outbox_drained(&self) -> anyhow::Result<()> {
+        let db = &self.app.app.db;
+        let pending = || outbox::Entity::find().filter(outbox::Column::PublishedAt.is_null());
+        let deadline = Instant::now() + OUTBOX_DRAIN;
+        loop {
+            let count = pending().count(db).await?;
+            if count == 0 {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                let topics: Vec<String> = pending()
+                    .order_by_asc(outbox::Column::CreatedAt)
+                    .select_only()
+                    .column(outbox::Column::Topic)
+                    .limit(5)
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                anyhow::bail!(
+                    "outbox check: {count} event(s) still unpublished {} s after the test \
+                     (topics {topics:?}): a writer recorded them without waking the relay \
+                     (a test that leaves events pending on purpose calls `allow_pending_events`)",
+                    OUTBOX_DRAIN.as_secs()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// `outbox_drained` from `Drop`: blocks this thread while the test's runtime keeps
+    /// running the server. `None` when that cannot be done (not on a multi-thread runtime).
+    fn outbox_drained_blocking(&self) -> Option<anyhow::Result<()>> {
+        let handle = tokio::runtime::Handle::try_current().ok()?;
+        if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+            eprintln!("outbox check skipped: the server was dropped off a multi-thread runtime");
+            return None;
+        }
+        Some(tokio::task::block_in_place(|| {
+            handle.block_on(self.outbox_drained())
+        }))
+    }
+
     /// Reads a `/graphql` answer (see `Endpoint::read`).
     pub async fn read(response: reqwest::Response) -> anyhow::Result<GraphqlResponse> {
         Endpoint::read(response).await
@@ -128,6 +225,8 @@ impl TestServer {
     /// Stops serving at once, with no graceful shutdown: what `kill -9` leaves behind
     /// (committed rows, unpublished outbox events) stays as it is.
     pub fn crash(mut self) -> Crashed {
+        // What a crash leaves pending is the point of crash tests: not checked.
+        self.checks_outbox = false;
         if let Some(server) = self.server.take() {
             server.abort();
         }
@@ -140,8 +239,12 @@ impl TestServer {
         }
     }
 
-    /// Stops the server gracefully and waits for it.
+    /// Stops the server gracefully and waits for it, after checking that its events were
+    /// all published (see `outbox_drained`).
     pub async fn stop(mut self) -> anyhow::Result<()> {
+        if self.take_outbox_check() {
+            self.outbox_drained().await?;
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -162,7 +265,7 @@ pub struct Crashed {
 impl Crashed {
     /// A new server process on the crashed one's database. Keep `self` alive while it runs.
     pub async fn restart(&self, configure: impl FnOnce(&mut Config)) -> anyhow::Result<TestServer> {
-        TestServer::serve(self.backend.clone(), &self.database_url, configure).await
+        TestServer::serve(self.backend.clone(), &self.database_url, None, configure).await
     }
 }
 
@@ -176,6 +279,11 @@ impl std::ops::Deref for TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
+        // Checked while the server still runs: its relay gets the chance to publish, and a
+        // relay's last pass at shutdown would hide events that only the poll would send.
+        let outbox = (self.take_outbox_check() && !std::thread::panicking())
+            .then(|| self.outbox_drained_blocking())
+            .flatten();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -183,6 +291,9 @@ impl Drop for TestServer {
             server.abort();
         }
         remove_when_idle(self.search_dir.clone());
+        if let Some(Err(err)) = outbox {
+            panic!("{err:#}");
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! Test harness: starts a real shopgraph server (the same router the binary serves) on a
-//! random loopback port, against a fresh database that is removed afterwards.
+//! random loopback port, against a database of its own that is removed afterwards: a copy of
+//! a migrated, seeded and indexed template built once per run (`template`). When the test
+//! ends, every event its writes recorded must have been published (`TestServer::stop`).
 //!
 //! Every test runs on SQLite; the `e2e!` macro runs it on PostgreSQL too when
 //! `TEST_DATABASE_URL` points at a server (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
@@ -8,22 +10,31 @@
 
 mod accounts;
 pub mod bench_util;
+mod builders;
 mod database;
 mod endpoint;
 mod graphql;
+mod ids;
 mod node_client;
 mod process;
 mod redis;
+mod roles;
 mod tcp_proxy;
+mod template;
 mod websocket;
 
 pub use accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_PASSWORD};
+pub use builders::{
+    BUYER_EMAIL, CartBuilder, Product, ProductBuilder, Variant, VariantSpec, decimal,
+};
 pub use database::{Backend, TestDatabase};
 pub use endpoint::{Endpoint, GraphqlResponse, header};
-pub use graphql::TestServer;
+pub use graphql::{RELAY_POLL_MS, TestServer};
+pub use ids::{CartId, OrderId, ProductId, VariantId, WarehouseId};
 pub use node_client::NodeSubscriber;
 pub use process::{ServerProcess, binary as shopgraph_binary};
 pub use redis::TestRedis;
+pub use roles::{Admin, Client, Customer, OrderAction, Warehouse};
 pub use tcp_proxy::TcpProxy;
 pub use websocket::{WsClient, WsProtocol};
 

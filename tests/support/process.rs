@@ -40,6 +40,8 @@ impl ServerProcess {
             .env("SEARCH_INDEX_DIR", &search_dir)
             // Tests read right after writing; the response cache has tests of its own.
             .env("RESPONSE_CACHE_ENTRIES", "0")
+            // As for in-process servers (see `TestServer::serve`): writers wake the relay.
+            .env("OUTBOX_POLL_MS", super::graphql::RELAY_POLL_MS.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log)?);

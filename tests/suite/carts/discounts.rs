@@ -50,9 +50,11 @@ async fn discount_codes_are_checked_when_applied(backend: Backend) -> anyhow::Re
             "{code}"
         );
     }
-    assert_eq!(shop.read(None, &id).await?["discountCodes"], json!([]));
+    assert_eq!(
+        shop.read(&shop.guest, &id).await?["discountCodes"],
+        json!([])
+    );
     // Staff who manage discounts are told why (they can read every code anyway).
-    let admin = shop.server.admin_token().await?;
     for (code, reason) in [
         ("NOPE", "not a valid discount code"),
         ("OLD", "expired"),
@@ -61,7 +63,7 @@ async fn discount_codes_are_checked_when_applied(backend: Backend) -> anyhow::Re
         ("OFF", "not active"),
         ("EUROS", "EUR"),
     ] {
-        let response = shop.codes_as(Some(&admin), &id, &[code]).await?;
+        let response = shop.codes_as(&shop.admin, id, &[code]).await?;
         let errors = refused(&response, "cartDiscountCodesUpdate");
         assert_eq!(errors[0]["code"], "DISCOUNT_INVALID");
         let message = errors[0]["message"].as_str().unwrap();
@@ -79,7 +81,7 @@ async fn discount_codes_are_checked_when_applied(backend: Backend) -> anyhow::Re
             .contains("minimum")
     );
     assert_eq!(amount(&cart["cost"]["discountTotal"]), "0.00");
-    let grown = shop.add(None, &id, shop.lines(&[(0, 2)])).await?;
+    let grown = shop.add(&shop.guest, &id, shop.lines(&[(0, 2)])).await?;
     let cart = accepted(&grown, "cartLinesAdd");
     assert_eq!(cart["discountCodes"][0]["applicable"], true);
     assert_eq!(amount(&cart["cost"]["discountTotal"]), "10.00");
@@ -100,7 +102,7 @@ async fn discount_codes_are_checked_when_applied(backend: Backend) -> anyhow::Re
 e2e!(discount_codes_are_checked_when_applied);
 
 /// One `cartDiscountCodesUpdate` field with `codes`, aliased `alias`, on `cart`.
-fn code_update(alias: &str, cart: &str, codes: &[&str]) -> String {
+fn code_update(alias: &str, cart: CartId, codes: &[&str]) -> String {
     format!(
         "{alias}: cartDiscountCodesUpdate(cartId: \"{cart}\", discountCodes: {}) {{ cart {{ id }} userErrors {{ code }} }}",
         json!(codes)
@@ -139,7 +141,7 @@ async fn one_code_applying_mutation_per_request(backend: Backend) -> anyhow::Res
             if i == 18 {
                 codes[4] = "TEN";
             }
-            code_update(&format!("a{i}"), &id, &codes)
+            code_update(&format!("a{i}"), id, &codes)
         })
         .collect();
     let attack = format!("mutation {{ {} }}", guesses.join(" "));
@@ -148,14 +150,14 @@ async fn one_code_applying_mutation_per_request(backend: Backend) -> anyhow::Res
     // Through fragments, or beside another mutation: refused before anything runs.
     let fragments = format!(
         "mutation {{ ...A ... on Mutation {{ ...B }} }} fragment A on Mutation {{ {} }} fragment B on Mutation {{ {} }}",
-        code_update("a", &id, &["NOPE"]),
-        code_update("b", &id, &["TEN"])
+        code_update("a", id, &["NOPE"]),
+        code_update("b", id, &["TEN"])
     );
     assert_refused_up_front(&shop.server.graphql(&fragments, json!({})).await?.body);
     let beside = format!(
         "mutation {{ cartCreate {{ cart {{ id }} }} {} {} }}",
-        code_update("a", &id, &["NOPE"]),
-        code_update("b", &id, &["TEN"])
+        code_update("a", id, &["NOPE"]),
+        code_update("b", id, &["TEN"])
     );
     assert_refused_up_front(&shop.server.graphql(&beside, json!({})).await?.body);
     let mut socket = shop
@@ -163,7 +165,10 @@ async fn one_code_applying_mutation_per_request(backend: Backend) -> anyhow::Res
         .websocket(WsProtocol::TransportWs, json!({}))
         .await?;
     assert_refused_up_front(&socket.run("1", &attack, json!({})).await?);
-    assert_eq!(shop.read(None, &id).await?["discountCodes"], json!([]));
+    assert_eq!(
+        shop.read(&shop.guest, &id).await?["discountCodes"],
+        json!([])
+    );
     assert_eq!(
         entities::cart::Entity::find().count(&shop.db).await?,
         carts_before,
@@ -173,8 +178,8 @@ async fn one_code_applying_mutation_per_request(backend: Backend) -> anyhow::Res
     // One per request is what storefronts send; only the operation that runs counts.
     let two_operations = format!(
         "mutation A {{ {} }} mutation B {{ {} }}",
-        code_update("a", &id, &["TEN"]),
-        code_update("b", &id, &["NOPE"])
+        code_update("a", id, &["TEN"]),
+        code_update("b", id, &["NOPE"])
     );
     let chosen = shop
         .server
@@ -191,7 +196,7 @@ async fn one_code_applying_mutation_per_request(backend: Backend) -> anyhow::Res
         chosen.body
     );
     assert_eq!(
-        shop.read(None, &id).await?["discountCodes"][0]["code"],
+        shop.read(&shop.guest, &id).await?["discountCodes"][0]["code"],
         "TEN"
     );
     shop.server.stop().await
@@ -230,7 +235,10 @@ async fn code_attempts_are_budgeted_per_cart_and_per_client(
                 .contains("try again in")
         );
     }
-    assert_eq!(shop.read(None, &first).await?["discountCodes"], json!([]));
+    assert_eq!(
+        shop.read(&shop.guest, &first).await?["discountCodes"],
+        json!([])
+    );
 
     // Another cart has its own budget; the client's is shared (3 spent so far).
     let second = shop.cart_with(&[(0, 1)]).await?;
@@ -265,21 +273,20 @@ async fn code_attempts_are_budgeted_per_cart_and_per_client(
         .run(
             "1",
             &super::codes_mutation(),
-            json!({ "cart": third, "codes": ["TEN"] }),
+            json!({ "cart": third.to_string(), "codes": ["TEN"] }),
         )
         .await?;
     assert_eq!(
         over_socket["errors"][0]["extensions"]["code"], "RATE_LIMITED",
         "{over_socket}"
     );
-    assert_eq!(shop.read(None, &third).await?["discountCodes"], json!([]));
+    assert_eq!(
+        shop.read(&shop.guest, &third).await?["discountCodes"],
+        json!([])
+    );
 
     // Staff who manage discounts are not counted.
-    let admin = shop.server.admin_token().await?;
-    accepted(
-        &shop.codes_as(Some(&admin), &third, &["TEN"]).await?,
-        update,
-    );
+    accepted(&shop.codes_as(&shop.admin, third, &["TEN"]).await?, update);
     shop.server.stop().await
 }
 e2e!(code_attempts_are_budgeted_per_cart_and_per_client);
@@ -303,7 +310,7 @@ async fn a_carts_code_budget_holds_across_replicas(backend: Backend) -> anyhow::
     let elsewhere = other
         .graphql(
             &super::codes_mutation(),
-            json!({ "cart": cart, "codes": ["X3", "X4"] }),
+            json!({ "cart": cart.to_string(), "codes": ["X3", "X4"] }),
         )
         .await?;
     assert_eq!(

@@ -1,11 +1,12 @@
 //! Adding, changing and removing lines, and every way a line can be refused.
 
 use super::*;
+use entities::product;
 
 async fn a_guest_fills_a_cart(backend: Backend) -> anyhow::Result<()> {
     let shop = Shop::open(backend, &[1999, 500], |_| {}).await?;
     let created = shop
-        .create(None, json!({ "lines": shop.lines(&[(0, 2)]) }))
+        .create(&shop.guest, json!({ "lines": shop.lines(&[(0, 2)]) }))
         .await?;
     let cart = accepted(&created, "cartCreate");
     let id = cart["id"].as_str().unwrap().to_owned();
@@ -21,7 +22,9 @@ async fn a_guest_fills_a_cart(backend: Backend) -> anyhow::Result<()> {
     assert_eq!(amount(&cart["lines"][0]["cost"]["subtotal"]), "39.98");
 
     // The same variant again adds to its line; a new one makes a second line.
-    let added = shop.add(None, &id, shop.lines(&[(0, 1), (1, 3)])).await?;
+    let added = shop
+        .add(&shop.guest, &id, shop.lines(&[(0, 1), (1, 3)]))
+        .await?;
     let cart = accepted(&added, "cartLinesAdd");
     let lines = cart["lines"].as_array().unwrap();
     assert_eq!(lines.len(), 2);
@@ -40,7 +43,7 @@ async fn a_guest_fills_a_cart(backend: Backend) -> anyhow::Result<()> {
         "$cart: ID!, $lines: [CartLineUpdateInput!]!",
     );
     let updated = shop
-        .server
+        .guest
         .graphql(
             &update,
             json!({ "cart": id, "lines": [{ "id": first, "quantity": 1 }, { "id": second, "quantity": 0 }] }),
@@ -56,7 +59,7 @@ async fn a_guest_fills_a_cart(backend: Backend) -> anyhow::Result<()> {
         "$cart: ID!, $ids: [ID!]!",
     );
     let removed = shop
-        .server
+        .guest
         .graphql(&remove, json!({ "cart": id, "ids": [first] }))
         .await?;
     let cart = accepted(&removed, "cartLinesRemove");
@@ -69,7 +72,7 @@ async fn a_guest_fills_a_cart(backend: Backend) -> anyhow::Result<()> {
     assert_eq!(cart["readyForCheckout"], false);
 
     // What the mutations answered is what a later read shows.
-    assert_eq!(shop.read(None, &id).await?, *cart);
+    assert_eq!(shop.read(&shop.guest, &id).await?, *cart);
     shop.server.stop().await
 }
 e2e!(a_guest_fills_a_cart);
@@ -80,22 +83,22 @@ async fn refused_lines_change_nothing(backend: Backend) -> anyhow::Result<()> {
     })
     .await?;
     let id = shop.cart_with(&[(0, 1)]).await?;
-    let before = shop.read(None, &id).await?;
+    let before = shop.read(&shop.guest, &id).await?;
 
     let unknown = Uuid::now_v7().to_string();
     let cases: Vec<(Value, &str, &str)> = vec![
         (
-            json!([{ "variantId": shop.items[0].id, "quantity": 0 }]),
+            json!([{ "variantId": shop.items[0].variant.to_string(), "quantity": 0 }]),
             "INVALID",
             "quantity",
         ),
         (
-            json!([{ "variantId": shop.items[0].id, "quantity": -3 }]),
+            json!([{ "variantId": shop.items[0].variant.to_string(), "quantity": -3 }]),
             "INVALID",
             "quantity",
         ),
         (
-            json!([{ "variantId": shop.items[0].id, "quantity": 1000 }]),
+            json!([{ "variantId": shop.items[0].variant.to_string(), "quantity": 1000 }]),
             "INVALID",
             "quantity",
         ),
@@ -106,19 +109,19 @@ async fn refused_lines_change_nothing(backend: Backend) -> anyhow::Result<()> {
         ),
         // 10 in stock, 1 already in the cart.
         (
-            json!([{ "variantId": shop.items[0].id, "quantity": 10 }]),
+            json!([{ "variantId": shop.items[0].variant.to_string(), "quantity": 10 }]),
             "OUT_OF_STOCK",
             "quantity",
         ),
         // One good line and one bad: neither is added.
         (
-            json!([{ "variantId": shop.items[1].id, "quantity": 1 }, { "variantId": shop.items[0].id, "quantity": 0 }]),
+            json!([{ "variantId": shop.items[1].variant.to_string(), "quantity": 1 }, { "variantId": shop.items[0].variant.to_string(), "quantity": 0 }]),
             "INVALID",
             "quantity",
         ),
     ];
     for (lines, code, leaf) in cases {
-        let response = shop.add(None, &id, lines.clone()).await?;
+        let response = shop.add(&shop.guest, &id, lines.clone()).await?;
         let errors = refused(&response, "cartLinesAdd");
         assert_eq!(errors[0]["code"], code, "{lines}: {errors:?}");
         assert_eq!(
@@ -129,9 +132,9 @@ async fn refused_lines_change_nothing(backend: Backend) -> anyhow::Result<()> {
     }
     let out_of_stock = shop
         .add(
-            None,
+            &shop.guest,
             &id,
-            json!([{ "variantId": shop.items[0].id, "quantity": 10 }]),
+            json!([{ "variantId": shop.items[0].variant.to_string(), "quantity": 10 }]),
         )
         .await?;
     assert_eq!(
@@ -141,14 +144,14 @@ async fn refused_lines_change_nothing(backend: Backend) -> anyhow::Result<()> {
     );
 
     // Not for sale: an archived product; not priced: no EUR price; too many lines.
-    let archived = product::Entity::find_by_id(shop.items[1].product)
+    let archived = product::Entity::find_by_id(shop.items[1].product.uuid())
         .one(&shop.db)
         .await?
         .unwrap();
     let mut archiving: product::ActiveModel = archived.into();
     archiving.status = Set(ProductStatus::Archived);
     archiving.update(&shop.db).await?;
-    let response = shop.add(None, &id, shop.lines(&[(1, 1)])).await?;
+    let response = shop.add(&shop.guest, &id, shop.lines(&[(1, 1)])).await?;
     let errors = refused(&response, "cartLinesAdd");
     assert_eq!(errors[0]["code"], "INVALID");
     assert!(
@@ -161,7 +164,7 @@ async fn refused_lines_change_nothing(backend: Backend) -> anyhow::Result<()> {
 
     let euro = shop
         .create(
-            None,
+            &shop.guest,
             json!({ "currencyCode": "EUR", "lines": shop.lines(&[(0, 1)]) }),
         )
         .await?;
@@ -172,13 +175,19 @@ async fn refused_lines_change_nothing(backend: Backend) -> anyhow::Result<()> {
     );
     assert_eq!(errors[0]["field"], json!(["input.lines", "0", "variantId"]));
 
-    assert_eq!(shop.read(None, &id).await?, before, "nothing changed");
+    assert_eq!(
+        shop.read(&shop.guest, &id).await?,
+        before,
+        "nothing changed"
+    );
 
     // Malformed ids are request errors, not user errors.
-    let malformed = shop.add(None, "not-a-uuid", shop.lines(&[(0, 1)])).await?;
+    let malformed = shop
+        .add(&shop.guest, "not-a-uuid", shop.lines(&[(0, 1)]))
+        .await?;
     assert_eq!(malformed.error_code(), Some("BAD_USER_INPUT"));
     let missing = shop
-        .add(None, &Uuid::new_v4().to_string(), shop.lines(&[(0, 1)]))
+        .add(&shop.guest, Uuid::new_v4(), shop.lines(&[(0, 1)]))
         .await?;
     assert_eq!(refused(&missing, "cartLinesAdd")[0]["code"], "NOT_FOUND");
     shop.server.stop().await
@@ -191,13 +200,13 @@ async fn carts_hold_a_limited_number_of_lines(backend: Backend) -> anyhow::Resul
     })
     .await?;
     let id = shop.cart_with(&[(0, 1), (1, 1)]).await?;
-    let third = shop.add(None, &id, shop.lines(&[(2, 1)])).await?;
+    let third = shop.add(&shop.guest, &id, shop.lines(&[(2, 1)])).await?;
     let errors = refused(&third, "cartLinesAdd");
     assert_eq!(errors[0]["field"], json!(["lines"]));
     assert!(errors[0]["message"].as_str().unwrap().contains("at most 2"));
     // More of a variant already in the cart is fine.
     accepted(
-        &shop.add(None, &id, shop.lines(&[(1, 2)])).await?,
+        &shop.add(&shop.guest, &id, shop.lines(&[(1, 2)])).await?,
         "cartLinesAdd",
     );
     shop.server.stop().await
@@ -209,8 +218,8 @@ async fn lines_that_lost_their_stock_are_flagged_not_dropped(
 ) -> anyhow::Result<()> {
     let shop = Shop::open(backend, &[1500, 800], |_| {}).await?;
     let id = shop.cart_with(&[(0, 4), (1, 1)]).await?;
-    set_stock(&shop.db, &shop.items[0], 2).await?;
-    let cart = shop.read(None, &id).await?;
+    shop.set_stock(0, 2).await?;
+    let cart = shop.read(&shop.guest, &id).await?;
     let line = &cart["lines"][0];
     assert_eq!(line["quantity"], 4, "kept as the shopper left it");
     assert_eq!(line["quantityAvailable"], 2);
@@ -227,10 +236,10 @@ async fn lines_that_lost_their_stock_are_flagged_not_dropped(
         "$cart: ID!, $lines: [CartLineUpdateInput!]!",
     );
     let raise = shop
-        .server
+        .guest
         .graphql(
             &update,
-            json!({ "cart": id, "lines": [{ "id": line_id, "quantity": 5 }] }),
+            json!({ "cart": id.to_string(), "lines": [{ "id": line_id, "quantity": 5 }] }),
         )
         .await?;
     assert_eq!(
@@ -238,10 +247,10 @@ async fn lines_that_lost_their_stock_are_flagged_not_dropped(
         "OUT_OF_STOCK"
     );
     let lower = shop
-        .server
+        .guest
         .graphql(
             &update,
-            json!({ "cart": id, "lines": [{ "id": line_id, "quantity": 3 }] }),
+            json!({ "cart": id.to_string(), "lines": [{ "id": line_id, "quantity": 3 }] }),
         )
         .await?;
     assert_eq!(
@@ -249,10 +258,10 @@ async fn lines_that_lost_their_stock_are_flagged_not_dropped(
         3
     );
     let fits = shop
-        .server
+        .guest
         .graphql(
             &update,
-            json!({ "cart": id, "lines": [{ "id": line_id, "quantity": 2 }] }),
+            json!({ "cart": id.to_string(), "lines": [{ "id": line_id, "quantity": 2 }] }),
         )
         .await?;
     let cart = accepted(&fits, "cartLinesUpdate");
@@ -265,7 +274,9 @@ e2e!(lines_that_lost_their_stock_are_flagged_not_dropped);
 async fn adding_to_a_cart_costs_few_statements(backend: Backend) -> anyhow::Result<()> {
     let shop = Shop::open(backend.clone(), &[1000, 2000, 3000], |_| {}).await?;
     let id = shop.cart_with(&[(0, 1), (1, 1)]).await?;
-    let added = shop.add(None, &id, shop.lines(&[(2, 1), (0, 1)])).await?;
+    let added = shop
+        .add(&shop.guest, &id, shop.lines(&[(2, 1), (0, 1)]))
+        .await?;
     accepted(&added, "cartLinesAdd");
     let statements = added.sql_statements.unwrap();
     eprintln!(

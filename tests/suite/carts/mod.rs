@@ -11,13 +11,15 @@ mod lines;
 mod merge;
 mod totals;
 
-use e2e::{Backend, GraphqlResponse, TestServer, e2e};
-use entities::enums::{DiscountKind, ProductStatus};
-use entities::{discount, product, product_variant, stock_level, variant_price, warehouse};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+use e2e::{
+    Admin, Backend, CartId, Client, GraphqlResponse, ProductId, TestServer, VariantId, VariantSpec,
+    WarehouseId, e2e,
 };
+use entities::discount;
+use entities::enums::{DiscountKind, ProductStatus};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 use serde_json::{Value, json};
+use std::fmt::Display;
 use uuid::Uuid;
 
 /// Every field a storefront's cart page shows.
@@ -51,104 +53,104 @@ pub(crate) fn codes_mutation() -> String {
     )
 }
 
-/// A variant the test controls: its USD price (minor units) and stock.
-#[derive(Clone, Debug)]
+/// A variant the test controls: the only variant of its product.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Item {
-    pub(crate) id: String,
-    pub(crate) uuid: Uuid,
-    pub(crate) product: Uuid,
+    pub(crate) variant: VariantId,
+    pub(crate) product: ProductId,
 }
 
 pub(crate) struct Shop {
     pub(crate) server: TestServer,
     pub(crate) db: DatabaseConnection,
+    pub(crate) admin: Admin,
+    pub(crate) guest: Client,
+    /// The only warehouse.
+    pub(crate) warehouse: WarehouseId,
     pub(crate) items: Vec<Item>,
 }
 
 impl Shop {
-    /// A server (with `configure` applied) and `prices.len()` variants of different active
-    /// products, priced in USD at `prices` (minor units) with 10 units each in one warehouse.
+    /// A server (with `configure` applied) on an empty catalog, and `prices.len()` active
+    /// products that staff create, one variant each, priced in USD at `prices` (minor units)
+    /// with 10 units in the only warehouse.
     pub(crate) async fn open(
         backend: Backend,
         prices: &[i64],
         configure: impl FnOnce(&mut shopgraph::config::Config),
     ) -> anyhow::Result<Self> {
-        let server = TestServer::start(backend, 12, |config| {
+        let server = TestServer::start(backend, 0, |config| {
             config.auth.admin_email = Some(e2e::ADMIN_EMAIL.to_owned());
             config.auth.admin_password = Some(e2e::ADMIN_PASSWORD.to_owned());
             configure(config);
         })
         .await?;
-        let db = server.app.app.db.clone();
-        let products = product::Entity::find()
-            .filter(product::Column::Status.eq(ProductStatus::Active))
-            .order_by_asc(product::Column::Id)
-            .all(&db)
-            .await?;
+        let admin = server.admin().await?;
+        let warehouse = admin.create_warehouse("MAIN").await?;
         let mut items = Vec::new();
-        for (product, price) in products.iter().zip(prices) {
-            let variant = product_variant::Entity::find()
-                .filter(product_variant::Column::ProductId.eq(product.id))
-                .order_by_asc(product_variant::Column::Position)
-                .one(&db)
-                .await?
-                .unwrap();
-            variant_price::Entity::delete_many()
-                .filter(variant_price::Column::VariantId.eq(variant.id))
-                .exec(&db)
+        for (n, price) in prices.iter().enumerate() {
+            let product = admin
+                .product(format!("Item {n}"))
+                .variant(
+                    VariantSpec::new(format!("ITEM-{n}"))
+                        .price("USD", *price)
+                        .stock(warehouse, 10),
+                )
+                .create()
                 .await?;
-            variant_price::ActiveModel {
-                variant_id: Set(variant.id),
-                currency_code: Set("USD".to_owned()),
-                amount: Set(*price),
-                compare_at_amount: Set(None),
-            }
-            .insert(&db)
-            .await?;
-            let item = Item {
-                id: variant.id.to_string(),
-                uuid: variant.id,
+            items.push(Item {
+                variant: product.variants[0].id,
                 product: product.id,
-            };
-            set_stock(&db, &item, 10).await?;
-            items.push(item);
+            });
         }
-        assert_eq!(items.len(), prices.len(), "not enough active products");
-        Ok(Self { server, db, items })
+        Ok(Self {
+            db: server.app.app.db.clone(),
+            guest: server.guest(),
+            server,
+            admin,
+            warehouse,
+            items,
+        })
     }
 
+    /// `cartCreate` as `viewer`.
     pub(crate) async fn create(
         &self,
-        token: Option<&str>,
+        viewer: &Client,
         input: Value,
     ) -> anyhow::Result<GraphqlResponse> {
         let query = mutation("cartCreate", "input: $input", "$input: CartCreateInput");
-        self.server
-            .graphql_as(token, &query, json!({ "input": input }))
-            .await
+        viewer.graphql(&query, json!({ "input": input })).await
     }
 
-    /// A new guest cart with `lines` (variant index, quantity); returns its id.
-    pub(crate) async fn cart_with(&self, lines: &[(usize, i32)]) -> anyhow::Result<String> {
-        let created = self
-            .create(None, json!({ "lines": self.lines(lines) }))
-            .await?;
-        let cart = &created.data()["cartCreate"];
-        assert_eq!(cart["userErrors"], json!([]), "{cart}");
-        Ok(cart["cart"]["id"].as_str().unwrap().to_owned())
+    /// A new guest cart with `lines` (item index, quantity).
+    pub(crate) async fn cart_with(&self, lines: &[(usize, i32)]) -> anyhow::Result<CartId> {
+        self.cart_of(&self.guest, lines).create().await
     }
 
+    /// A cart of `viewer`'s with `lines` (item index, quantity), to finish and create.
+    pub(crate) fn cart_of<'a>(
+        &self,
+        viewer: &'a Client,
+        lines: &[(usize, i32)],
+    ) -> e2e::CartBuilder<'a> {
+        lines.iter().fold(viewer.cart(), |cart, &(item, quantity)| {
+            cart.line(self.items[item].variant, quantity)
+        })
+    }
+
+    /// `CartLineInput`s for `lines` (item index, quantity).
     pub(crate) fn lines(&self, lines: &[(usize, i32)]) -> Value {
         lines
             .iter()
-            .map(|&(item, quantity)| json!({ "variantId": self.items[item].id, "quantity": quantity }))
+            .map(|&(item, quantity)| json!({ "variantId": self.items[item].variant.to_string(), "quantity": quantity }))
             .collect()
     }
 
     pub(crate) async fn add(
         &self,
-        token: Option<&str>,
-        cart: &str,
+        viewer: &Client,
+        cart: impl Display,
         lines: Value,
     ) -> anyhow::Result<GraphqlResponse> {
         let query = mutation(
@@ -156,41 +158,48 @@ impl Shop {
             "cartId: $cart, lines: $lines",
             "$cart: ID!, $lines: [CartLineInput!]!",
         );
-        self.server
-            .graphql_as(token, &query, json!({ "cart": cart, "lines": lines }))
+        viewer
+            .graphql(&query, json!({ "cart": cart.to_string(), "lines": lines }))
             .await
     }
 
-    pub(crate) async fn read(&self, token: Option<&str>, cart: &str) -> anyhow::Result<Value> {
+    /// The cart as `viewer` reads it (`null` when not theirs to read).
+    pub(crate) async fn read(&self, viewer: &Client, cart: impl Display) -> anyhow::Result<Value> {
         let query = format!("query($id: ID!) {{ cart(id: $id) {{ {CART_FIELDS} }} }}");
-        let response = self
-            .server
-            .graphql_as(token, &query, json!({ "id": cart }))
+        let response = viewer
+            .graphql(&query, json!({ "id": cart.to_string() }))
             .await?;
         Ok(response.data()["cart"].clone())
     }
 
+    /// `cartDiscountCodesUpdate` as a guest.
     pub(crate) async fn codes(
         &self,
-        cart: &str,
+        cart: impl Display,
         codes: &[&str],
     ) -> anyhow::Result<GraphqlResponse> {
-        self.codes_as(None, cart, codes).await
+        self.codes_as(&self.guest, cart, codes).await
     }
 
-    /// `cartDiscountCodesUpdate` as the viewer of `token`.
+    /// `cartDiscountCodesUpdate` as `viewer`.
     pub(crate) async fn codes_as(
         &self,
-        token: Option<&str>,
-        cart: &str,
+        viewer: &Client,
+        cart: impl Display,
         codes: &[&str],
     ) -> anyhow::Result<GraphqlResponse> {
-        self.server
-            .graphql_as(
-                token,
+        viewer
+            .graphql(
                 &codes_mutation(),
-                json!({ "cart": cart, "codes": codes }),
+                json!({ "cart": cart.to_string(), "codes": codes }),
             )
+            .await
+    }
+
+    /// Sets item `index`'s stock to exactly `on_hand` (staff's `stockSet`).
+    pub(crate) async fn set_stock(&self, index: usize, on_hand: i32) -> anyhow::Result<()> {
+        self.admin
+            .set_stock(self.items[index].variant, self.warehouse, on_hand)
             .await
     }
 
@@ -218,33 +227,6 @@ impl Shop {
             updated_at: Set(now),
         })
     }
-}
-
-/// Sets the item's stock to exactly `on_hand` in the first warehouse (none elsewhere).
-pub(crate) async fn set_stock(
-    db: &DatabaseConnection,
-    item: &Item,
-    on_hand: i32,
-) -> anyhow::Result<()> {
-    stock_level::Entity::delete_many()
-        .filter(stock_level::Column::VariantId.eq(item.uuid))
-        .exec(db)
-        .await?;
-    let warehouse = warehouse::Entity::find()
-        .order_by_asc(warehouse::Column::Code)
-        .one(db)
-        .await?
-        .unwrap();
-    stock_level::ActiveModel {
-        variant_id: Set(item.uuid),
-        warehouse_id: Set(warehouse.id),
-        on_hand: Set(on_hand),
-        allocated: Set(0),
-        updated_at: Set(chrono::Utc::now()),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 /// The payload of mutation `name`, asserting it succeeded.

@@ -15,7 +15,7 @@ async fn totals_add_shipping_below_the_threshold_and_exclusive_tax(
     .await?;
     // 19.99 × 2 + 3.33 × 3 = 49.97; tax 8.25 % = 4.122525 → 4.12; shipping 4.95.
     let id = shop.cart_with(&[(0, 2), (1, 3)]).await?;
-    let cost = shop.read(None, &id).await?["cost"].clone();
+    let cost = shop.read(&shop.guest, &id).await?["cost"].clone();
     assert_eq!(amount(&cost["subtotal"]), "49.97");
     assert_eq!(amount(&cost["discountTotal"]), "0.00");
     assert_eq!(amount(&cost["shippingTotal"]), "4.95");
@@ -24,7 +24,7 @@ async fn totals_add_shipping_below_the_threshold_and_exclusive_tax(
     assert_eq!(cost["subtotal"]["currencyCode"], "USD");
 
     // Over the threshold shipping is free: 19.99 × 5 + 9.99 = 109.94; tax 9.070 → 9.07.
-    let added = shop.add(None, &id, shop.lines(&[(0, 3)])).await?;
+    let added = shop.add(&shop.guest, &id, shop.lines(&[(0, 3)])).await?;
     let cost = &accepted(&added, "cartLinesAdd")["cost"];
     assert_eq!(amount(&cost["subtotal"]), "109.94");
     assert_eq!(amount(&cost["shippingTotal"]), "0.00");
@@ -42,7 +42,7 @@ async fn inclusive_tax_is_shown_but_not_added(backend: Backend) -> anyhow::Resul
     })
     .await?;
     let id = shop.cart_with(&[(0, 1)]).await?;
-    let cost = shop.read(None, &id).await?["cost"].clone();
+    let cost = shop.read(&shop.guest, &id).await?["cost"].clone();
     // 12.00 contains 2.00 of 20 % tax; default shipping 5.00 below the default 50.00.
     assert_eq!(amount(&cost["taxTotal"]), "2.00");
     assert_eq!(amount(&cost["shippingTotal"]), "5.00");

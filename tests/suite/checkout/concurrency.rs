@@ -13,10 +13,10 @@ async fn concurrent_checkouts_never_oversell(backend: Backend) -> anyhow::Result
         carts.push(shop.ready_cart(&[(0, 1)]).await?);
     }
     // Only 7 units left by the time they all check out at once.
-    set_stock(&shop.db, &shop.items[0], 7).await?;
+    shop.set_stock(0, 7).await?;
     let attempts = carts.into_iter().map(|cart| {
         let shop = shop.clone();
-        tokio::spawn(async move { shop.checkout(None, &cart, "once", Value::Null).await })
+        tokio::spawn(async move { shop.checkout(&shop.guest, &cart, "once", Value::Null).await })
     });
     let mut placed_orders = 0;
     let mut out_of_stock = 0;
@@ -68,10 +68,10 @@ async fn a_limited_code_is_used_exactly_as_often_as_allowed(
         );
         carts.push(cart);
     }
-    set_stock(&shop.db, &shop.items[0], 100).await?;
+    shop.set_stock(0, 100).await?;
     let attempts = carts.into_iter().map(|cart| {
         let shop = shop.clone();
-        tokio::spawn(async move { shop.checkout(None, &cart, "k", Value::Null).await })
+        tokio::spawn(async move { shop.checkout(&shop.guest, &cart, "k", Value::Null).await })
     });
     let mut discounted = 0;
     for attempt in futures_util::future::join_all(attempts).await {
@@ -100,8 +100,11 @@ async fn concurrent_retries_with_one_key_make_one_order(backend: Backend) -> any
     let shop = Arc::new(Shop::open(backend, &[1000], |_| {}).await?);
     let cart = shop.ready_cart(&[(0, 2)]).await?;
     let attempts = (0..20).map(|_| {
-        let (shop, cart) = (shop.clone(), cart.clone());
-        tokio::spawn(async move { shop.checkout(None, &cart, "retry-me", Value::Null).await })
+        let shop = shop.clone();
+        tokio::spawn(async move {
+            shop.checkout(&shop.guest, &cart, "retry-me", Value::Null)
+                .await
+        })
     });
     let mut ids = std::collections::HashSet::new();
     for attempt in futures_util::future::join_all(attempts).await {

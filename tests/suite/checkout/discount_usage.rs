@@ -4,12 +4,10 @@
 
 use super::webhooks::{SECRET, post, signature};
 use super::*;
+use e2e::OrderAction::{Cancel, Fulfill, MarkPaid, Refund};
 use entities::enums::DiscountKind;
 use entities::{discount, order_discount};
 use sea_orm::{ActiveModelTrait, Set};
-
-const TRANSITION: &str =
-    "mutation($id: ID!) { NAME(id: $id) { order { status } userErrors { code } } }";
 
 /// Creates discount `code` with a usage limit.
 async fn limited(shop: &Shop, code: &str, kind: DiscountKind, value: i64, limit: i32) {
@@ -29,19 +27,12 @@ async fn uses(shop: &Shop, code: &str) -> anyhow::Result<i32> {
 }
 
 /// A ready guest cart for one unit of the first item with `codes` applied.
-async fn cart_using(shop: &Shop, codes: &[&str]) -> anyhow::Result<String> {
-    let cart = shop.ready_cart(&[(0, 1)]).await?;
-    accepted(&shop.codes(&cart, codes).await?, "cartDiscountCodesUpdate");
-    Ok(cart)
-}
-
-async fn transition(shop: &Shop, admin: &str, name: &str, id: &Value) -> anyhow::Result<Value> {
-    let query = TRANSITION.replace("NAME", name);
-    let response = shop
-        .server
-        .graphql_as(Some(admin), &query, json!({ "id": id }))
-        .await?;
-    Ok(response.data()[name].clone())
+async fn cart_using(shop: &Shop, codes: &[&str]) -> anyhow::Result<CartId> {
+    shop.cart_of(&shop.guest, &[(0, 1)])
+        .ready()
+        .codes(codes)
+        .create()
+        .await
 }
 
 async fn a_decline_by_webhook_gives_the_code_back(backend: Backend) -> anyhow::Result<()> {
@@ -52,7 +43,12 @@ async fn a_decline_by_webhook_gives_the_code_back(backend: Backend) -> anyhow::R
     limited(&shop, "ONCE", DiscountKind::Percentage, 1000, 1).await;
     let pending = json!({ "provider": "test", "token": "tok_pending" });
     let cart = cart_using(&shop, &["ONCE"]).await?;
-    let order = placed(&shop.checkout(None, &cart, "k", pending.clone()).await?).clone();
+    let order = placed(
+        &shop
+            .checkout(&shop.guest, &cart, "k", pending.clone())
+            .await?,
+    )
+    .clone();
     assert_eq!(order["discountCode"], "ONCE");
     assert_eq!(uses(&shop, "ONCE").await?, 1);
 
@@ -68,7 +64,7 @@ async fn a_decline_by_webhook_gives_the_code_back(backend: Backend) -> anyhow::R
 
     // The code works again: another shopper checks out with it.
     let again = cart_using(&shop, &["ONCE"]).await?;
-    let second = placed(&shop.checkout(None, &again, "k", Value::Null).await?).clone();
+    let second = placed(&shop.checkout(&shop.guest, &again, "k", Value::Null).await?).clone();
     assert_eq!(second["discountCode"], "ONCE");
     assert_eq!(amount(&second["discountTotal"]), "2.00");
     assert_eq!(uses(&shop, "ONCE").await?, 1);
@@ -77,8 +73,7 @@ async fn a_decline_by_webhook_gives_the_code_back(backend: Backend) -> anyhow::R
     // neither gives the use back a second time.
     let (status, _) = post(&shop, "test", &failed, &signature(SECRET, &failed, now)).await?;
     assert_eq!(status, 200);
-    let admin = shop.server.admin_token().await?;
-    let cancel = transition(&shop, &admin, "orderCancel", &order["id"]).await?;
+    let cancel = shop.admin.order_action(Cancel, order_id(&order)).await?;
     assert_eq!(cancel["userErrors"][0]["code"], "ILLEGAL_TRANSITION");
     assert_eq!(uses(&shop, "ONCE").await?, 1);
     shop.server.stop().await
@@ -89,9 +84,9 @@ async fn staff_cancelling_gives_every_discount_back(backend: Backend) -> anyhow:
     let shop = Shop::open(backend, &[2000], |_| {}).await?;
     limited(&shop, "FIVE", DiscountKind::FixedAmount, 500, 1).await;
     limited(&shop, "SHIP", DiscountKind::FreeShipping, 0, 1).await;
-    let admin = shop.server.admin_token().await?;
+    let admin = &shop.admin;
     let cart = cart_using(&shop, &["FIVE", "SHIP"]).await?;
-    let order = placed(&shop.checkout(None, &cart, "k", Value::Null).await?).clone();
+    let order = placed(&shop.checkout(&shop.guest, &cart, "k", Value::Null).await?).clone();
     assert_eq!(amount(&order["discountTotal"]), "5.00");
     assert_eq!(amount(&order["shippingTotal"]), "0.00");
     assert_eq!(
@@ -100,9 +95,9 @@ async fn staff_cancelling_gives_every_discount_back(backend: Backend) -> anyhow:
     );
 
     // Both are recorded with what they took off: 5.00, and the 5.00 shipping 15.00 owed.
-    let order_id: uuid::Uuid = order["id"].as_str().unwrap().parse()?;
+    let placed_id = order_id(&order);
     let mut recorded: Vec<(String, i64)> = order_discount::Entity::find()
-        .filter(order_discount::Column::OrderId.eq(order_id))
+        .filter(order_discount::Column::OrderId.eq(placed_id.uuid()))
         .all(&shop.db)
         .await?
         .into_iter()
@@ -114,13 +109,13 @@ async fn staff_cancelling_gives_every_discount_back(backend: Backend) -> anyhow:
         vec![("FIVE".to_owned(), 500), ("SHIP".to_owned(), 500)]
     );
 
-    let cancelled = transition(&shop, &admin, "orderCancel", &order["id"]).await?;
+    let cancelled = admin.order_action(Cancel, placed_id).await?;
     assert_eq!(cancelled["order"]["status"], "CANCELLED");
     assert_eq!(
         (uses(&shop, "FIVE").await?, uses(&shop, "SHIP").await?),
         (0, 0)
     );
-    let again = transition(&shop, &admin, "orderCancel", &order["id"]).await?;
+    let again = admin.order_action(Cancel, placed_id).await?;
     assert_eq!(again["userErrors"][0]["code"], "ILLEGAL_TRANSITION");
     assert_eq!(
         (uses(&shop, "FIVE").await?, uses(&shop, "SHIP").await?),
@@ -130,19 +125,23 @@ async fn staff_cancelling_gives_every_discount_back(backend: Backend) -> anyhow:
     // Refunding a paid order before it ships undoes the purchase too; after shipping the
     // discounts stay used.
     let cart = cart_using(&shop, &["FIVE", "SHIP"]).await?;
-    let unshipped = placed(&shop.checkout(None, &cart, "k", Value::Null).await?)["id"].clone();
-    transition(&shop, &admin, "orderMarkPaid", &unshipped).await?;
-    let refunded = transition(&shop, &admin, "orderRefund", &unshipped).await?;
+    let unshipped = order_id(placed(
+        &shop.checkout(&shop.guest, cart, "k", Value::Null).await?,
+    ));
+    admin.order_action(MarkPaid, unshipped).await?;
+    let refunded = admin.order_action(Refund, unshipped).await?;
     assert_eq!(refunded["order"]["status"], "REFUNDED");
     assert_eq!(
         (uses(&shop, "FIVE").await?, uses(&shop, "SHIP").await?),
         (0, 0)
     );
     let cart = cart_using(&shop, &["FIVE", "SHIP"]).await?;
-    let shipped = placed(&shop.checkout(None, &cart, "k", Value::Null).await?)["id"].clone();
-    transition(&shop, &admin, "orderMarkPaid", &shipped).await?;
-    transition(&shop, &admin, "orderFulfill", &shipped).await?;
-    let refunded = transition(&shop, &admin, "orderRefund", &shipped).await?;
+    let shipped = order_id(placed(
+        &shop.checkout(&shop.guest, cart, "k", Value::Null).await?,
+    ));
+    admin.order_action(MarkPaid, shipped).await?;
+    admin.order_action(Fulfill, shipped).await?;
+    let refunded = admin.order_action(Refund, shipped).await?;
     assert_eq!(refunded["order"]["status"], "REFUNDED");
     assert_eq!(
         (uses(&shop, "FIVE").await?, uses(&shop, "SHIP").await?),
@@ -158,7 +157,7 @@ async fn a_decline_at_checkout_gives_every_discount_back(backend: Backend) -> an
     limited(&shop, "SHIP", DiscountKind::FreeShipping, 0, 1).await;
     let cart = cart_using(&shop, &["FIVE", "SHIP"]).await?;
     let declined = json!({ "provider": "test", "token": "tok_declined" });
-    let response = shop.checkout(None, &cart, "k", declined).await?;
+    let response = shop.checkout(&shop.guest, &cart, "k", declined).await?;
     assert_eq!(checkout_errors(&response)[0]["code"], "PAYMENT_DECLINED");
     assert_eq!(
         (uses(&shop, "FIVE").await?, uses(&shop, "SHIP").await?),
@@ -166,7 +165,7 @@ async fn a_decline_at_checkout_gives_every_discount_back(backend: Backend) -> an
     );
     // The reopened cart checks out with both codes.
     let paid = json!({ "provider": "test", "token": "tok_visa" });
-    let order = placed(&shop.checkout(None, &cart, "k2", paid).await?).clone();
+    let order = placed(&shop.checkout(&shop.guest, &cart, "k2", paid).await?).clone();
     assert_eq!(order["status"], "PAID");
     assert_eq!(
         (uses(&shop, "FIVE").await?, uses(&shop, "SHIP").await?),

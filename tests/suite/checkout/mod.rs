@@ -10,11 +10,12 @@ mod placing;
 mod transitions;
 mod webhooks;
 
-use super::carts::{Shop, accepted, amount, mutation, set_stock};
-use e2e::{Backend, GraphqlResponse, e2e};
+use super::carts::{Shop, accepted, amount};
+use e2e::{Backend, CartId, Client, GraphqlResponse, OrderId, e2e};
 use entities::stock_level;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
+use std::fmt::Display;
 
 const ORDER_FIELDS: &str = r#"
   id number status email currencyCode customerId discountCode
@@ -33,59 +34,33 @@ fn checkout_query() -> String {
 }
 
 impl Shop {
-    /// Sets an email and a shipping address, as a storefront does before checkout.
-    async fn ready(&self, token: Option<&str>, cart: &str) -> anyhow::Result<()> {
-        let update = mutation(
-            "cartBuyerIdentityUpdate",
-            "cartId: $cart, buyerIdentity: $buyer",
-            "$cart: ID!, $buyer: CartBuyerIdentityInput!",
-        );
-        let buyer = json!({
-            "email": "buyer@example.com",
-            "shippingAddress": { "address1": "1 Main St", "city": "Springfield", "zip": "12345", "countryCode": "US" }
-        });
-        let response = self
-            .server
-            .graphql_as(token, &update, json!({ "cart": cart, "buyer": buyer }))
-            .await?;
-        accepted(&response, "cartBuyerIdentityUpdate");
-        Ok(())
+    /// A guest cart with `lines`, with the buyer details checkout needs.
+    async fn ready_cart(&self, lines: &[(usize, i32)]) -> anyhow::Result<CartId> {
+        self.cart_of(&self.guest, lines).ready().create().await
     }
 
-    /// A guest cart with `lines`, ready for checkout.
-    async fn ready_cart(&self, lines: &[(usize, i32)]) -> anyhow::Result<String> {
-        let cart = self.cart_with(lines).await?;
-        self.ready(None, &cart).await?;
-        Ok(cart)
-    }
-
-    /// The cart and the order `token`'s customer placed for one unit of the first item
-    /// (manual payment).
-    pub(crate) async fn customer_order(&self, token: &str) -> anyhow::Result<(String, Value)> {
-        let created = self
-            .create(Some(token), json!({ "lines": self.lines(&[(0, 1)]) }))
-            .await?;
-        let cart = accepted(&created, "cartCreate")["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        self.ready(Some(token), &cart).await?;
-        let order = placed(&self.checkout(Some(token), &cart, "k", Value::Null).await?).clone();
+    /// The cart and the order `customer` placed for one unit of the first item (manual
+    /// payment).
+    pub(crate) async fn customer_order(
+        &self,
+        customer: &Client,
+    ) -> anyhow::Result<(CartId, Value)> {
+        let cart = self.cart_of(customer, &[(0, 1)]).ready().create().await?;
+        let order = placed(&self.checkout(customer, cart, "k", Value::Null).await?).clone();
         Ok((cart, order))
     }
 
     async fn checkout(
         &self,
-        token: Option<&str>,
-        cart: &str,
+        viewer: &Client,
+        cart: impl Display,
         key: &str,
         payment: Value,
     ) -> anyhow::Result<GraphqlResponse> {
-        self.server
-            .graphql_as(
-                token,
+        viewer
+            .graphql(
                 &checkout_query(),
-                json!({ "cart": cart, "key": key, "payment": payment }),
+                json!({ "cart": cart.to_string(), "key": key, "payment": payment }),
             )
             .await
     }
@@ -93,7 +68,7 @@ impl Shop {
     /// Units allocated and on hand of item `index` (over warehouses).
     async fn stock_of(&self, index: usize) -> anyhow::Result<(i32, i32)> {
         let levels = stock_level::Entity::find()
-            .filter(stock_level::Column::VariantId.eq(self.items[index].uuid))
+            .filter(stock_level::Column::VariantId.eq(self.items[index].variant.uuid()))
             .all(&self.db)
             .await?;
         Ok((
@@ -101,6 +76,11 @@ impl Shop {
             levels.iter().map(|l| l.allocated).sum(),
         ))
     }
+}
+
+/// The id of an order in a response.
+fn order_id(order: &Value) -> OrderId {
+    OrderId::of(&order["id"])
 }
 
 /// The order of a successful checkout.

@@ -35,11 +35,9 @@ pub(super) async fn post(
 }
 
 async fn order_status(shop: &Shop, id: &Value) -> anyhow::Result<(String, usize)> {
-    let admin = shop.server.admin_token().await?;
     let read = shop
-        .server
-        .graphql_as(
-            Some(&admin),
+        .admin
+        .graphql(
             "query($id: ID!) { order(id: $id) { status events { kind } } }",
             json!({ "id": id }),
         )
@@ -58,7 +56,12 @@ async fn signed_webhooks_settle_pending_payments(backend: Backend) -> anyhow::Re
     .await?;
     let pending = json!({ "provider": "test", "token": "tok_pending" });
     let cart = shop.ready_cart(&[(0, 1)]).await?;
-    let order = placed(&shop.checkout(None, &cart, "k", pending.clone()).await?).clone();
+    let order = placed(
+        &shop
+            .checkout(&shop.guest, &cart, "k", pending.clone())
+            .await?,
+    )
+    .clone();
     assert_eq!(order["status"], "PLACED");
     assert_eq!(order["payments"][0]["status"], "PENDING");
     let reference = order["payments"][0]["reference"]
@@ -117,7 +120,7 @@ async fn signed_webhooks_settle_pending_payments(backend: Backend) -> anyhow::Re
 
     // A failed payment cancels the order and releases its stock.
     let cart = shop.ready_cart(&[(0, 4)]).await?;
-    let second = placed(&shop.checkout(None, &cart, "k", pending).await?)["id"].clone();
+    let second = placed(&shop.checkout(&shop.guest, &cart, "k", pending).await?)["id"].clone();
     assert_eq!(shop.stock_of(0).await?, (10, 5));
     let failed = json!({ "id": "evt_2", "type": "payment.failed", "orderId": second, "reason": "insufficient funds" }).to_string();
     let (status, _) = post(&shop, "test", &failed, &signature(SECRET, &failed, now)).await?;
@@ -158,11 +161,9 @@ e2e!(without_a_secret_there_is_no_webhook_endpoint);
 
 /// The order's status and its payment's reference, as staff see them.
 async fn payment_state(shop: &Shop, id: &Value) -> anyhow::Result<(String, Value)> {
-    let admin = shop.server.admin_token().await?;
     let read = shop
-        .server
-        .graphql_as(
-            Some(&admin),
+        .admin
+        .graphql(
             "query($id: ID!) { order(id: $id) { status payments { reference } } }",
             json!({ "id": id }),
         )
@@ -183,7 +184,14 @@ async fn unusable_notifications_get_a_recorded_refusal(backend: Backend) -> anyh
     let mut orders = Vec::new();
     for _ in 0..2 {
         let cart = shop.ready_cart(&[(0, 1)]).await?;
-        orders.push(placed(&shop.checkout(None, &cart, "k", pending.clone()).await?).clone());
+        orders.push(
+            placed(
+                &shop
+                    .checkout(&shop.guest, &cart, "k", pending.clone())
+                    .await?,
+            )
+            .clone(),
+        );
     }
     let (first, second) = (&orders[0], &orders[1]);
     let taken = second["payments"][0]["reference"].clone();
@@ -250,7 +258,7 @@ async fn each_provider_has_its_own_secret(backend: Backend) -> anyhow::Result<()
     .await?;
     let pending = json!({ "provider": "test", "token": "tok_pending" });
     let cart = shop.ready_cart(&[(0, 1)]).await?;
-    let order = placed(&shop.checkout(None, &cart, "k", pending).await?).clone();
+    let order = placed(&shop.checkout(&shop.guest, &cart, "k", pending).await?).clone();
     let now = chrono::Utc::now().timestamp();
     let body =
         json!({ "id": "evt_1", "type": "payment.succeeded", "orderId": order["id"] }).to_string();
@@ -261,7 +269,7 @@ async fn each_provider_has_its_own_secret(backend: Backend) -> anyhow::Result<()
 
     // `manual` payments are recorded by staff: no webhook, however it is signed.
     let cart = shop.ready_cart(&[(0, 1)]).await?;
-    let manual = placed(&shop.checkout(None, &cart, "k", Value::Null).await?).clone();
+    let manual = placed(&shop.checkout(&shop.guest, &cart, "k", Value::Null).await?).clone();
     let paid =
         json!({ "id": "evt_2", "type": "payment.succeeded", "orderId": manual["id"] }).to_string();
     for secret in [TEST_SECRET, SECRET] {
@@ -269,11 +277,9 @@ async fn each_provider_has_its_own_secret(backend: Backend) -> anyhow::Result<()
         assert_eq!(status, 404, "{answer}");
         assert_eq!(answer["status"], 404);
     }
-    let admin = shop.server.admin_token().await?;
     let read = shop
-        .server
-        .graphql_as(
-            Some(&admin),
+        .admin
+        .graphql(
             "query($id: ID!) { order(id: $id) { status } }",
             json!({ "id": manual["id"] }),
         )
