@@ -4,3 +4,4 @@
 
 pub mod allocation;
 pub mod availability;
+pub mod levels;

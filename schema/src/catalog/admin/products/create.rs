@@ -14,11 +14,12 @@ use crate::common::clock::now;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
 use crate::events::DomainEvent;
+use crate::inventory::service::levels::{self, InitialStock};
 use crate::unit_of_work::Writer;
 use chrono::{DateTime, Utc};
 use entities::enums::ProductStatus;
-use entities::{product, product_variant, stock_level};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use entities::{product, product_variant};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -141,16 +142,14 @@ pub(crate) async fn insert_variant(
     .insert(db)
     .await?;
     insert_prices(db, id, &variant.prices).await?;
-    if !variant.stock.is_empty() {
-        stock_level::Entity::insert_many(variant.stock.iter().map(|s| stock_level::ActiveModel {
-            variant_id: Set(id),
-            warehouse_id: Set(s.warehouse_id),
-            on_hand: Set(s.on_hand),
-            allocated: Set(0),
-            updated_at: Set(now),
-        }))
-        .exec(db)
-        .await?;
-    }
+    let stock: Vec<InitialStock> = variant
+        .stock
+        .iter()
+        .map(|s| InitialStock {
+            warehouse_id: s.warehouse_id,
+            on_hand: s.on_hand,
+        })
+        .collect();
+    levels::stock_new_variant(db, id, &stock, now).await?;
     Ok(model)
 }

@@ -7,11 +7,10 @@ use crate::catalog::events::CatalogChange;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
 use crate::events::DomainEvent;
+use crate::inventory::service::levels;
 use crate::unit_of_work::Writer;
-use entities::{product, product_variant, stock_level};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-};
+use entities::{product, product_variant};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 /// Deletes a product with its variants, prices, stock levels and price ranges (cascades;
@@ -41,21 +40,13 @@ pub async fn delete_product(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid,
     Ok(Ok(id))
 }
 
-/// Whether any of the variants has allocated stock (then it may not be deleted).
+/// Whether any of the variants has allocated stock (then it may not be deleted); inventory
+/// owns the stock rows and answers.
 pub(crate) async fn has_allocations(
     db: &impl ConnectionTrait,
     variant_ids: Vec<Uuid>,
 ) -> ApiResult<bool> {
-    if variant_ids.is_empty() {
-        return Ok(false);
-    }
-    let count = stock_level::Entity::find()
-        .filter(stock_level::Column::VariantId.is_in(variant_ids))
-        .filter(stock_level::Column::Allocated.gt(0))
-        .lock_exclusive()
-        .count(db)
-        .await?;
-    Ok(count > 0)
+    levels::any_allocated(db, variant_ids).await
 }
 
 /// Refusal of a delete while stock is allocated; `subject` is "the variant has" or similar.
