@@ -198,7 +198,9 @@ async fn catalog_answers_are_served_from_the_cache_until_what_they_show_changes(
         .lines()
         .find_map(|l| l.strip_prefix("shopgraph_response_cache_hits_total "))
         .and_then(|n| n.parse::<u64>().ok());
-    assert!(hits.is_some_and(|n| n >= 3), "hits are counted: {hits:?}");
+    // Two hits were asserted above; waiting for an invalidation may add more (stale hits
+    // before the event arrives), or none when the relay's wake is quicker than the next ask.
+    assert!(hits.is_some_and(|n| n >= 2), "hits are counted: {hits:?}");
     Ok(())
 }
 e2e!(catalog_answers_are_served_from_the_cache_until_what_they_show_changes);

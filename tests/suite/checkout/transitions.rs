@@ -4,8 +4,9 @@
 //! a refused one is answered ILLEGAL_TRANSITION (staff) or "already processed" (provider) and
 //! changes nothing: status, history, stock.
 
-use super::webhooks::{SECRET, post, signature};
+use super::webhooks::{SECRET, order_status, post, signature};
 use super::*;
+use e2e::OrderAction::{self, Cancel, Fulfill, MarkPaid, Refund};
 
 /// What a transition does to the order's one allocated unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,98 +16,81 @@ enum Stock {
     Shipped,
 }
 
+/// What is tried: a staff action, or the provider declining the payment (its webhook).
+#[derive(Clone, Copy, Debug)]
+enum Action {
+    Staff(OrderAction),
+    Decline,
+}
+
 /// An action and, when allowed, where it leads and what happens to the stock.
-type Cell = (&'static str, Option<(&'static str, Stock)>);
+type Cell = (Action, Option<(&'static str, Stock)>);
+
+use Action::{Decline, Staff};
 
 /// The documented process (SPEC §5 and §8): one row per status.
 const PROCESS: [(&str, [Cell; 5]); 5] = [
     (
         "PLACED",
         [
-            ("orderMarkPaid", Some(("PAID", Stock::Kept))),
-            ("decline", Some(("CANCELLED", Stock::Released))),
-            ("orderFulfill", None),
-            ("orderCancel", Some(("CANCELLED", Stock::Released))),
-            ("orderRefund", None),
+            (Staff(MarkPaid), Some(("PAID", Stock::Kept))),
+            (Decline, Some(("CANCELLED", Stock::Released))),
+            (Staff(Fulfill), None),
+            (Staff(Cancel), Some(("CANCELLED", Stock::Released))),
+            (Staff(Refund), None),
         ],
     ),
     (
         "PAID",
         [
-            ("orderMarkPaid", None),
-            ("decline", None),
-            ("orderFulfill", Some(("FULFILLED", Stock::Shipped))),
-            ("orderCancel", Some(("CANCELLED", Stock::Released))),
-            ("orderRefund", Some(("REFUNDED", Stock::Released))),
+            (Staff(MarkPaid), None),
+            (Decline, None),
+            (Staff(Fulfill), Some(("FULFILLED", Stock::Shipped))),
+            (Staff(Cancel), Some(("CANCELLED", Stock::Released))),
+            (Staff(Refund), Some(("REFUNDED", Stock::Released))),
         ],
     ),
     (
         "FULFILLED",
         [
-            ("orderMarkPaid", None),
-            ("decline", None),
-            ("orderFulfill", None),
-            ("orderCancel", None),
-            ("orderRefund", Some(("REFUNDED", Stock::Kept))),
+            (Staff(MarkPaid), None),
+            (Decline, None),
+            (Staff(Fulfill), None),
+            (Staff(Cancel), None),
+            (Staff(Refund), Some(("REFUNDED", Stock::Kept))),
         ],
     ),
     (
         "CANCELLED",
         [
-            ("orderMarkPaid", None),
-            ("decline", None),
-            ("orderFulfill", None),
-            ("orderCancel", None),
-            ("orderRefund", None),
+            (Staff(MarkPaid), None),
+            (Decline, None),
+            (Staff(Fulfill), None),
+            (Staff(Cancel), None),
+            (Staff(Refund), None),
         ],
     ),
     (
         "REFUNDED",
         [
-            ("orderMarkPaid", None),
-            ("decline", None),
-            ("orderFulfill", None),
-            ("orderCancel", None),
-            ("orderRefund", None),
+            (Staff(MarkPaid), None),
+            (Decline, None),
+            (Staff(Fulfill), None),
+            (Staff(Cancel), None),
+            (Staff(Refund), None),
         ],
     ),
 ];
 
 /// Staff actions that bring a new (PLACED) order to `status`.
-fn path_to(status: &str) -> &'static [&'static str] {
+fn path_to(status: &str) -> &'static [OrderAction] {
     match status {
-        "PAID" => &["orderMarkPaid"],
-        "FULFILLED" => &["orderMarkPaid", "orderFulfill"],
-        "CANCELLED" => &["orderCancel"],
-        "REFUNDED" => &["orderMarkPaid", "orderRefund"],
+        "PAID" => &[MarkPaid],
+        "FULFILLED" => &[MarkPaid, Fulfill],
+        "CANCELLED" => &[Cancel],
+        "REFUNDED" => &[MarkPaid, Refund],
         _ => &[],
     }
-}
-
-const STAFF_ACTION: &str =
-    "mutation($id: ID!) { NAME(id: $id) { order { status } userErrors { code message } } }";
-const READ: &str = "query($id: ID!) { order(id: $id) { status events { kind } } }";
-
-async fn staff(shop: &Shop, admin: &str, name: &str, id: &Value) -> anyhow::Result<Value> {
-    let query = STAFF_ACTION.replace("NAME", name);
-    let response = shop
-        .server
-        .graphql_as(Some(admin), &query, json!({ "id": id }))
-        .await?;
-    Ok(response.data()[name].clone())
-}
-
-/// The order's status and how many history entries it has.
-async fn state(shop: &Shop, admin: &str, id: &Value) -> anyhow::Result<(String, usize)> {
-    let read = shop
-        .server
-        .graphql_as(Some(admin), READ, json!({ "id": id }))
-        .await?;
-    let order = &read.data()["order"];
-    Ok((
-        order["status"].as_str().unwrap().to_owned(),
-        order["events"].as_array().unwrap().len(),
-    ))
 }
 
 async fn every_transition_is_applied_or_refused_as_the_table_says(
@@ -118,13 +102,12 @@ async fn every_transition_is_applied_or_refused_as_the_table_says(
     .await?;
     // One unit per case, and many cases keep theirs allocated.
     shop.set_stock(0, 100).await?;
-    let admin = shop.server.admin_token().await?;
     // Pending with the `test` provider, so its webhook may speak for every order.
     let pending = json!({ "provider": "test", "token": "tok_pending" });
     let now = chrono::Utc::now().timestamp();
     for (case, (from, cells)) in PROCESS.iter().enumerate() {
         for (step, (action, expected)) in cells.iter().enumerate() {
-            let label = format!("{from} --{action}-->");
+            let label = format!("{from} --{action:?}-->");
             let cart = shop.ready_cart(&[(0, 1)]).await?;
             let order = placed(
                 &shop
@@ -133,14 +116,20 @@ async fn every_transition_is_applied_or_refused_as_the_table_says(
             )["id"]
                 .clone();
             for walk in path_to(from) {
-                let moved = staff(&shop, &admin, walk, &order).await?;
-                assert_eq!(moved["userErrors"], json!([]), "{label}: {walk}: {moved}");
+                let moved = shop.admin.order_action(*walk, OrderId::of(&order)).await?;
+                assert_eq!(moved["userErrors"], json!([]), "{label}: {walk:?}: {moved}");
             }
-            let (status, history) = state(&shop, &admin, &order).await?;
+            let (status, history) = order_status(&shop, &order).await?;
             assert_eq!(status, *from, "{label}: setting up");
             let stock = shop.stock_of(0).await?;
 
-            let refused_by_staff = if *action == "decline" {
+            let staff_answer = if let Staff(action) = action {
+                Some(
+                    shop.admin
+                        .order_action(*action, OrderId::of(&order))
+                        .await?,
+                )
+            } else {
                 let body = json!({
                     "id": format!("evt_{case}_{step}"),
                     "type": "payment.failed",
@@ -155,20 +144,18 @@ async fn every_transition_is_applied_or_refused_as_the_table_says(
                 let applied = message == "applied";
                 assert_eq!(applied, expected.is_some(), "{label}: {message}");
                 None
-            } else {
-                Some(staff(&shop, &admin, action, &order).await?)
             };
 
-            let (now_status, now_history) = state(&shop, &admin, &order).await?;
+            let (now_status, now_history) = order_status(&shop, &order).await?;
             let (on_hand, allocated) = shop.stock_of(0).await?;
             match expected {
                 Some((target, effect)) => {
                     assert_eq!(now_status, *target, "{label}");
-                    if let Some(answer) = &refused_by_staff {
+                    if let Some(answer) = &staff_answer {
                         assert_eq!(answer["order"]["status"], *target, "{label}: {answer}");
                     }
                     // A decline writes two entries (the decline, then the cancellation).
-                    let entries = if *action == "decline" { 2 } else { 1 };
+                    let entries = if matches!(action, Decline) { 2 } else { 1 };
                     assert_eq!(now_history, history + entries, "{label}: history");
                     let expected_stock = match effect {
                         Stock::Kept => stock,
@@ -178,7 +165,7 @@ async fn every_transition_is_applied_or_refused_as_the_table_says(
                     assert_eq!((on_hand, allocated), expected_stock, "{label}: stock");
                 }
                 None => {
-                    if let Some(answer) = &refused_by_staff {
+                    if let Some(answer) = &staff_answer {
                         assert_eq!(
                             answer["userErrors"][0]["code"], "ILLEGAL_TRANSITION",
                             "{label}: {answer}"

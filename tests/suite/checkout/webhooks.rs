@@ -34,7 +34,8 @@ pub(super) async fn post(
     Ok((response.status().as_u16(), response.json().await?))
 }
 
-async fn order_status(shop: &Shop, id: &Value) -> anyhow::Result<(String, usize)> {
+/// The order's status and how many history entries it has.
+pub(super) async fn order_status(shop: &Shop, id: &Value) -> anyhow::Result<(String, usize)> {
     let read = shop
         .admin
         .graphql(

@@ -75,12 +75,21 @@ pub async fn variant_facts(
     currency: CurrencyCode,
 ) -> ApiResult<VariantFacts> {
     let mut facts = catalog_facts(db, variant_ids, currency).await?;
-    facts.available = availability::totals(db, variant_ids)
+    facts.available = available_now(db, variant_ids).await?;
+    Ok(facts)
+}
+
+/// Units available per variant as the database has them now (never below zero): one
+/// statement.
+async fn available_now(
+    db: &impl ConnectionTrait,
+    variant_ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, i64>> {
+    Ok(availability::totals(db, variant_ids)
         .await?
         .into_iter()
         .map(|(id, total)| (id, total.max(0)))
-        .collect();
-    Ok(facts)
+        .collect())
 }
 
 /// Variants with their products and prices in `currency`, without availability (checkout
@@ -197,11 +206,7 @@ pub async fn view(
     settings: &PricingSettings,
 ) -> ApiResult<CartView> {
     let contents = contents(db, cart).await?;
-    let available = availability::totals(db, &contents.variant_ids())
-        .await?
-        .into_iter()
-        .map(|(id, total)| (id, total.max(0)))
-        .collect();
+    let available = available_now(db, &contents.variant_ids()).await?;
     priced_with(db, contents, available, settings).await
 }
 
