@@ -9,7 +9,7 @@ use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use schema::common::circuit_breaker::BreakerStats;
-use schema::events::{EventStats, outbox};
+use schema::events::{EventHub, outbox};
 use schema::response_cache::ResponseCache;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -147,10 +147,11 @@ impl Metrics {
         }
     }
 
-    /// Exposes the event hub's counters (relay, Redis bridge, lagging subscribers).
-    pub fn observe_events(&self, stats: Arc<EventStats>) {
+    /// Exposes the event hub's counters (relay, Redis bridge, lagging subscribers) and how
+    /// many receivers it has.
+    pub fn observe_events(&self, hub: Arc<EventHub>) {
         self.registry()
-            .register_collector(Box::new(EventCollector(stats)));
+            .register_collector(Box::new(EventCollector(hub)));
     }
 
     /// Exposes the Redis circuit breaker's state and counters.
@@ -196,12 +197,26 @@ impl Metrics {
     }
 }
 
-#[derive(Debug)]
-struct EventCollector(Arc<EventStats>);
+struct EventCollector(Arc<EventHub>);
+
+impl std::fmt::Debug for EventCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EventCollector")
+    }
+}
 
 impl Collector for EventCollector {
     fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
-        let counts = self.0.snapshot();
+        let subscribers =
+            ConstGauge::new(i64::try_from(self.0.subscriber_count()).unwrap_or(i64::MAX));
+        let metric = encoder.encode_descriptor(
+            "event_subscribers",
+            "Receivers of this replica's events: live subscriptions plus the server's own listeners",
+            None,
+            subscribers.metric_type(),
+        )?;
+        subscribers.encode(metric)?;
+        let counts = self.0.stats().snapshot();
         let counters = [
             (
                 "events_relayed",

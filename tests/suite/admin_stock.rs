@@ -201,6 +201,7 @@ e2e!(concurrent_adjustments_lose_nothing);
 
 async fn subscribers_see_staff_stock_changes(backend: Backend) -> anyhow::Result<()> {
     let f = fixture(backend).await?;
+    let before = f.server.event_subscribers().await?;
     let mut client = f
         .server
         .websocket(WsProtocol::TransportWs, json!({}))
@@ -210,7 +211,7 @@ async fn subscribers_see_staff_stock_changes(backend: Backend) -> anyhow::Result
     client
         .subscribe("1", query, json!({ "p": [f.product] }))
         .await?;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    f.server.until_subscribers(before + 1).await?;
 
     f.set(0).await?;
     let after_set = client.next_json().await?;

@@ -160,8 +160,9 @@ async fn run_subscription(
 ) -> anyhow::Result<()> {
     let init = token.map_or_else(|| json!({}), |t| json!({ "accessToken": t }));
     let mut client = server.websocket(WsProtocol::TransportWs, init).await?;
+    let before = server.event_subscribers().await?;
     client.subscribe("1", text, variables.clone()).await?;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    server.until_subscribers(before + 1).await?;
     if text.contains("orderUpdated") {
         // Staff move the order on; its owner's subscription reports it.
         let admin = server.admin_token().await?;

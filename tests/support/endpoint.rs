@@ -5,6 +5,7 @@ use super::accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_PASSWORD};
 use anyhow::Context as _;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 #[derive(Clone)]
 pub struct Endpoint {
@@ -72,6 +73,35 @@ impl Endpoint {
     /// The text a GET of `path` answers (`/metrics` of a development server, say).
     pub async fn get_text(&self, path: &str) -> anyhow::Result<String> {
         Ok(self.client.get(self.url(path)).send().await?.text().await?)
+    }
+
+    /// How many receivers the server's event hub has (its `event_subscribers` gauge, read
+    /// from the `/metrics` of a development server).
+    pub async fn event_subscribers(&self) -> anyhow::Result<u64> {
+        let metrics = self.get_text("/metrics").await?;
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix("shopgraph_event_subscribers "))
+            .and_then(|value| value.trim().parse().ok())
+            .ok_or_else(|| anyhow::anyhow!("no event_subscribers gauge in /metrics"))
+    }
+
+    /// Waits (30 s at most) until the event hub has at least `count` receivers: once it
+    /// has, subscriptions started before the call see everything published after it.
+    /// (A fixed sleep is not enough: a loaded machine can take seconds to register one.)
+    pub async fn until_subscribers(&self, count: u64) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let now = self.event_subscribers().await?;
+            if now >= count {
+                return Ok(());
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "{now} event subscribers after 30 s, expected {count}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// POSTs a whole request body (with `extensions`, `operationName`, …) to `/graphql`.

@@ -94,7 +94,7 @@ impl App {
                 redis.clone(),
             ),
         };
-        metrics.observe_events(app.events.stats().clone());
+        metrics.observe_events(app.events.clone());
         let schema = schema::build_schema(app.clone(), &limits);
         let state = ServerState {
             schema,

@@ -61,6 +61,11 @@ impl EventHub {
         self.local.subscribe()
     }
 
+    /// Receivers open now: live subscriptions plus this process's own listeners.
+    pub fn subscriber_count(&self) -> usize {
+        self.local.receiver_count()
+    }
+
     /// Sends `event` to every replica's subscribers (only this process's without Redis).
     pub async fn publish(&self, event: &DomainEvent) -> Result<(), PublishError> {
         match self.redis_channel() {

@@ -159,10 +159,11 @@ async fn order_owners_follow_their_order_live(backend: Backend) -> anyhow::Resul
             json!({ "accessToken": alice.token() }),
         )
         .await?;
+    let before = shop.server.event_subscribers().await?;
     client
         .subscribe("1", watch, json!({ "id": order.to_string() }))
         .await?;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    shop.server.until_subscribers(before + 1).await?;
     shop.admin.order_action(MarkPaid, order).await?;
     let message = client.next_json().await?;
     assert_eq!(

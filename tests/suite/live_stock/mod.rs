@@ -134,12 +134,13 @@ async fn writer(
 }
 
 async fn watcher(server: &Endpoint, variant: &str) -> anyhow::Result<WsClient> {
+    let before = server.event_subscribers().await?;
     let mut client = server.websocket(WsProtocol::TransportWs, json!({})).await?;
     client
         .subscribe("1", WATCH, json!({ "v": [variant] }))
         .await?;
-    // Let the subscription register before anything is published.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The subscription registers before anything is published.
+    server.until_subscribers(before + 1).await?;
     Ok(client)
 }
 

@@ -60,6 +60,7 @@ async fn a_subscriber_on_one_process_sees_changes_made_through_another(
     let (variant, warehouse) = ids(&a, &admin).await?;
 
     // One subscriber per protocol on replica B.
+    let before = b.event_subscribers().await?;
     let mut modern = watcher(&b, &variant).await?;
     let mut legacy = b.websocket(WsProtocol::LegacyWs, json!({})).await?;
     legacy
@@ -68,7 +69,7 @@ async fn a_subscriber_on_one_process_sees_changes_made_through_another(
     // And the graphql-ws npm client, as a Next.js storefront would subscribe.
     let ws_url = format!("ws://{}/graphql", b.addr);
     let mut npm_client = NodeSubscriber::start(&ws_url, &variant).await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    b.until_subscribers(before + 3).await?;
 
     let started = Instant::now();
     adjust_through(&a, &admin, &variant, &warehouse, 3).await?;

@@ -61,10 +61,11 @@ async fn low_stock_is_for_staff_and_reports_low_variants(backend: Backend) -> an
             json!({ "Authorization": format!("Bearer {}", a.admin) }),
         )
         .await?;
+    let before = a.writer.event_subscribers().await?;
     staff
         .subscribe("1", query, json!({ "t": threshold }))
         .await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    a.writer.until_subscribers(before + 1).await?;
     let set = "mutation($v: ID!, $w: ID!, $n: Int!) { stockSet(variantId: $v, warehouseId: $w, onHand: $n) { userErrors { message } } }";
     // Plenty: not reported. Then low: reported.
     for on_hand in [50, 1] {
