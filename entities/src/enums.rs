@@ -89,25 +89,90 @@ pub enum OrderEventKind {
     Refunded,
     #[sea_orm(string_value = "PAYMENT_DECLINED")]
     PaymentDeclined,
+    #[sea_orm(string_value = "PAYMENT_AUTHORIZED")]
+    PaymentAuthorized,
+    #[sea_orm(string_value = "PAYMENT_CAPTURED")]
+    PaymentCaptured,
+    #[sea_orm(string_value = "PAYMENT_VOIDED")]
+    PaymentVoided,
+    /// Part of the captured money went back.
+    #[sea_orm(string_value = "PARTIALLY_REFUNDED")]
+    PartiallyRefunded,
+    /// A refund the provider refused or failed (nothing moved).
+    #[sea_orm(string_value = "REFUND_FAILED")]
+    RefundFailed,
+    /// A capture or void the provider refused.
+    #[sea_orm(string_value = "PAYMENT_OPERATION_FAILED")]
+    PaymentOperationFailed,
     #[sea_orm(string_value = "NOTE")]
     Note,
 }
 
-/// State of one payment attempt at a provider.
+/// State of one payment at a provider.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum PaymentStatus {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// Held at the provider, not captured yet.
+    #[sea_orm(string_value = "AUTHORIZED")]
+    Authorized,
+    /// Captured (all or part of the authorization).
+    #[sea_orm(string_value = "PAID")]
+    Paid,
+    #[sea_orm(string_value = "PARTIALLY_REFUNDED")]
+    PartiallyRefunded,
+    #[sea_orm(string_value = "REFUNDED")]
+    Refunded,
+    /// The authorization was released without a capture.
+    #[sea_orm(string_value = "VOIDED")]
+    Voided,
+    #[sea_orm(string_value = "DECLINED")]
+    Declined,
+}
+
+/// The order's payment dimension (SPEC §8), beside its summary `status`.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum OrderPaymentStatus {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "AUTHORIZED")]
+    Authorized,
+    #[sea_orm(string_value = "PAID")]
+    Paid,
+    #[sea_orm(string_value = "PARTIALLY_REFUNDED")]
+    PartiallyRefunded,
+    #[sea_orm(string_value = "REFUNDED")]
+    Refunded,
+    #[sea_orm(string_value = "VOIDED")]
+    Voided,
+    /// The payment was declined or failed.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}
+
+/// Where a refund stands.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
 )]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum PaymentStatus {
+pub enum RefundStatus {
+    /// Asked of the provider; its money is reserved until the answer.
     #[sea_orm(string_value = "PENDING")]
     Pending,
-    #[sea_orm(string_value = "PAID")]
-    Paid,
-    #[sea_orm(string_value = "DECLINED")]
-    Declined,
-    #[sea_orm(string_value = "REFUNDED")]
-    Refunded,
+    #[sea_orm(string_value = "SUCCEEDED")]
+    Succeeded,
+    /// The provider refused or failed: no money moved, the reservation was released.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
 }
 
 #[cfg(test)]
@@ -130,5 +195,7 @@ mod tests {
         same_spelling::<OrderStatus>();
         same_spelling::<OrderEventKind>();
         same_spelling::<PaymentStatus>();
+        same_spelling::<OrderPaymentStatus>();
+        same_spelling::<RefundStatus>();
     }
 }

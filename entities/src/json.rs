@@ -32,3 +32,11 @@ pub struct MailingAddress {
     pub country_code: String,
     pub phone: Option<String>,
 }
+
+/// A payment's next customer action, as stored (`payments.next_action`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct NextActionJson {
+    pub kind: String,
+    pub client_secret: Option<String>,
+    pub redirect_url: Option<String>,
+}

@@ -23,6 +23,8 @@ pub mod product_image;
 pub mod product_price_range;
 pub mod product_variant;
 pub mod refresh_token;
+pub mod refund;
+pub mod refund_line;
 pub mod search_queue;
 pub mod sequence;
 pub mod staff_role;
@@ -50,6 +52,8 @@ pub mod prelude {
     pub use super::product_price_range::Entity as ProductPriceRange;
     pub use super::product_variant::Entity as ProductVariant;
     pub use super::refresh_token::Entity as RefreshToken;
+    pub use super::refund::Entity as Refund;
+    pub use super::refund_line::Entity as RefundLine;
     pub use super::search_queue::Entity as SearchQueue;
     pub use super::sequence::Entity as Sequence;
     pub use super::staff_role::Entity as StaffRole;

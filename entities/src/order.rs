@@ -1,4 +1,4 @@
-use crate::enums::OrderStatus;
+use crate::enums::{OrderPaymentStatus, OrderStatus};
 use crate::json::MailingAddress;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,8 @@ pub struct Model {
     #[sea_orm(column_type = "String(StringLen::N(320))")]
     pub email: String,
     pub status: OrderStatus,
+    /// The payment dimension (SPEC §8); moved only by the order process table.
+    pub payment_status: OrderPaymentStatus,
     #[sea_orm(column_type = "String(StringLen::N(3))")]
     pub currency_code: String,
     pub subtotal: i64,
@@ -31,6 +33,8 @@ pub struct Model {
     pub discount_code: Option<String>,
     #[sea_orm(column_type = "JsonBinary")]
     pub shipping_address: Option<MailingAddress>,
+    /// Whether a refund has claimed the shipping charge (it is refunded at most once).
+    pub shipping_refunded: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -22,6 +22,8 @@ pub struct Model {
     pub unit_price: i64,
     pub total: i64,
     pub position: i32,
+    /// Units claimed by refunds (pending or succeeded); never more than `quantity`.
+    pub refunded_quantity: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,4 +1,5 @@
 use crate::enums::PaymentStatus;
+use crate::json::NextActionJson;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,20 @@ pub struct Model {
     /// The provider's id for the payment; `(provider, provider_reference)` is unique.
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub provider_reference: Option<String>,
+    /// Minor units captured so far (at most `amount`).
+    pub captured_amount: i64,
+    /// Minor units refunded (succeeded refunds).
+    pub refunded_amount: i64,
+    /// Minor units of refunds still at the provider: counted against what may be refunded,
+    /// so concurrent refunds never exceed `captured_amount`.
+    pub refund_reserved: i64,
+    /// `capture` or `void` while one is at the provider, so two cannot run at once.
+    #[sea_orm(column_type = "String(StringLen::N(16))")]
+    pub operation: Option<String>,
+    pub operation_started_at: Option<DateTimeUtc>,
+    /// What the customer must do before the payment completes (3-D Secure).
+    #[sea_orm(column_type = "JsonBinary")]
+    pub next_action: Option<NextActionJson>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::EventHub;
 use crate::inventory::loaders::InventoryLoader;
 use crate::orders::loaders::OrderLoader;
-use crate::orders::service::payments::PaymentProviders;
+use crate::payments::PaymentProviders;
 use crate::response_cache::ReadDependencies;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache};

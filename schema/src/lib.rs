@@ -17,6 +17,7 @@ pub mod guarded;
 pub mod introspection;
 pub mod inventory;
 pub mod orders;
+pub mod payments;
 pub mod persisted_queries;
 pub mod pricing;
 pub mod response_cache;

@@ -23,7 +23,7 @@ use schema::common::shared_redis::{RedisLimits, SharedRedis};
 use schema::customers::service::staff;
 use schema::customers::sessions::SessionRevocations;
 use schema::events::EventHub;
-use schema::orders::service::payments::PaymentProviders;
+use schema::payments::PaymentProviders;
 use schema::response_cache::{CacheSettings, ResponseCache};
 use schema::unit_of_work::Writer;
 use schema::{AppState, PersistedQueryStore, QueryLimits};

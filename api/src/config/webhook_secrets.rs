@@ -2,7 +2,7 @@
 //! providers this build knows when the command line is parsed.
 
 use super::invalid::InvalidValue;
-use schema::orders::service::payments::PaymentProviders;
+use schema::payments::PaymentProviders;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;

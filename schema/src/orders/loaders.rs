@@ -1,8 +1,8 @@
-//! Batched reads of orders' lines, history and payments (one statement per kind for any
+//! Batched reads of orders' lines, history, payments and refunds (one statement per kind for any
 //! number of orders in a response).
 
 use async_graphql::dataloader::Loader;
-use entities::{order_event, order_line, payment};
+use entities::{order_event, order_line, payment, refund, refund_line};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,6 +26,9 @@ pub struct EventsOfOrder(pub Uuid);
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PaymentsOfOrder(pub Uuid);
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RefundsOfOrder(pub Uuid);
 
 /// Groups `rows` by order id, every key present (orders without rows get an empty list).
 fn group<K: Copy + Eq + std::hash::Hash, T>(
@@ -88,5 +91,41 @@ impl Loader<PaymentsOfOrder> for OrderLoader {
             .all(&self.db)
             .await?;
         Ok(group(keys, rows, |row| PaymentsOfOrder(row.order_id)))
+    }
+}
+
+/// Refunds with their lines: two statements for any number of orders.
+impl Loader<RefundsOfOrder> for OrderLoader {
+    type Value = Vec<(refund::Model, Vec<refund_line::Model>)>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[RefundsOfOrder],
+    ) -> Result<HashMap<RefundsOfOrder, Self::Value>, Self::Error> {
+        let refunds = refund::Entity::find()
+            .filter(refund::Column::OrderId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(refund::Column::CreatedAt)
+            .order_by_asc(refund::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut lines = if refunds.is_empty() {
+            HashMap::new()
+        } else {
+            let rows = refund_line::Entity::find()
+                .filter(refund_line::Column::RefundId.is_in(refunds.iter().map(|r| r.id)))
+                .all(&self.db)
+                .await?;
+            let ids: Vec<Uuid> = refunds.iter().map(|r| r.id).collect();
+            group(&ids, rows, |row| row.refund_id)
+        };
+        let with_lines = refunds
+            .into_iter()
+            .map(|r| {
+                let of_refund = lines.remove(&r.id).unwrap_or_default();
+                (r, of_refund)
+            })
+            .collect();
+        Ok(group(keys, with_lines, |(r, _)| RefundsOfOrder(r.order_id)))
     }
 }

@@ -1,10 +1,14 @@
 //! Checkout and orders: the cart becomes an order (`service/checkout.rs`), orders move
-//! through their state machine (`service/lifecycle.rs`), payments go through providers
-//! (`service/payments.rs`), and subscribers follow them (`subscription.rs`).
+//! through their process table (`service/transitions.rs`, run by `service/lifecycle.rs`),
+//! money moves through the providers of `crate::payments` (`service/money/`: capture, void,
+//! refunds), and subscribers follow them (`subscription.rs`). Orders own the `orders`,
+//! `order_lines`, `payments`, `refunds` and history tables.
 
 pub mod events;
 pub mod loaders;
 pub mod mutation;
+
+pub mod payment_types;
 pub mod query;
 pub mod service;
 pub mod subscription;

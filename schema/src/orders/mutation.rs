@@ -29,7 +29,7 @@ async fn transition(
     let detail = Detail {
         actor: viewer.account_id(),
         note,
-        reference: None,
+        ..Detail::default()
     };
     let outcome = lifecycle::apply(&ctx.state()?.writer(), id, action, detail).await?;
     Ok(match outcome {

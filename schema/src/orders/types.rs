@@ -1,16 +1,15 @@
 //! Order types. Orders are snapshots: names, SKUs and prices as they were at checkout.
 
-use super::loaders::{EventsOfOrder, LinesOfOrder, PaymentsOfOrder};
+use super::loaders::{EventsOfOrder, LinesOfOrder, PaymentsOfOrder, RefundsOfOrder};
+use super::payment_types::{OrderPaymentStatus, Payment, Refund};
 use crate::carts::types::MailingAddress;
 use crate::common::money::{CurrencyCode, Money};
 use crate::common::user_error::UserError;
 use crate::context::ContextExt;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entities::enums::{
-    OrderEventKind as StoredEventKind, OrderStatus as StoredStatus, PaymentStatus as StoredPayment,
-};
-use entities::{order, order_event, order_line, payment};
+use entities::enums::{OrderEventKind as StoredEventKind, OrderStatus as StoredStatus};
+use entities::{order, order_event, order_line};
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum OrderStatus {
@@ -53,6 +52,15 @@ pub enum OrderEventKind {
     Cancelled,
     Refunded,
     PaymentDeclined,
+    PaymentAuthorized,
+    PaymentCaptured,
+    PaymentVoided,
+    /// Part of the captured money went back.
+    PartiallyRefunded,
+    /// A refund the provider refused or failed: nothing moved.
+    RefundFailed,
+    /// A capture or void the provider refused: nothing moved.
+    PaymentOperationFailed,
     Note,
 }
 
@@ -65,26 +73,13 @@ impl From<StoredEventKind> for OrderEventKind {
             StoredEventKind::Cancelled => Self::Cancelled,
             StoredEventKind::Refunded => Self::Refunded,
             StoredEventKind::PaymentDeclined => Self::PaymentDeclined,
+            StoredEventKind::PaymentAuthorized => Self::PaymentAuthorized,
+            StoredEventKind::PaymentCaptured => Self::PaymentCaptured,
+            StoredEventKind::PaymentVoided => Self::PaymentVoided,
+            StoredEventKind::PartiallyRefunded => Self::PartiallyRefunded,
+            StoredEventKind::RefundFailed => Self::RefundFailed,
+            StoredEventKind::PaymentOperationFailed => Self::PaymentOperationFailed,
             StoredEventKind::Note => Self::Note,
-        }
-    }
-}
-
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum PaymentStatus {
-    Pending,
-    Paid,
-    Declined,
-    Refunded,
-}
-
-impl From<StoredPayment> for PaymentStatus {
-    fn from(status: StoredPayment) -> Self {
-        match status {
-            StoredPayment::Pending => Self::Pending,
-            StoredPayment::Paid => Self::Paid,
-            StoredPayment::Declined => Self::Declined,
-            StoredPayment::Refunded => Self::Refunded,
         }
     }
 }
@@ -114,6 +109,11 @@ impl Order {
 
     async fn status(&self) -> OrderStatus {
         self.0.status.into()
+    }
+
+    /// Where the money stands: authorized, captured, refunded (SPEC §8).
+    async fn payment_status(&self) -> OrderPaymentStatus {
+        self.0.payment_status.into()
     }
 
     async fn email(&self) -> &str {
@@ -193,6 +193,21 @@ impl Order {
         Ok(payments.into_iter().map(|p| Payment(p, currency)).collect())
     }
 
+    /// Every refund asked for, oldest first, with its outcome.
+    async fn refunds(&self, ctx: &Context<'_>) -> Result<Vec<Refund>> {
+        let refunds = ctx
+            .request()?
+            .orders
+            .load_one(RefundsOfOrder(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let currency = self.currency()?;
+        Ok(refunds
+            .into_iter()
+            .map(|(refund, lines)| Refund::new(refund, lines, currency))
+            .collect())
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -205,6 +220,12 @@ impl Order {
 pub struct OrderLine {
     line: order_line::Model,
     currency: CurrencyCode,
+}
+
+impl OrderLine {
+    pub fn new(line: order_line::Model, currency: CurrencyCode) -> Self {
+        Self { line, currency }
+    }
 }
 
 #[Object]
@@ -236,6 +257,11 @@ impl OrderLine {
 
     async fn quantity(&self) -> i32 {
         self.line.quantity
+    }
+
+    /// Units refunds have claimed (pending or succeeded); at most `quantity`.
+    async fn refunded_quantity(&self) -> i32 {
+        self.line.refunded_quantity
     }
 
     async fn unit_price(&self) -> Money {
@@ -272,34 +298,14 @@ impl OrderEvent {
     }
 }
 
-pub struct Payment(payment::Model, CurrencyCode);
-
-#[Object]
-impl Payment {
-    async fn provider(&self) -> &str {
-        &self.0.provider
-    }
-
-    async fn status(&self) -> PaymentStatus {
-        self.0.status.into()
-    }
-
-    async fn amount(&self) -> Money {
-        Money::from_minor(self.0.amount, self.1)
-    }
-
-    /// The provider's id for the payment, once known.
-    async fn reference(&self) -> Option<&str> {
-        self.0.provider_reference.as_deref()
-    }
-}
-
 /// How to pay; leave it out for the `manual` provider.
 #[derive(InputObject, Clone, Debug)]
 pub struct PaymentInput {
-    /// `manual` or `test`.
+    /// `manual`, `test` or `stripe` (when configured).
     pub provider: String,
-    /// Provider-specific: for `test`, `tok_visa` pays and `tok_declined` is declined.
+    /// Provider-specific. `test`: `tok_visa` pays, `tok_authorize` authorizes only,
+    /// `tok_refund_fail` pays but refunds fail, `tok_pending` waits for a webhook,
+    /// `tok_declined` is declined. `stripe`: a PaymentMethod id (`pm_…`) from Stripe.js.
     pub token: Option<String>,
 }
 

@@ -11,22 +11,23 @@
 //! order the first one committed. A converted cart cannot be checked out again.
 
 use super::lifecycle::{self, Detail};
-use super::payments::{Charge, ChargeOutcome, PaymentProviders};
 use super::records::{self, Happening};
 use super::transitions::OrderAction;
 use crate::carts::service::view::{self, CartView, LineProblem};
 use crate::carts::service::{CartRules, access};
 use crate::common::clock::now;
 use crate::common::email;
+use crate::common::money::CurrencyCode;
 use crate::common::text;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::customers::service::accounts::email_error;
 use crate::discounts::service as discounts;
 use crate::error::ApiResult;
 use crate::inventory::service::allocation::{self, Allocation, Request, Shortage};
+use crate::payments::{Authorized, Outcome, PaymentProviders, PaymentRequest};
 use crate::pricing::{Applicability, AppliedDiscount};
 use crate::unit_of_work::{Write, Writer};
-use entities::enums::{OrderEventKind, OrderStatus, PaymentStatus};
+use entities::enums::{OrderEventKind, OrderPaymentStatus, OrderStatus, PaymentStatus};
 use entities::{
     customer, order, order_allocation, order_discount, order_line, payment, product_variant,
 };
@@ -190,14 +191,21 @@ pub async fn complete(
         }
         Err(err) => return Err(err),
     };
+    let payment_id = Uuid::now_v7();
     payment::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(payment_id),
         order_id: Set(placed.id),
         provider: Set(provider.name().to_owned()),
         status: Set(PaymentStatus::Pending),
         amount: Set(placed.total),
         currency_code: Set(placed.currency_code.clone()),
         provider_reference: Set(None),
+        captured_amount: Set(0),
+        refunded_amount: Set(0),
+        refund_reserved: Set(0),
+        operation: Set(None),
+        operation_started_at: Set(None),
+        next_action: Set(None),
         created_at: Set(now()),
         updated_at: Set(now()),
     }
@@ -205,29 +213,48 @@ pub async fn complete(
     .await?;
     write.commit().await?;
 
-    let charge = Charge {
+    let request = PaymentRequest {
+        payment_id,
+        order_id: placed.id,
         order_number: placed.number,
         amount: placed.total,
-        currency: &placed.currency_code,
+        currency: CurrencyCode::stored(&placed.currency_code)?,
         token: request.token.as_deref(),
+        capture: providers.capture(),
+        idempotency_key: format!("{payment_id}-authorize"),
     };
-    Ok(match provider.charge(charge).await {
-        ChargeOutcome::Pending { reference } => {
-            if let Some(reference) = reference {
-                lifecycle::set_payment_reference(writer, placed.id, &reference).await?;
-            }
+    let mut outcome = provider.authorize(request.clone()).await;
+    if let Outcome::Failed { reason } = &outcome {
+        // Transient (a network blip): the same key once more cannot charge twice.
+        tracing::warn!(order = %placed.id, reason, "payment failed transiently; retrying once");
+        outcome = provider.authorize(request).await;
+    }
+    Ok(match outcome {
+        Outcome::Pending {
+            reference,
+            next_action,
+        } => {
+            lifecycle::set_payment_pending(writer, placed.id, reference, next_action).await?;
             CheckoutOutcome::placed(placed)
         }
-        ChargeOutcome::Paid { reference } => {
-            let detail = Detail {
-                note: Some(format!("payment {reference}")),
-                reference: Some(reference),
-                actor: None,
+        Outcome::Succeeded(Authorized {
+            reference,
+            captured,
+        }) => {
+            let (action, note) = if captured {
+                (OrderAction::MarkPaid, format!("payment {reference}"))
+            } else {
+                (OrderAction::Authorize, format!("authorized {reference}"))
             };
-            let paid = after_charge(writer, placed.id, OrderAction::MarkPaid, detail).await?;
-            CheckoutOutcome::placed(paid.unwrap_or(placed))
+            let detail = Detail {
+                note: Some(note),
+                reference: Some(reference),
+                ..Detail::default()
+            };
+            let moved = after_charge(writer, placed.id, action, detail).await?;
+            CheckoutOutcome::placed(moved.unwrap_or(placed))
         }
-        ChargeOutcome::Declined { reason } => {
+        Outcome::Declined { reason } | Outcome::Failed { reason } => {
             let detail = Detail {
                 note: Some(reason.clone()),
                 ..Detail::default()
@@ -456,6 +483,8 @@ async fn write_order(write: &mut Write, new: NewOrder<'_>) -> ApiResult<order::M
         idempotency_key: Set(Some(key.to_owned())),
         email: Set(email),
         status: Set(OrderStatus::Placed),
+        payment_status: Set(OrderPaymentStatus::Pending),
+        shipping_refunded: Set(false),
         currency_code: Set(cart.currency.as_str().to_owned()),
         subtotal: Set(totals.subtotal),
         discount_total: Set(totals.discount),
@@ -495,6 +524,7 @@ async fn write_order(write: &mut Write, new: NewOrder<'_>) -> ApiResult<order::M
                 unit_price: Set(unit),
                 total: Set(total),
                 position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+                refunded_quantity: Set(0),
             }
         })
         .collect();

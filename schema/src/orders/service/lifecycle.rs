@@ -15,8 +15,10 @@ use crate::common::user_error::{ErrorCode, UserError};
 use crate::discounts::service as discounts;
 use crate::error::ApiResult;
 use crate::inventory::service::allocation::{self, Allocation};
+use crate::payments::NextAction;
 use crate::unit_of_work::{Write, Writer};
-use entities::enums::{OrderStatus, PaymentStatus};
+use entities::enums::{OrderPaymentStatus, OrderStatus, PaymentStatus};
+use entities::json::NextActionJson;
 use entities::{order, order_allocation, order_discount, order_line, payment};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -30,27 +32,30 @@ pub struct Detail {
     pub note: Option<String>,
     /// The provider's payment id, stored on the payment (a confirmed payment).
     pub reference: Option<String>,
+    /// Minor units the provider captured (a partial capture); `None` means all of it.
+    pub captured: Option<i64>,
 }
 
 /// Why a transition was not applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refused {
     NotFound,
-    /// The order's status has no row for the action.
-    Illegal(OrderStatus),
+    /// The order's state has no row for the action.
+    Illegal(OrderStatus, OrderPaymentStatus),
 }
 
 impl Refused {
     pub fn user_error(self, action: OrderAction) -> UserError {
         match self {
             Self::NotFound => UserError::new(&["id"], ErrorCode::NotFound, "no order with this id"),
-            Self::Illegal(status) => UserError::new(
+            Self::Illegal(status, payment) => UserError::new(
                 &["id"],
                 ErrorCode::IllegalTransition,
                 format!(
-                    "a {} order cannot be {}",
+                    "a {} order cannot be {} (its payment is {})",
                     transitions::status_name(status),
-                    action.verb()
+                    action.verb(),
+                    transitions::payment_status_name(payment)
                 ),
             ),
         }
@@ -85,21 +90,22 @@ pub async fn run(
     let Some(before) = order::Entity::find_by_id(order_id).one(write.txn()).await? else {
         return Ok(Err(Refused::NotFound));
     };
-    let Some(transition) = transitions::find(before.status, action) else {
-        return Ok(Err(Refused::Illegal(before.status)));
+    let Some(transition) = transitions::find(before.status, before.payment_status, action) else {
+        return Ok(Err(Refused::Illegal(before.status, before.payment_status)));
     };
     let Some(changed) = change_status(write, &before, transition).await? else {
         // Another transaction moved the order between the read and the UPDATE.
-        let now_status = order::Entity::find_by_id(order_id)
-            .one(write.txn())
-            .await?
-            .map_or(before.status, |o| o.status);
-        return Ok(Err(Refused::Illegal(now_status)));
+        let now = order::Entity::find_by_id(order_id).one(write.txn()).await?;
+        let (status, payment) = now.map_or((before.status, before.payment_status), |o| {
+            (o.status, o.payment_status)
+        });
+        return Ok(Err(Refused::Illegal(status, payment)));
     };
     for effect in transition.effects {
-        carry_out(write, *effect, &changed).await?;
+        carry_out(write, *effect, &changed, &detail).await?;
     }
     if let Some(status) = transition.payment {
+        let status = transitions::payment_record_status(status);
         set_payment_status(write, order_id, status, detail.reference.as_deref()).await?;
     }
     for (kind, note) in transition.history {
@@ -122,19 +128,35 @@ pub async fn run(
     Ok(Ok(changed))
 }
 
-/// Remembers the provider's id for a pending payment (for its webhooks).
-pub async fn set_payment_reference(
+/// Remembers what the provider said about a pending payment: its id (for its webhooks) and
+/// what the customer must do next (3-D Secure), shown on `Payment.nextAction`.
+pub async fn set_payment_pending(
     writer: &Writer,
     order_id: Uuid,
-    reference: &str,
+    reference: Option<String>,
+    next_action: Option<NextAction>,
 ) -> ApiResult<()> {
+    if reference.is_none() && next_action.is_none() {
+        return Ok(());
+    }
     let write = writer.begin().await?;
-    payment::Entity::update_many()
-        .col_expr(payment::Column::ProviderReference, Expr::value(reference))
+    let mut update = payment::Entity::update_many()
         .col_expr(payment::Column::UpdatedAt, Expr::value(now()))
         .filter(payment::Column::OrderId.eq(order_id))
-        .exec(write.txn())
-        .await?;
+        // A webhook may have settled it meanwhile.
+        .filter(payment::Column::Status.eq(PaymentStatus::Pending));
+    if let Some(reference) = reference {
+        update = update.col_expr(payment::Column::ProviderReference, Expr::value(reference));
+    }
+    if let Some(action) = next_action {
+        let stored = NextActionJson {
+            kind: action.kind,
+            client_secret: action.client_secret,
+            redirect_url: action.redirect_url,
+        };
+        update = update.col_expr(payment::Column::NextAction, Expr::value(stored));
+    }
+    update.exec(write.txn()).await?;
     write.commit().await
 }
 
@@ -144,18 +166,26 @@ async fn change_status(
     before: &order::Model,
     transition: &Transition,
 ) -> ApiResult<Option<order::Model>> {
+    let payment = transition.payment.unwrap_or(before.payment_status);
     let changed = order::Entity::update_many()
         .col_expr(order::Column::Status, Expr::value(transition.to))
+        .col_expr(order::Column::PaymentStatus, Expr::value(payment))
         .col_expr(order::Column::UpdatedAt, Expr::value(now()))
         .filter(order::Column::Id.eq(before.id))
         .filter(order::Column::Status.eq(before.status))
+        .filter(order::Column::PaymentStatus.eq(before.payment_status))
         .exec_with_returning(write.txn())
         .await?;
     Ok(changed.into_iter().next())
 }
 
 /// One side effect, by the context that owns the data.
-async fn carry_out(write: &mut Write, effect: Effect, order: &order::Model) -> ApiResult<()> {
+async fn carry_out(
+    write: &mut Write,
+    effect: Effect,
+    order: &order::Model,
+    detail: &Detail,
+) -> ApiResult<()> {
     match effect {
         Effect::ReleaseStock => {
             let allocations = allocations_of(write.txn(), order.id).await?;
@@ -170,7 +200,22 @@ async fn carry_out(write: &mut Write, effect: Effect, order: &order::Model) -> A
             Some(cart_id) => carts::reopen(write, cart_id).await,
             None => Ok(()),
         },
+        Effect::RecordCapture => record_capture(write, order.id, detail.captured).await,
     }
+}
+
+/// The payment's captured amount: what the provider took, or the whole payment.
+async fn record_capture(write: &Write, order_id: Uuid, captured: Option<i64>) -> ApiResult<()> {
+    let amount = match captured {
+        Some(amount) => Expr::value(amount),
+        None => Expr::col(payment::Column::Amount).into(),
+    };
+    payment::Entity::update_many()
+        .col_expr(payment::Column::CapturedAmount, amount)
+        .filter(payment::Column::OrderId.eq(order_id))
+        .exec(write.txn())
+        .await?;
+    Ok(())
 }
 
 /// Gives back the uses of the discounts the order used that were not given back yet: the
@@ -213,6 +258,11 @@ async fn set_payment_status(
 ) -> ApiResult<()> {
     let mut update = payment::Entity::update_many()
         .col_expr(payment::Column::Status, Expr::value(status))
+        // Settled: nothing is left for the customer to do.
+        .col_expr(
+            payment::Column::NextAction,
+            Expr::value(Option::<NextActionJson>::None),
+        )
         .col_expr(payment::Column::UpdatedAt, Expr::value(now()));
     if let Some(reference) = reference {
         update = update.col_expr(payment::Column::ProviderReference, Expr::value(reference));

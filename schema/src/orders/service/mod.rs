@@ -3,7 +3,6 @@
 pub mod checkout;
 pub mod lifecycle;
 pub mod listing;
-pub mod payments;
 pub mod records;
 pub mod transitions;
 pub mod webhooks;

@@ -138,7 +138,7 @@ pub async fn handle(
                     .as_ref()
                     .map(|r| format!("payment {r}")),
                 reference: notification.reference.clone(),
-                actor: None,
+                ..Detail::default()
             },
         ),
         _ => {
