@@ -31,7 +31,8 @@ const MAX_REASON_LEN: usize = 1_000;
 pub struct Notification {
     /// The provider's event id (deduplication key).
     pub id: String,
-    /// `payment.succeeded` or `payment.failed`.
+    /// `payment.succeeded`, `payment.failed`, `payment.canceled` (an authorization was
+    /// released at the provider), `refund.succeeded` or `refund.failed`.
     #[serde(rename = "type")]
     pub kind: String,
     pub order_id: Uuid,
@@ -39,6 +40,12 @@ pub struct Notification {
     pub reference: Option<String>,
     /// Why it failed (shown in the order's history).
     pub reason: Option<String>,
+    /// `payment.succeeded`: minor units captured, when the provider says (a partial capture).
+    #[serde(default)]
+    pub amount: Option<i64>,
+    /// `refund.*`: our refund's id (the provider keeps it as metadata).
+    #[serde(default)]
+    pub refund_id: Option<Uuid>,
 }
 
 /// Why a notification was refused.
