@@ -54,6 +54,7 @@ pub struct MutationRoot(
     carts::mutation::CartMutation,
     discounts::mutation::DiscountMutation,
     orders::mutation::OrderMutation,
+    orders::payment_mutation::PaymentMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.

@@ -23,6 +23,12 @@ pub enum ErrorCode {
     /// Too many attempts of this kind on this object for now (discount codes on a cart); the
     /// message says when to try again.
     TooManyAttempts,
+    /// The payment provider refused or failed a capture, void or refund: nothing moved.
+    PaymentFailed,
+    /// Another capture or void of this payment is under way; try again shortly.
+    PaymentBusy,
+    /// More than is left to refund (captured minus refunded and refunds under way).
+    RefundTooLarge,
 }
 
 /// One failure, with the path of the input field it concerns (e.g. `["input", "email"]`).

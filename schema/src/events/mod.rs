@@ -55,11 +55,13 @@ impl DomainEvent {
         }
     }
 
-    /// The outbox topic, for operators reading the table.
+    /// The outbox topic, for operators reading the table and for the outgoing webhooks to
+    /// come: an order change that is one of their topics is filed under it (`ORDER_PAID`,
+    /// `ORDER_REFUNDED`, …), any other under `order.updated`.
     pub fn topic(&self) -> &'static str {
         match self {
             DomainEvent::StockChanged(_) => "stock.changed",
-            DomainEvent::OrderUpdated(_) => "order.updated",
+            DomainEvent::OrderUpdated(update) => update.topic().unwrap_or("order.updated"),
             DomainEvent::CatalogChanged(_) => "catalog.changed",
             DomainEvent::SessionRevoked(_) => "session.revoked",
         }

@@ -1,7 +1,7 @@
 //! The order event subscribers follow (`orderUpdated`): the order's state after a change.
 
 use chrono::{DateTime, Utc};
-use entities::enums::OrderStatus;
+use entities::enums::{OrderEventKind, OrderPaymentStatus, OrderStatus};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -13,5 +13,25 @@ pub struct OrderUpdate {
     /// Who may see it besides staff.
     pub customer_id: Option<Uuid>,
     pub status: OrderStatus,
+    /// Absent in events written before payments had a dimension of their own.
+    #[serde(default)]
+    pub payment_status: Option<OrderPaymentStatus>,
+    /// What happened (the history entry's kind); absent in older events.
+    #[serde(default)]
+    pub kind: Option<OrderEventKind>,
     pub occurred_at: DateTime<Utc>,
+}
+
+impl OrderUpdate {
+    /// The topic outgoing webhooks will deliver this under, when it is one of theirs.
+    pub fn topic(&self) -> Option<&'static str> {
+        match self.kind? {
+            OrderEventKind::Placed => Some("ORDER_PLACED"),
+            OrderEventKind::Paid => Some("ORDER_PAID"),
+            OrderEventKind::Refunded | OrderEventKind::PartiallyRefunded => Some("ORDER_REFUNDED"),
+            OrderEventKind::Cancelled => Some("ORDER_CANCELLED"),
+            OrderEventKind::Fulfilled => Some("ORDER_FULFILLED"),
+            _ => None,
+        }
+    }
 }

@@ -7,6 +7,7 @@
 pub mod events;
 pub mod loaders;
 pub mod mutation;
+pub mod payment_mutation;
 
 pub mod payment_types;
 pub mod query;

@@ -27,7 +27,7 @@ impl Default for PaymentProviders {
             capture: CaptureMode::Automatic,
         };
         providers.add(Arc::new(manual::ManualProvider));
-        providers.add(Arc::new(test_provider::TestProvider));
+        providers.add(Arc::new(test_provider::TestProvider::default()));
         providers
     }
 }

@@ -5,19 +5,26 @@
 //! |-------------------|--------------------------------------------|-----------|
 //! | `tok_visa`        | paid (captured, or authorized when capture is manual) | succeed |
 //! | `tok_authorize`   | authorized only: staff capture or void     | succeed   |
-//! | `tok_refund_fail` | paid                                       | declined  |
+//! | `tok_refund_fail` | paid                                       | the first is declined, later ones succeed |
 //! | `tok_pending`     | pending: a webhook says how it ended       | succeed   |
 //! | `tok_declined`    | declined                                   | —         |
 //!
 //! The behaviour travels in the payment's reference (`test_<kind>_<order>_<random>`), so a
-//! later capture or refund knows what card it is about.
+//! later capture or refund knows what card it is about. `tok_refund_fail` is a card whose
+//! issuer refuses the first refund (say, the card was replaced): the refused path and a
+//! successful retry can both be exercised. What was refused is remembered in memory per
+//! payment, with the idempotency key, so asking again with the same key is refused again.
 
 use super::provider::{
     Authorized, CaptureMode, Done, Operation, Outcome, PaymentProvider, PaymentRequest,
 };
 use futures_util::future::BoxFuture;
 
-pub struct TestProvider;
+#[derive(Default)]
+pub struct TestProvider {
+    /// Per `tok_refund_fail` payment reference: the idempotency key of its refused refund.
+    refused_refunds: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
 
 /// The tokens, for error messages and documentation.
 pub const TOKENS: &str = "tok_visa, tok_authorize, tok_refund_fail, tok_pending or tok_declined";
@@ -43,13 +50,22 @@ impl PaymentProvider for TestProvider {
 
     fn refund<'a>(&'a self, operation: Operation<'a>) -> BoxFuture<'a, Outcome<Done>> {
         Box::pin(async move {
-            if operation
+            if let Some(reference) = operation
                 .reference
-                .is_some_and(|r| r.starts_with(&format!("test_{REFUNDS_FAIL}_")))
+                .filter(|r| r.starts_with(&format!("test_{REFUNDS_FAIL}_")))
             {
-                return Outcome::Declined {
-                    reason: "the card's issuer refused the refund".into(),
-                };
+                let mut refused = self
+                    .refused_refunds
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                let key = refused
+                    .entry(reference.to_owned())
+                    .or_insert_with(|| operation.idempotency_key.clone());
+                if *key == operation.idempotency_key {
+                    return Outcome::Declined {
+                        reason: "the card's issuer refused the refund".into(),
+                    };
+                }
             }
             answer(&operation, "re")
         })

@@ -3,10 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod capture;
 mod concurrency;
 mod discount_usage;
 mod lifecycle;
+mod money;
 mod placing;
+mod refunds;
 mod transitions;
 mod webhooks;
 

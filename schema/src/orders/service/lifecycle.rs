@@ -208,7 +208,7 @@ async fn carry_out(
 async fn record_capture(write: &Write, order_id: Uuid, captured: Option<i64>) -> ApiResult<()> {
     let amount = match captured {
         Some(amount) => Expr::value(amount),
-        None => Expr::col(payment::Column::Amount).into(),
+        None => Expr::col(payment::Column::Amount),
     };
     payment::Entity::update_many()
         .col_expr(payment::Column::CapturedAmount, amount)

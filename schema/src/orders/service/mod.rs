@@ -3,6 +3,7 @@
 pub mod checkout;
 pub mod lifecycle;
 pub mod listing;
+pub mod money;
 pub mod records;
 pub mod transitions;
 pub mod webhooks;

@@ -45,6 +45,8 @@ pub async fn record(write: &mut Write, happening: Happening<'_>) -> ApiResult<()
         order_id: order.id,
         customer_id: order.customer_id,
         status: order.status,
+        payment_status: Some(order.payment_status),
+        kind: Some(happening.kind),
         occurred_at: at,
     }));
     Ok(())

@@ -9,11 +9,15 @@
 //! answering 500 would have the provider retry it forever.
 
 use super::lifecycle::{self, Detail};
+use super::money::refunds;
 use super::transitions::OrderAction;
 use crate::common::clock::now;
 use crate::common::text;
 use crate::error::ApiResult;
+use crate::payments::{Done, Outcome};
 use crate::unit_of_work::{Write, Writer};
+use entities::enums::OrderPaymentStatus;
+use entities::{order, refund};
 use entities::{payment, payment_webhook_event};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
@@ -106,10 +110,7 @@ pub async fn handle(
     provider: &str,
     notification: &Notification,
 ) -> ApiResult<Handled> {
-    if !matches!(
-        notification.kind.as_str(),
-        "payment.succeeded" | "payment.failed"
-    ) {
+    if !KINDS.contains(&notification.kind.as_str()) {
         return Ok(Handled::UnknownKind);
     }
     if text::required_line(&notification.id, MAX_ID_LEN).as_deref() != Ok(&notification.id) {
@@ -136,34 +137,10 @@ pub async fn handle(
         tracing::warn!(provider, event = %notification.id, %refusal, "payment webhook refused");
         return Ok(Handled::Refused(refusal));
     }
-    let (action, detail) = match notification.kind.as_str() {
-        "payment.succeeded" => (
-            OrderAction::MarkPaid,
-            Detail {
-                note: notification
-                    .reference
-                    .as_ref()
-                    .map(|r| format!("payment {r}")),
-                reference: notification.reference.clone(),
-                ..Detail::default()
-            },
-        ),
-        _ => {
-            let reason = notification
-                .reason
-                .as_deref()
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .unwrap_or("the payment failed");
-            (
-                OrderAction::Decline,
-                Detail {
-                    note: Some(reason.to_owned()),
-                    ..Detail::default()
-                },
-            )
-        }
-    };
+    if notification.kind.starts_with("refund.") {
+        return settle_refund(write, notification).await;
+    }
+    let (action, detail) = transition_for(writer, notification).await?;
     match lifecycle::run(&mut write, notification.order_id, action, detail).await {
         Ok(outcome) => {
             write.commit().await?;
@@ -185,6 +162,107 @@ pub async fn handle(
         }
         Err(err) => Err(err),
     }
+}
+
+/// The notification kinds understood.
+const KINDS: [&str; 5] = [
+    "payment.succeeded",
+    "payment.failed",
+    "payment.canceled",
+    "refund.succeeded",
+    "refund.failed",
+];
+
+/// The order transition a payment notification asks for.
+async fn transition_for(
+    writer: &Writer,
+    notification: &Notification,
+) -> ApiResult<(OrderAction, Detail)> {
+    let reason = || {
+        notification
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned)
+    };
+    Ok(match notification.kind.as_str() {
+        "payment.succeeded" => (
+            OrderAction::MarkPaid,
+            Detail {
+                note: notification
+                    .reference
+                    .as_ref()
+                    .map(|r| format!("payment {r}")),
+                reference: notification.reference.clone(),
+                captured: notification.amount,
+                ..Detail::default()
+            },
+        ),
+        // Released at the provider: an authorization is voided, anything else never paid.
+        "payment.canceled" => {
+            let authorized = order::Entity::find_by_id(notification.order_id)
+                .one(writer.db())
+                .await?
+                .is_some_and(|o| o.payment_status == OrderPaymentStatus::Authorized);
+            let action = if authorized {
+                OrderAction::Void
+            } else {
+                OrderAction::Decline
+            };
+            let note =
+                reason().unwrap_or_else(|| "the payment was canceled at the provider".into());
+            (
+                action,
+                Detail {
+                    note: Some(note),
+                    ..Detail::default()
+                },
+            )
+        }
+        _ => (
+            OrderAction::Decline,
+            Detail {
+                note: Some(reason().unwrap_or_else(|| "the payment failed".into())),
+                ..Detail::default()
+            },
+        ),
+    })
+}
+
+/// A refund's outcome reported by the provider: settles the PENDING refund it names.
+async fn settle_refund(mut write: Write, notification: &Notification) -> ApiResult<Handled> {
+    let Some(refund_id) = notification.refund_id else {
+        write.commit().await?;
+        return Ok(Handled::AlreadyDone);
+    };
+    let known = refund::Entity::find_by_id(refund_id)
+        .one(write.txn())
+        .await?
+        .is_some_and(|r| r.order_id == notification.order_id);
+    if !known {
+        write.commit().await?;
+        return Ok(Handled::UnknownOrder);
+    }
+    let outcome = if notification.kind == "refund.succeeded" {
+        Outcome::Succeeded(Done {
+            reference: notification.reference.clone(),
+        })
+    } else {
+        Outcome::Declined {
+            reason: notification
+                .reason
+                .clone()
+                .unwrap_or_else(|| "the refund failed".into()),
+        }
+    };
+    let changed = refunds::settle(&mut write, refund_id, outcome).await?;
+    write.commit().await?;
+    Ok(if changed {
+        Handled::Applied
+    } else {
+        Handled::AlreadyDone
+    })
 }
 
 /// What is wrong with the notification's content, if anything.
