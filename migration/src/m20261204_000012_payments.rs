@@ -37,6 +37,8 @@ impl MigrationTrait for Migration {
                         .to_owned(),
                 )
                 .await?;
+        } else {
+            widen_status_on_sqlite(manager).await?;
         }
         // One ALTER per column: SQLite adds one column at a time.
         let additions: Vec<(DynIden, ColumnDef)> = vec![
@@ -155,6 +157,61 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
+}
+
+/// SQLite cannot change a column's type: the table is rebuilt as it was, with the wider
+/// status, and its rows copied (nothing references `payments` yet).
+async fn widen_status_on_sqlite(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    manager
+        .create_table(
+            Table::create()
+                .table(PaymentsWidened::Table)
+                .col(pk_uuid(Payments::Id))
+                .col(uuid(Payments::OrderId))
+                .col(string_len(Payments::Provider, 32))
+                .col(string_len(Payments::Status, 32))
+                .col(big_integer(Payments::Amount))
+                .col(string_len(Payments::CurrencyCode, 3))
+                .col(string_len_null(Payments::ProviderReference, 255))
+                .col(timestamp_with_time_zone(Payments::CreatedAt))
+                .col(timestamp_with_time_zone(Payments::UpdatedAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("fk_payments_order")
+                        .from(PaymentsWidened::Table, Payments::OrderId)
+                        .to(Orders::Table, Orders::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+    let db = manager.get_connection();
+    db.execute_unprepared(
+        "INSERT INTO payments_widened \
+           (id, order_id, provider, status, amount, currency_code, provider_reference, created_at, updated_at) \
+         SELECT id, order_id, provider, status, amount, currency_code, provider_reference, created_at, updated_at \
+         FROM payments",
+    )
+    .await?;
+    db.execute_unprepared("DROP TABLE payments").await?;
+    db.execute_unprepared("ALTER TABLE payments_widened RENAME TO payments")
+        .await?;
+    create_indexes(
+        manager,
+        [
+            index(
+                "idx_payments_order_id",
+                Payments::Table,
+                [Payments::OrderId],
+            ),
+            unique_index(
+                "uq_payments_provider_provider_reference",
+                Payments::Table,
+                [Payments::Provider, Payments::ProviderReference],
+            ),
+        ],
+    )
+    .await
 }
 
 async fn create_refunds(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
@@ -298,9 +355,21 @@ enum OrderLines {
 }
 
 #[derive(DeriveIden)]
+enum PaymentsWidened {
+    Table,
+}
+
+#[derive(DeriveIden)]
 enum Payments {
     Table,
     Id,
+    OrderId,
+    Provider,
+    Amount,
+    CurrencyCode,
+    ProviderReference,
+    CreatedAt,
+    UpdatedAt,
     Status,
     CapturedAmount,
     RefundedAmount,

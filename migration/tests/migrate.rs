@@ -124,6 +124,8 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, OrderEvent).await;
     matches_table(db, Payment).await;
     matches_table(db, PaymentWebhookEvent).await;
+    matches_table(db, Refund).await;
+    matches_table(db, RefundLine).await;
     matches_table(db, Outbox).await;
     matches_table(db, Sequence).await;
     matches_table(db, SearchQueue).await;
