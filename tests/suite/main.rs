@@ -17,6 +17,7 @@ mod http_cache;
 mod live_stock;
 mod metrics_endpoint;
 mod outages;
+mod payments;
 mod persisted_queries;
 mod rate_limits;
 mod read_replica;

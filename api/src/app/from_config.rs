@@ -9,6 +9,8 @@ use schema::SchemaSettings;
 use schema::common::budget::Allowance;
 use schema::common::shared_redis::SharedRedis;
 use schema::customers::auth::TokenIssuer;
+use schema::payments::PaymentProviders;
+use schema::payments::stripe::StripeProvider;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +21,7 @@ pub struct Prepared {
     pub options: ServerOptions,
     /// The search engine, opened but not yet asked anything.
     pub search: search::Opened,
+    pub payments: PaymentProviders,
 }
 
 impl Prepared {
@@ -54,8 +57,21 @@ impl Prepared {
             settings: Arc::new(settings),
             options,
             search: search::open(config, search::Role::Serve)?,
+            payments: payment_providers(config)?,
         })
     }
+}
+
+/// The built-in providers, and `stripe` when STRIPE_SECRET_KEY is set (its client is built
+/// here; nothing is asked of Stripe until a checkout).
+fn payment_providers(config: &Config) -> anyhow::Result<PaymentProviders> {
+    let mut providers =
+        PaymentProviders::default().with_capture(config.commerce.payment_capture.into());
+    if let Some(settings) = config.commerce.stripe() {
+        providers.add(Arc::new(StripeProvider::new(&settings)?));
+        tracing::info!(api = %settings.api_base, "the stripe payment provider is on");
+    }
+    Ok(providers)
 }
 
 /// Signs with `JWT_SECRET` (long enough: the command line checked it; required in production:

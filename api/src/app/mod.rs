@@ -23,7 +23,6 @@ use schema::common::shared_redis::{RedisLimits, SharedRedis};
 use schema::customers::service::staff;
 use schema::customers::sessions::SessionRevocations;
 use schema::events::EventHub;
-use schema::payments::PaymentProviders;
 use schema::response_cache::{CacheSettings, ResponseCache};
 use schema::unit_of_work::Writer;
 use schema::{AppState, PersistedQueryStore, QueryLimits};
@@ -65,7 +64,7 @@ impl App {
             tokens: prepared.tokens,
             sessions,
             budgets: rate_limiter.clone(),
-            payments: PaymentProviders::default(),
+            payments: prepared.payments,
             search,
         };
         // Seeding and the administrator are units of work, which need the event hub: they

@@ -1,12 +1,14 @@
 //! Commerce settings: currency, carts, shipping and tax, the discount-code budgets that stop
-//! code guessing, and the payment providers' webhook secrets.
+//! code guessing, and payments: capture, Stripe, and the providers' webhook secrets.
 
 use super::invalid::InvalidValue;
 use super::money::{Amounts, TaxRate, currency};
+use super::stripe::{ApiBase, Capture, StripeKey};
 use super::webhook_secrets::WebhookSecrets;
 use clap::Args;
 use schema::carts::service::CartRules;
 use schema::common::money::CurrencyCode;
+use schema::payments::stripe::{self, StripeSettings};
 use schema::pricing::PricingSettings;
 use std::collections::HashMap;
 
@@ -65,6 +67,25 @@ pub struct CommerceConfig {
     /// A provider without a secret takes no webhooks (404); `manual` takes none at all.
     #[arg(long, env = "PAYMENT_WEBHOOK_SECRETS", hide_env_values = true)]
     pub payment_webhook_secrets: Option<WebhookSecrets>,
+
+    /// Whether checkout takes the money (`automatic`) or only authorizes it (`manual`: staff
+    /// capture or void later, with providers that can hold an authorization).
+    #[arg(long, env = "PAYMENT_CAPTURE", value_enum, ignore_case = true, default_value_t = Capture::Automatic)]
+    pub payment_capture: Capture,
+
+    /// Stripe secret key (`sk_…`/`rk_…`); when set, the `stripe` payment provider is offered.
+    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<StripeKey>,
+
+    /// Signing secret of the Stripe webhook endpoint (`whsec_…`) for
+    /// `/webhooks/payments/stripe`; required with STRIPE_SECRET_KEY in production.
+    #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+
+    /// Stripe's API origin. Production uses the real API (the default); tests point it at a
+    /// stand-in.
+    #[arg(long, env = "STRIPE_API_BASE", default_value = stripe::DEFAULT_API_BASE)]
+    pub stripe_api_base: ApiBase,
 }
 
 impl CommerceConfig {
@@ -81,9 +102,39 @@ impl CommerceConfig {
         }
     }
 
-    /// The webhook secret of each provider that takes webhooks: PAYMENT_WEBHOOK_SECRETS, and
-    /// PAYMENT_WEBHOOK_SECRET for `test`. Naming `test` in both is refused: which one the
-    /// provider signs with would be a guess.
+    /// Stripe's settings, when STRIPE_SECRET_KEY is set.
+    pub fn stripe(&self) -> Option<StripeSettings> {
+        self.stripe_secret_key.as_ref().map(|key| StripeSettings {
+            api_base: self.stripe_api_base.as_str().to_owned(),
+            ..StripeSettings::new(key.as_str())
+        })
+    }
+
+    /// What only the Stripe settings together can refuse.
+    pub fn check_stripe(&self, production: bool) -> Result<(), InvalidValue> {
+        let webhook_secret = self.stripe_webhook_secret();
+        match (&self.stripe_secret_key, webhook_secret) {
+            (None, Some(_)) => Err(InvalidValue::new(
+                "STRIPE_WEBHOOK_SECRET is set but STRIPE_SECRET_KEY is not: the stripe provider is off",
+            )),
+            (Some(_), None) if production => Err(InvalidValue::new(
+                "STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY in production mode: \
+                 without Stripe's webhooks, payments that need the customer (3-D Secure) never settle",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn stripe_webhook_secret(&self) -> Option<&str> {
+        self.stripe_webhook_secret
+            .as_deref()
+            .map(str::trim)
+            .filter(|secret| !secret.is_empty())
+    }
+
+    /// The webhook secret of each provider that takes webhooks: PAYMENT_WEBHOOK_SECRETS,
+    /// PAYMENT_WEBHOOK_SECRET for `test` and STRIPE_WEBHOOK_SECRET for `stripe`. Naming `test`
+    /// in both of the first two is refused: which one the provider signs with would be a guess.
     pub fn webhook_secrets(&self) -> Result<HashMap<String, String>, InvalidValue> {
         let mut secrets = self
             .payment_webhook_secrets
@@ -107,6 +158,9 @@ impl CommerceConfig {
                 "PAYMENT_WEBHOOK_SECRET and PAYMENT_WEBHOOK_SECRETS both give the `test` \
                  provider's secret; keep one",
             ));
+        }
+        if let Some(secret) = self.stripe_webhook_secret() {
+            secrets.insert(stripe::NAME.to_owned(), secret.to_owned());
         }
         Ok(secrets)
     }

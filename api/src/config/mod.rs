@@ -17,6 +17,7 @@ mod invalid;
 mod money;
 mod search;
 mod server;
+mod stripe;
 mod webhook_secrets;
 mod websocket;
 
@@ -29,6 +30,7 @@ pub use invalid::InvalidValue;
 pub use money::{Amounts, TaxRate};
 pub use search::SearchConfig;
 pub use server::{LogFormat, Origins, ServerConfig};
+pub use stripe::{ApiBase, Capture, StripeKey};
 pub use webhook_secrets::WebhookSecrets;
 pub use websocket::WebsocketConfig;
 
@@ -129,6 +131,7 @@ impl Config {
                 "set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither",
             ));
         }
+        self.commerce.check_stripe(self.server.production)?;
         self.commerce.webhook_secrets().map(drop)
     }
 

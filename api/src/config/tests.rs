@@ -125,3 +125,77 @@ fn combinations_that_cannot_work_are_refused() -> Result<(), String> {
     );
     Ok(())
 }
+
+#[test]
+fn stripe_and_capture_settings_are_checked() -> Result<(), String> {
+    for (flag, value) in [
+        ("--stripe-secret-key", "pk_test_publishable"),
+        ("--stripe-secret-key", "sk_"),
+        ("--stripe-secret-key", "sk_test with spaces"),
+        ("--stripe-api-base", "api.stripe.com"),
+        ("--stripe-api-base", "https://api.stripe.com/v1"),
+        ("--stripe-api-base", "https://user:pw@api.stripe.com"),
+        ("--payment-capture", "later"),
+        ("--payment-webhook-secrets", "stripe=whsec_x"),
+    ] {
+        match parse(&[flag, value]) {
+            Ok(_) => panic!("{flag} {value} was accepted"),
+            Err(message) => assert!(message.contains(flag), "{flag} {value}: {message}"),
+        }
+    }
+    let defaults = parse(&[])?;
+    assert_eq!(defaults.commerce.payment_capture, Capture::Automatic);
+    assert!(defaults.commerce.stripe().is_none(), "off without a key");
+    assert_eq!(
+        defaults.commerce.stripe_api_base.as_str(),
+        "https://api.stripe.com"
+    );
+
+    let on = parse(&[
+        "--stripe-secret-key",
+        "sk_test_abc123",
+        "--stripe-api-base",
+        "http://127.0.0.1:9/",
+        "--stripe-webhook-secret",
+        "whsec_s",
+        "--payment-capture",
+        "MANUAL",
+    ])?;
+    let settings = on.commerce.stripe().ok_or("stripe is on")?;
+    assert_eq!(settings.api_base, "http://127.0.0.1:9");
+    assert!(
+        !format!("{settings:?} {:?}", on.commerce).contains("sk_test_abc123"),
+        "the key is never printed"
+    );
+    assert_eq!(on.commerce.payment_capture, Capture::Manual);
+    let secrets = on.commerce.webhook_secrets().map_err(|e| e.to_string())?;
+    assert_eq!(secrets.get("stripe").map(String::as_str), Some("whsec_s"));
+
+    let secret = "a production secret of at least 32 bytes";
+    let without_webhooks = parse(&[
+        "--production",
+        "--jwt-secret",
+        secret,
+        "--stripe-secret-key",
+        "sk_live_abc123",
+    ])?;
+    assert!(
+        without_webhooks
+            .check()
+            .is_err_and(|e| e.to_string().contains("STRIPE_WEBHOOK_SECRET")),
+        "production needs Stripe's webhooks"
+    );
+    assert!(
+        parse(&["--stripe-secret-key", "sk_test_abc123"])?
+            .check()
+            .is_ok(),
+        "development may do without"
+    );
+    let orphan = parse(&["--stripe-webhook-secret", "whsec_s"])?;
+    assert!(
+        orphan
+            .check()
+            .is_err_and(|e| e.to_string().contains("STRIPE_SECRET_KEY"))
+    );
+    Ok(())
+}

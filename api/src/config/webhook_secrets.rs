@@ -33,6 +33,12 @@ impl FromStr for WebhookSecrets {
                 .map(|(name, secret)| (name.trim(), secret.trim()))
                 .ok_or_else(|| InvalidValue::new("expected provider=secret entries"))?;
             match providers.get(name) {
+                // Registered only with its key; its secret has a setting of its own.
+                None if name == schema::payments::stripe::NAME => {
+                    return Err(InvalidValue::new(
+                        "`stripe`: give its secret in STRIPE_WEBHOOK_SECRET",
+                    ));
+                }
                 None => {
                     return Err(InvalidValue::new(format!(
                         "`{name}`: no such payment provider (known: {})",

@@ -4,6 +4,7 @@
 
 pub mod manual;
 pub mod provider;
+pub mod stripe;
 pub mod test_provider;
 
 pub use provider::{
