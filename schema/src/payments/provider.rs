@@ -38,6 +38,10 @@ pub struct PaymentRequest<'a> {
 /// One follow-up call on an existing payment (capture, void or refund).
 #[derive(Clone, Debug)]
 pub struct Operation<'a> {
+    /// Our order: providers keep it (metadata) so their webhooks name it.
+    pub order_id: uuid::Uuid,
+    /// Our refund, for a refund: its webhooks settle it by this id.
+    pub refund_id: Option<uuid::Uuid>,
     /// The provider's id for the payment (`Payment.reference`); none for `manual`.
     pub reference: Option<&'a str>,
     /// Minor units; for a void, the amount being released.

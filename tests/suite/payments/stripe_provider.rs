@@ -42,6 +42,8 @@ async fn pay(stripe: &StripeProvider, method: &str, amount: i64, capture: Captur
 
 fn operation<'a>(reference: &'a str, amount: i64, key: &str) -> Operation<'a> {
     Operation {
+        order_id: uuid::Uuid::nil(),
+        refund_id: None,
         reference: Some(reference),
         amount,
         currency: CurrencyCode::Eur,
@@ -115,6 +117,8 @@ async fn an_authorization_can_be_voided_but_a_capture_cannot() -> anyhow::Result
         Outcome::Declined { .. }
     ));
     let none = Operation {
+        order_id: uuid::Uuid::nil(),
+        refund_id: None,
         reference: None,
         amount: 1,
         currency: CurrencyCode::Eur,

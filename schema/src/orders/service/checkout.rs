@@ -251,8 +251,15 @@ pub async fn complete(
                 reference: Some(reference),
                 ..Detail::default()
             };
-            let moved = after_charge(writer, placed.id, action, detail).await?;
-            CheckoutOutcome::placed(moved.unwrap_or(placed))
+            let moved = match after_charge(writer, placed.id, action, detail).await? {
+                Some(moved) => moved,
+                // The provider's webhook got there first (or staff did): the order as it is.
+                None => order::Entity::find_by_id(placed.id)
+                    .one(db)
+                    .await?
+                    .unwrap_or(placed),
+            };
+            CheckoutOutcome::placed(moved)
         }
         Outcome::Declined { reason } | Outcome::Failed { reason } => {
             let detail = Detail {

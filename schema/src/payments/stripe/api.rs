@@ -83,11 +83,6 @@ impl Api {
         self.send(request).await
     }
 
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, CallError> {
-        self.send(self.client.get(format!("{}{path}", self.base)))
-            .await
-    }
-
     async fn send<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, CallError> {
         let response = request
             .bearer_auth(&self.secret_key)

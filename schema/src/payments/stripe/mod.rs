@@ -168,24 +168,15 @@ impl StripeProvider {
             Ok(amount) => amount,
             Err(err) => return declined(&err.to_string()),
         };
-        // The refund carries the intent's metadata (our order), so that its webhooks name the
-        // order however Stripe reports them. An operation does not carry the order itself.
-        let intent = match self
-            .api
-            .get::<PaymentIntent>(&format!("/v1/payment_intents/{reference}"))
-            .await
-        {
-            Ok(intent) => intent,
-            Err(err) => return refused_operation(err),
-        };
+        // Our order and refund travel as metadata, so the refund's webhooks name them
+        // however Stripe reports it (`charge.refunded`, `charge.refund.updated`).
         let mut params: Params = vec![
             ("payment_intent", reference.to_owned()),
             ("amount", amount.to_string()),
+            ("metadata[order_id]", operation.order_id.to_string()),
         ];
-        for key in ["order_id", "payment_id", "order_number"] {
-            if let Some(value) = intent.metadata.get(key) {
-                params.push((metadata_key(key), value.clone()));
-            }
+        if let Some(refund_id) = operation.refund_id {
+            params.push(("metadata[refund_id]", refund_id.to_string()));
         }
         match self
             .api
@@ -217,14 +208,6 @@ impl PaymentProvider for StripeProvider {
 
     fn refund<'a>(&'a self, operation: Operation<'a>) -> BoxFuture<'a, Outcome<Done>> {
         Box::pin(async move { self.create_refund(&operation).await })
-    }
-}
-
-fn metadata_key(key: &str) -> &'static str {
-    match key {
-        "order_id" => "metadata[order_id]",
-        "payment_id" => "metadata[payment_id]",
-        _ => "metadata[order_number]",
     }
 }
 
@@ -446,6 +429,8 @@ mod tests {
             assert!(!is_stripe_id(bad, "pi_"), "{bad}");
         }
         let operation = |reference| Operation {
+            order_id: uuid::Uuid::nil(),
+            refund_id: None,
             reference,
             amount: 100,
             currency: crate::common::money::CurrencyCode::Usd,

@@ -136,6 +136,8 @@ async fn run(
         )));
     }
     let operation = Operation {
+        order_id: paid.order.id,
+        refund_id: None,
         reference: paid.payment.provider_reference.as_deref(),
         amount: match kind {
             Kind::Capture(amount) => amount,

@@ -472,6 +472,8 @@ async fn drive(
     let outcome = match provider_of(providers, &payment) {
         Ok(provider) => {
             let operation = Operation {
+                order_id: refund.order_id,
+                refund_id: Some(refund.id),
                 reference: payment.provider_reference.as_deref(),
                 amount: refund.amount,
                 currency,
