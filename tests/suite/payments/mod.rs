@@ -1,12 +1,13 @@
 //! Payments through real providers' APIs: `stripe` against the suite's own Stripe stand-in
 //! (`e2e::stripe`), from checkout to Stripe's webhooks, on both backends.
 //!
-//! Capture, void and refund are driven through the provider itself (`stripe_provider`) until
-//! the order mutations that call them exist.
+//! Capture, void and refund run through the staff mutations (`stripe_money`); the provider's
+//! own answers are also checked directly (`stripe_provider`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod stripe_checkout;
+mod stripe_money;
 mod stripe_provider;
 mod stripe_webhooks;
 
@@ -32,15 +33,31 @@ struct StripeShop {
 impl StripeShop {
     /// A shop with products at `prices` (USD minor units, 10 in stock each) and Stripe on.
     async fn open(backend: Backend, prices: &[i64]) -> anyhow::Result<Self> {
+        Self::open_with(backend, prices, |_| {}).await
+    }
+
+    /// Like `open`, with configuration changes applied too.
+    async fn open_with(
+        backend: Backend,
+        prices: &[i64],
+        configure: impl FnOnce(&mut shopgraph::config::Config),
+    ) -> anyhow::Result<Self> {
         let stripe = StripeStandIn::start().await?;
         let base = stripe.url();
         let shop = Shop::open(backend, prices, |config| {
             config.commerce.stripe_secret_key = Some(STRIPE_SECRET_KEY.parse().unwrap());
             config.commerce.stripe_api_base = base.parse().unwrap();
             config.commerce.stripe_webhook_secret = Some(STRIPE_WEBHOOK_SECRET.to_owned());
+            configure(config);
         })
         .await?;
         Ok(Self { shop, stripe })
+    }
+
+    /// Runs a staff money mutation (`orderPaymentCapture`, `orderPaymentVoid`,
+    /// `orderRefundCreate`) and returns its payload.
+    async fn staff(&self, query: &str, variables: Value) -> anyhow::Result<Value> {
+        self.shop.admin.mutate(query, variables).await
     }
 
     fn webhook_url(&self) -> String {

@@ -122,6 +122,23 @@ async fn yen_are_sent_as_whole_yen(backend: Backend) -> anyhow::Result<()> {
     assert_eq!(sent.param("currency"), Some("jpy"));
     assert_eq!(sent.param("amount"), Some(yen), "whole yen, not hundredths");
     assert!(yen.parse::<i64>()? >= 2_400, "two bowls at least: {yen}");
+
+    // A refund in yen goes back as whole yen too.
+    let refund = shop
+        .shop
+        .admin
+        .mutate(
+            "mutation($id: ID!) { orderRefundCreate(orderId: $id, input: { amount: \"100\" }, idempotencyKey: \"jpy\") { refund { status amount { amount currencyCode } } userErrors { code message } } }",
+            json!({ "id": order["id"] }),
+        )
+        .await?;
+    assert_eq!(refund["refund"]["status"], "SUCCEEDED", "{refund}");
+    assert_eq!(
+        refund["refund"]["amount"],
+        json!({ "amount": "100", "currencyCode": "JPY" })
+    );
+    let sent = &shop.stripe.requests_to("POST", "/v1/refunds")[0];
+    assert_eq!(sent.param("amount"), Some("100"));
     shop.stop().await
 }
 e2e!(yen_are_sent_as_whole_yen);
