@@ -8,6 +8,7 @@
 //! Files with a `# auth: admin` line run with an administrator's access token, `# auth:
 //! customer` with the account's. A `# saves: $name=path.to.value` line keeps a value of the
 //! response for later files (they run in name order: the `storefront-N-…` files are one flow).
+//! The `stripe` provider talks to the suite's Stripe stand-in.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,7 +18,17 @@ use schema::inventory::events::StockUpdate;
 use serde_json::{Value, json};
 
 async fn every_example_query_runs(backend: Backend) -> anyhow::Result<()> {
-    let server = TestServer::with_admin(backend, 40).await?;
+    // Stripe examples run against the suite's Stripe stand-in.
+    let stripe = e2e::stripe::StripeStandIn::start().await?;
+    let stripe_base = stripe.url();
+    let server = TestServer::start(backend, 40, |config| {
+        config.auth.admin_email = Some(e2e::ADMIN_EMAIL.into());
+        config.auth.admin_password = Some(e2e::ADMIN_PASSWORD.into());
+        config.commerce.stripe_secret_key = e2e::stripe::STRIPE_SECRET_KEY.parse().ok();
+        config.commerce.stripe_api_base = stripe_base.parse().expect("the stand-in's URL");
+        config.commerce.stripe_webhook_secret = Some(e2e::stripe::STRIPE_WEBHOOK_SECRET.into());
+    })
+    .await?;
     let first = server
         .graphql(
             "{ products(first: 1) { nodes { id slug category { id } variants { id sku } } } }",
