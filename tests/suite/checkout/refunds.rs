@@ -217,7 +217,14 @@ async fn line_refunds_apportion_discounts_and_tax_and_restock(
         .order_action(e2e::OrderAction::Fulfill, order)
         .await?;
     assert_eq!(shop.stock_of(0).await?, (8, 0));
-    // The second line after shipping, restocked: back on hand.
+    // The second line after shipping, restocked: back on hand, and its subscribers told.
+    let stock_events = || {
+        outbox::Entity::find()
+            .filter(outbox::Column::AggregateId.eq(shop.items[1].variant.uuid()))
+            .filter(outbox::Column::Topic.eq("stock.changed"))
+            .count(&shop.db)
+    };
+    let events_before = stock_events().await?;
     let two = shop
         .refund(
             order,
@@ -234,6 +241,11 @@ async fn line_refunds_apportion_discounts_and_tax_and_restock(
         shop.stock_of(1).await?,
         (10, 0),
         "the returned unit is on hand again"
+    );
+    assert_eq!(
+        stock_events().await?,
+        events_before + 1,
+        "stockChanged for the returned unit"
     );
 
     // More units than are left on a line, or the line twice, are refused.
