@@ -8,7 +8,7 @@
 //! types, payments of other integrations on the same account, orders this server does not
 //! know) is acknowledged with 200 "ignored" rather than refused.
 
-use super::{answer, answer_handled, verify};
+use super::{answer, answer_handled, signature_refusal};
 use crate::state::ServerState;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -24,18 +24,8 @@ pub(super) async fn webhook(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
-    let signature = headers
-        .get(SIGNATURE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if let Err(why) = verify(
-        secret.as_bytes(),
-        signature,
-        body,
-        chrono::Utc::now().timestamp(),
-    ) {
-        tracing::warn!(provider = NAME, why, "payment webhook refused");
-        return answer(StatusCode::UNAUTHORIZED, why);
+    if let Some(refused) = signature_refusal(NAME, secret, headers, SIGNATURE_HEADER, body) {
+        return refused;
     }
     let notifications = match events::parse(body) {
         Ok(Parsed::Notifications(notifications)) => notifications,

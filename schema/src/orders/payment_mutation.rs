@@ -7,26 +7,12 @@ use super::types::{Order, OrderPayload};
 use crate::common::ids::parse_id;
 use crate::common::money::{CurrencyCode, Decimal};
 use crate::common::mutation_cost;
-use crate::common::user_error::UserError;
 use crate::context::ContextExt;
 use crate::customers::auth::Permission;
 use async_graphql::{Context, ID, Object, Result};
 
 #[derive(Default)]
 pub struct PaymentMutation;
-
-fn payload(outcome: Result<entities::order::Model, UserError>) -> OrderPayload {
-    match outcome {
-        Ok(order) => OrderPayload {
-            order: Some(Order(order)),
-            user_errors: Vec::new(),
-        },
-        Err(error) => OrderPayload {
-            order: None,
-            user_errors: vec![error],
-        },
-    }
-}
 
 #[Object]
 impl PaymentMutation {
@@ -48,7 +34,7 @@ impl PaymentMutation {
         };
         let outcome =
             operations::capture(&state.writer(), &state.payments, order_id, amount, staff).await?;
-        Ok(payload(outcome))
+        Ok(outcome.into())
     }
 
     /// Releases an AUTHORIZED payment without taking anything: the order is cancelled, its
@@ -63,7 +49,7 @@ impl PaymentMutation {
             actor: viewer.account_id(),
         };
         let outcome = operations::void(&state.writer(), &state.payments, order_id, staff).await?;
-        Ok(payload(outcome))
+        Ok(outcome.into())
     }
 
     /// Gives captured money back: lines (each unit at its share of what was paid, discounts

@@ -321,6 +321,21 @@ pub struct OrderPayload {
     pub user_errors: Vec<UserError>,
 }
 
+impl From<Result<order::Model, UserError>> for OrderPayload {
+    fn from(outcome: Result<order::Model, UserError>) -> Self {
+        match outcome {
+            Ok(order) => Self {
+                order: Some(Order(order)),
+                user_errors: Vec::new(),
+            },
+            Err(error) => Self {
+                order: None,
+                user_errors: vec![error],
+            },
+        }
+    }
+}
+
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct OrderFilter {
     pub status: Option<Vec<OrderStatus>>,

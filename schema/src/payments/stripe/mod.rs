@@ -123,13 +123,9 @@ impl StripeProvider {
     }
 
     async fn capture_intent(&self, operation: &Operation<'_>) -> Outcome<Done> {
-        let reference = match intent_reference(operation) {
-            Ok(reference) => reference,
+        let (reference, amount) = match intent_and_amount(operation) {
+            Ok(found) => found,
             Err(outcome) => return outcome,
-        };
-        let amount = match amounts::to_stripe(operation.amount, operation.currency) {
-            Ok(amount) => amount,
-            Err(err) => return declined(&err.to_string()),
         };
         let params: Params = vec![("amount_to_capture", amount.to_string())];
         let path = format!("/v1/payment_intents/{reference}/capture");
@@ -160,13 +156,9 @@ impl StripeProvider {
     }
 
     async fn create_refund(&self, operation: &Operation<'_>) -> Outcome<Done> {
-        let reference = match intent_reference(operation) {
-            Ok(reference) => reference,
+        let (reference, amount) = match intent_and_amount(operation) {
+            Ok(found) => found,
             Err(outcome) => return outcome,
-        };
-        let amount = match amounts::to_stripe(operation.amount, operation.currency) {
-            Ok(amount) => amount,
-            Err(err) => return declined(&err.to_string()),
         };
         // Our order and refund travel as metadata, so the refund's webhooks name them
         // however Stripe reports it (`charge.refunded`, `charge.refund.updated`).
@@ -217,6 +209,15 @@ fn is_stripe_id(id: &str, prefix: &str) -> bool {
         && id.len() > prefix.len()
         && id.starts_with(prefix)
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The PaymentIntent an operation is about and its amount in Stripe's units, or the answer
+/// when either is unusable.
+fn intent_and_amount<'a>(operation: &Operation<'a>) -> Result<(&'a str, i64), Outcome<Done>> {
+    let reference = intent_reference(operation)?;
+    let amount = amounts::to_stripe(operation.amount, operation.currency)
+        .map_err(|err| declined(&err.to_string()))?;
+    Ok((reference, amount))
 }
 
 /// The PaymentIntent an operation is about, or the answer when there is none.

@@ -19,7 +19,7 @@ use crate::orders::service::records::{self, Happening};
 use crate::orders::service::transitions::{self, OrderAction};
 use crate::payments::{Done, Operation, Outcome, PaymentProviders};
 use crate::unit_of_work::{Write, Writer};
-use entities::enums::{OrderEventKind, PaymentStatus};
+use entities::enums::{OrderEventKind, OrderPaymentStatus, PaymentStatus};
 use entities::{order, payment};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
@@ -98,6 +98,14 @@ impl Kind {
         match self {
             Self::Capture(_) => "capture",
             Self::Void => "void",
+        }
+    }
+
+    /// The payment status a successful operation leaves the order in.
+    fn settled(self) -> OrderPaymentStatus {
+        match self {
+            Self::Capture(_) => OrderPaymentStatus::Paid,
+            Self::Void => OrderPaymentStatus::Voided,
         }
     }
 
@@ -203,7 +211,21 @@ async fn settle(
             };
             let moved = lifecycle::run(&mut write, paid.order.id, kind.action(), detail).await?;
             write.commit().await?;
-            return Ok(moved.map_err(|refused| refused.user_error(kind.action())));
+            return Ok(match moved {
+                Ok(order) => Ok(order),
+                // The provider's webhook reported it first: the order is already where the
+                // operation was taking it.
+                Err(Refused::Illegal(_, payment)) if payment == kind.settled() => {
+                    match order::Entity::find_by_id(paid.order.id)
+                        .one(writer.db())
+                        .await?
+                    {
+                        Some(order) => Ok(order),
+                        None => Err(Refused::NotFound.user_error(kind.action())),
+                    }
+                }
+                Err(refused) => Err(refused.user_error(kind.action())),
+            });
         }
         Outcome::Pending { .. } => "the provider has not confirmed it yet".to_owned(),
         Outcome::Declined { reason } | Outcome::Failed { reason } => reason,
