@@ -114,6 +114,12 @@ impl OrderQuery {
                 .into_iter()
                 .map(Into::into)
                 .collect(),
+            payment_statuses: filter
+                .payment_status
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             customer: filter
                 .customer_id
                 .map(|id| parse_id(&id, "filter.customerId"))

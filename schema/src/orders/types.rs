@@ -339,6 +339,8 @@ impl From<Result<order::Model, UserError>> for OrderPayload {
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct OrderFilter {
     pub status: Option<Vec<OrderStatus>>,
+    /// E.g. `[AUTHORIZED]`: orders whose money waits to be captured.
+    pub payment_status: Option<Vec<OrderPaymentStatus>>,
     pub customer_id: Option<ID>,
     /// Orders placed at or after this instant.
     pub created_after: Option<DateTime<Utc>>,

@@ -35,6 +35,13 @@ async fn authorize_then_capture_part_releases_the_rest(backend: Backend) -> anyh
     }
     assert_eq!(shop.money_of(order).await?["paymentStatus"], "AUTHORIZED");
 
+    let awaiting = "{ orders(filter: { paymentStatus: [AUTHORIZED] }) { nodes { id } } }";
+    let listed = shop.admin.graphql(awaiting, json!({})).await?;
+    assert_eq!(
+        listed.data()["orders"]["nodes"],
+        json!([{ "id": order.to_string() }])
+    );
+
     let captured = shop.capture(order, Some("30.00")).await?;
     assert_eq!(captured["userErrors"], json!([]), "{captured}");
     let order_now = &captured["order"];
@@ -49,6 +56,13 @@ async fn authorize_then_capture_part_releases_the_rest(backend: Backend) -> anyh
     assert_eq!(
         kinds,
         ["PLACED", "PAYMENT_AUTHORIZED", "PAYMENT_CAPTURED", "PAID"]
+    );
+
+    let listed = shop.admin.graphql(awaiting, json!({})).await?;
+    assert_eq!(
+        listed.data()["orders"]["nodes"],
+        json!([]),
+        "nothing waits for a capture"
     );
 
     // The other 20.00 was released with the capture: nothing is left to capture or void.

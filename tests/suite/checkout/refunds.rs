@@ -28,8 +28,14 @@ async fn concurrent_refunds_never_exceed_the_capture(backend: Backend) -> anyhow
         .filter(|a| a["refund"]["status"] == "SUCCEEDED")
         .count();
     assert_eq!(succeeded, 5, "{answers:?}");
+    // Refused for want of money left, or — once the last one settled — because the order
+    // is refunded.
     for refused in answers.iter().filter(|a| a["refund"].is_null()) {
-        assert_eq!(user_error_code(refused), "REFUND_TOO_LARGE", "{refused}");
+        let code = user_error_code(refused);
+        assert!(
+            code == "REFUND_TOO_LARGE" || code == "ILLEGAL_TRANSITION",
+            "{refused}"
+        );
     }
     let after = shop.money_of(order).await?;
     assert_eq!(after["payments"][0]["refundedAmount"]["amount"], "50.00");

@@ -45,11 +45,19 @@ pub enum Refused {
 }
 
 impl Refused {
+    /// The refusal of a mutation whose order argument is `id`.
     pub fn user_error(self, action: OrderAction) -> UserError {
+        self.user_error_at(action, "id")
+    }
+
+    /// The refusal, naming the mutation's order argument `field`.
+    pub fn user_error_at(self, action: OrderAction, field: &str) -> UserError {
         match self {
-            Self::NotFound => UserError::new(&["id"], ErrorCode::NotFound, "no order with this id"),
+            Self::NotFound => {
+                UserError::new(&[field], ErrorCode::NotFound, "no order with this id")
+            }
             Self::Illegal(status, payment) => UserError::new(
-                &["id"],
+                &[field],
                 ErrorCode::IllegalTransition,
                 format!(
                     "a {} order cannot be {} (its payment is {})",

@@ -1,7 +1,7 @@
 //! Reading orders: one by id for its owner or staff, and pages of them newest first.
 
 use crate::error::{ApiError, ApiResult};
-use entities::enums::OrderStatus;
+use entities::enums::{OrderPaymentStatus, OrderStatus};
 use entities::order;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -13,6 +13,8 @@ use uuid::Uuid;
 #[derive(Clone, Debug, Default)]
 pub struct OrderScope {
     pub statuses: Vec<OrderStatus>,
+    /// Payment statuses (any of them); empty: all.
+    pub payment_statuses: Vec<OrderPaymentStatus>,
     pub customer: Option<Uuid>,
     pub created_after: Option<chrono::DateTime<chrono::Utc>>,
     pub created_before: Option<chrono::DateTime<chrono::Utc>>,
@@ -23,6 +25,10 @@ impl OrderScope {
         let mut query = order::Entity::find();
         if !self.statuses.is_empty() {
             query = query.filter(order::Column::Status.is_in(self.statuses.iter().copied()));
+        }
+        if !self.payment_statuses.is_empty() {
+            let statuses = self.payment_statuses.iter().copied();
+            query = query.filter(order::Column::PaymentStatus.is_in(statuses));
         }
         if let Some(customer) = self.customer {
             query = query.filter(order::Column::CustomerId.eq(customer));

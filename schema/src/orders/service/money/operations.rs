@@ -121,7 +121,10 @@ impl Kind {
 fn allowed(order: &order::Model, action: OrderAction) -> Result<(), UserError> {
     match transitions::find(order.status, order.payment_status, action) {
         Some(_) => Ok(()),
-        None => Err(Refused::Illegal(order.status, order.payment_status).user_error(action)),
+        None => {
+            Err(Refused::Illegal(order.status, order.payment_status)
+                .user_error_at(action, "orderId"))
+        }
     }
 }
 
@@ -221,10 +224,10 @@ async fn settle(
                         .await?
                     {
                         Some(order) => Ok(order),
-                        None => Err(Refused::NotFound.user_error(kind.action())),
+                        None => Err(Refused::NotFound.user_error_at(kind.action(), "orderId")),
                     }
                 }
-                Err(refused) => Err(refused.user_error(kind.action())),
+                Err(refused) => Err(refused.user_error_at(kind.action(), "orderId")),
             });
         }
         Outcome::Pending { .. } => "the provider has not confirmed it yet".to_owned(),

@@ -121,7 +121,7 @@ pub async fn create(
     {
         let refused = Refused::Illegal(paid.order.status, paid.order.payment_status);
         return Ok(RefundOutcome::refused(
-            refused.user_error(OrderAction::Refund),
+            refused.user_error_at(OrderAction::Refund, "orderId"),
         ));
     }
     let plan = match plan(writer, &paid, &request).await? {
