@@ -16,7 +16,7 @@ use crate::common::text;
 use crate::error::ApiResult;
 use crate::payments::{Done, Outcome};
 use crate::unit_of_work::{Write, Writer};
-use entities::enums::OrderPaymentStatus;
+use entities::enums::{OrderPaymentStatus, RefundStatus};
 use entities::{order, refund};
 use entities::{payment, payment_webhook_event};
 use sea_orm::sea_query::OnConflict;
@@ -236,13 +236,23 @@ async fn settle_refund(mut write: Write, notification: &Notification) -> ApiResu
         write.commit().await?;
         return Ok(Handled::AlreadyDone);
     };
-    let known = refund::Entity::find_by_id(refund_id)
+    let Some(recorded) = refund::Entity::find_by_id(refund_id)
         .one(write.txn())
         .await?
-        .is_some_and(|r| r.order_id == notification.order_id);
-    if !known {
+        .filter(|r| r.order_id == notification.order_id)
+    else {
         write.commit().await?;
         return Ok(Handled::UnknownOrder);
+    };
+    let failed_now = notification.kind == "refund.failed";
+    if recorded.status == RefundStatus::Succeeded && failed_now {
+        // A refund can fail after succeeding (the card was closed): the money did not go
+        // back after all. Nothing here undoes a settled refund; staff must reconcile.
+        tracing::warn!(
+            refund = %refund_id,
+            order = %notification.order_id,
+            "the provider reports a refund recorded as succeeded has failed; reconcile it"
+        );
     }
     let outcome = if notification.kind == "refund.succeeded" {
         Outcome::Succeeded(Done {
