@@ -17,6 +17,9 @@ pub struct Model {
     pub email: Option<String>,
     #[sea_orm(column_type = "JsonBinary")]
     pub shipping_address: Option<MailingAddress>,
+    /// Where the invoice goes; an order without one bills the shipping address.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub billing_address: Option<MailingAddress>,
     #[sea_orm(column_type = "JsonBinary")]
     pub discount_codes: StringList,
     pub status: CartStatus,

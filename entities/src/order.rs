@@ -33,6 +33,9 @@ pub struct Model {
     pub discount_code: Option<String>,
     #[sea_orm(column_type = "JsonBinary")]
     pub shipping_address: Option<MailingAddress>,
+    /// Where the invoice goes; an order without one bills the shipping address.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub billing_address: Option<MailingAddress>,
     /// Whether a refund has claimed the shipping charge (it is refunded at most once).
     pub shipping_refunded: bool,
     pub created_at: DateTimeUtc,

@@ -463,7 +463,8 @@ async fn other_json_columns_round_trip(db: &DatabaseConnection) {
         customer_id: None,
         currency_code: String::from("USD"),
         email: None,
-        shipping_address: Some(address),
+        shipping_address: Some(address.clone()),
+        billing_address: Some(address),
         discount_codes: StringList(vec![String::from("SUMMER10")]),
         status: CartStatus::Active,
         converted_order_id: None,
@@ -478,6 +479,7 @@ async fn other_json_columns_round_trip(db: &DatabaseConnection) {
     let empty = cart::Model {
         id: Uuid::new_v4(),
         shipping_address: None,
+        billing_address: None,
         discount_codes: StringList::default(),
         ..cart_template(now)
     };
@@ -510,6 +512,7 @@ fn cart_template(now: DateTime<Utc>) -> cart::Model {
         currency_code: String::from("EUR"),
         email: Some(String::from("guest@example.com")),
         shipping_address: None,
+        billing_address: None,
         discount_codes: StringList::default(),
         status: CartStatus::Active,
         converted_order_id: None,

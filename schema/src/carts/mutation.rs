@@ -46,6 +46,7 @@ fn buyer(input: CartBuyerIdentityInput) -> BuyerIdentity {
     BuyerIdentity {
         email: input.email,
         shipping_address: input.shipping_address.map(Into::into),
+        billing_address: input.billing_address.map(Into::into),
     }
 }
 

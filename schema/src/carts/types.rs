@@ -85,6 +85,12 @@ impl Cart {
                 .shipping_address
                 .clone()
                 .map(MailingAddress::from),
+            billing_address: self
+                .0
+                .cart
+                .billing_address
+                .clone()
+                .map(MailingAddress::from),
             customer_id: self.0.cart.customer_id.map(|id| ID(id.to_string())),
         }
     }
@@ -208,6 +214,8 @@ pub struct CartDiscountCode {
 pub struct CartBuyerIdentity {
     pub email: Option<String>,
     pub shipping_address: Option<MailingAddress>,
+    /// Where the invoice goes; unset, the order bills the shipping address.
+    pub billing_address: Option<MailingAddress>,
     /// The signed-in customer who owns the cart; null for a guest cart.
     pub customer_id: Option<ID>,
 }
@@ -286,6 +294,8 @@ pub struct CartLineUpdateInput {
 pub struct CartBuyerIdentityInput {
     pub email: Option<String>,
     pub shipping_address: Option<MailingAddressInput>,
+    /// Leave it out to bill the shipping address.
+    pub billing_address: Option<MailingAddressInput>,
 }
 
 #[derive(InputObject, Clone, Debug, Default)]

@@ -171,6 +171,11 @@ impl Order {
         self.0.shipping_address.clone().map(MailingAddress::from)
     }
 
+    /// Where the invoice goes (the shipping address when the buyer gave no other).
+    async fn billing_address(&self) -> Option<MailingAddress> {
+        self.0.billing_address.clone().map(MailingAddress::from)
+    }
+
     /// Every status change and note, oldest first.
     async fn events(&self, ctx: &Context<'_>) -> Result<Vec<OrderEvent>> {
         let events = ctx

@@ -59,6 +59,40 @@ async fn buyer_details_are_validated_and_kept(backend: Backend) -> anyhow::Resul
     let buyer = &accepted(&set, "cartBuyerIdentityUpdate")["buyerIdentity"];
     assert_eq!(buyer["email"], "jane@example.com");
     assert_eq!(buyer["shippingAddress"]["countryCode"], "US");
+    assert!(
+        buyer["billingAddress"].is_null(),
+        "unset: bills the shipping address"
+    );
+
+    // A billing address of its own, checked like the shipping address.
+    let billing = json!({ "address1": "2 Office Rd", "city": "Capital City", "zip": "54321", "countryCode": "ca" });
+    let set = shop
+        .guest
+        .graphql(
+            &update,
+            json!({ "cart": id.to_string(), "buyer": { "billingAddress": billing } }),
+        )
+        .await?;
+    let buyer = &accepted(&set, "cartBuyerIdentityUpdate")["buyerIdentity"];
+    assert_eq!(buyer["billingAddress"]["countryCode"], "CA");
+    assert_eq!(
+        buyer["shippingAddress"]["city"], "Springfield",
+        "the shipping address stays"
+    );
+    let bad_billing = shop
+        .guest
+        .graphql(&update, json!({ "cart": id.to_string(), "buyer": { "billingAddress": { "address1": "x", "city": "", "zip": "1", "countryCode": "1" } } }))
+        .await?;
+    let errors = refused(&bad_billing, "cartBuyerIdentityUpdate");
+    let fields: Vec<&Value> = errors.iter().map(|e| &e["field"]).collect();
+    assert_eq!(
+        fields,
+        [
+            &json!(["buyerIdentity", "billingAddress", "city"]),
+            &json!(["buyerIdentity", "billingAddress", "countryCode"])
+        ],
+        "{errors:?}"
+    );
 
     let bad = shop
         .guest

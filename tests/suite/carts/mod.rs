@@ -35,7 +35,7 @@ pub(crate) const CART_FIELDS: &str = r#"
     subtotal { amount currencyCode } discountTotal { amount } shippingTotal { amount }
     taxTotal { amount } total { amount }
   }
-  buyerIdentity { email customerId shippingAddress { city countryCode zip } }
+  buyerIdentity { email customerId shippingAddress { city countryCode zip } billingAddress { city countryCode } }
 "#;
 
 pub(crate) fn mutation(name: &str, arguments: &str, parameters: &str) -> String {

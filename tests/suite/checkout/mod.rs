@@ -26,6 +26,7 @@ const ORDER_FIELDS: &str = r#"
   subtotal { amount } discountTotal { amount } shippingTotal { amount } taxTotal { amount }
   total { amount currencyCode }
   shippingAddress { city countryCode }
+  billingAddress { city countryCode }
   events { kind fromStatus toStatus message }
   payments { provider status amount { amount } reference }
 "#;

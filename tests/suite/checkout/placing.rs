@@ -55,6 +55,11 @@ async fn a_guest_checks_out_and_gets_a_snapshot_order(backend: Backend) -> anyho
     assert_eq!(order["events"][0]["toStatus"], "PLACED");
     assert_eq!(order["payments"][0]["provider"], "manual");
     assert_eq!(order["payments"][0]["status"], "PENDING");
+    assert!(order["shippingAddress"]["city"].is_string());
+    assert_eq!(
+        order["billingAddress"], order["shippingAddress"],
+        "no billing address given: the shipping address is billed"
+    );
     assert_eq!(shop.stock_of(0).await?, (10, 2), "two units allocated");
 
     // The cart is closed; the same key answers with the same order; another key is refused.

@@ -22,11 +22,12 @@ use uuid::Uuid;
 /// Most discount codes one cart may carry.
 pub const MAX_DISCOUNT_CODES: usize = 5;
 
-/// Who is buying: an email for the receipt and where to ship.
+/// Who is buying: an email for the receipt, where to ship, where to bill.
 #[derive(Clone, Debug, Default)]
 pub struct BuyerIdentity {
     pub email: Option<String>,
     pub shipping_address: Option<MailingAddress>,
+    pub billing_address: Option<MailingAddress>,
 }
 
 /// A new cart in `currency`, owned by `account` when signed in, with optional first lines
@@ -39,8 +40,8 @@ pub async fn create(
     first_lines: &[NewLine],
     buyer: Option<BuyerIdentity>,
 ) -> ApiResult<Outcome> {
-    let (email, shipping_address) = match buyer.map(clean_buyer).transpose() {
-        Ok(buyer) => buyer.map_or((None, None), |b| (b.email, b.shipping_address)),
+    let buyer = match buyer.map(clean_buyer).transpose() {
+        Ok(buyer) => buyer.unwrap_or_default(),
         Err(errors) => return Ok(Err(errors)),
     };
     let write = writer.begin().await?;
@@ -50,8 +51,9 @@ pub async fn create(
         id: Set(Uuid::new_v4()),
         customer_id: Set(account),
         currency_code: Set(currency.as_str().to_owned()),
-        email: Set(email),
-        shipping_address: Set(shipping_address),
+        email: Set(buyer.email),
+        shipping_address: Set(buyer.shipping_address),
+        billing_address: Set(buyer.billing_address),
         discount_codes: Set(StringList::default()),
         status: Set(CartStatus::Active),
         converted_order_id: Set(None),
@@ -202,6 +204,9 @@ pub async fn set_buyer(
     if let Some(address) = buyer.shipping_address {
         active.shipping_address = Set(Some(address));
     }
+    if let Some(address) = buyer.billing_address {
+        active.billing_address = Set(Some(address));
+    }
     let cart = active.update(write.txn()).await?;
     let outcome: CartView = view::view(write.txn(), cart, &rules.pricing).await?;
     lines::finish(write, Ok(outcome)).await
@@ -217,64 +222,75 @@ fn clean_buyer(buyer: BuyerIdentity) -> Result<BuyerIdentity, Vec<UserError>> {
             .map_err(|problem| errors.push(email_error(&["buyerIdentity", "email"], problem)))
             .ok()
     });
-    let shipping_address = buyer.shipping_address.map(|address| {
-        let mut required = |value: String, field: &'static str, max: usize| {
-            text::required_line(&value, max).unwrap_or_else(|problem| {
-                errors.push(UserError::new(
-                    &["buyerIdentity", "shippingAddress", field],
-                    ErrorCode::Invalid,
-                    problem.to_string(),
-                ));
-                value
-            })
-        };
-        let address1 = required(address.address1, "address1", ADDRESS_LINE_LEN);
-        let city = required(address.city, "city", ADDRESS_LINE_LEN);
-        let zip = required(address.zip, "zip", 20);
-        let country_code = required(address.country_code, "countryCode", 2).to_uppercase();
-        let mut optional = |value: Option<String>, field: &'static str| {
-            text::optional_line(value.as_deref(), ADDRESS_LINE_LEN).unwrap_or_else(|problem| {
-                errors.push(UserError::new(
-                    &["buyerIdentity", "shippingAddress", field],
-                    ErrorCode::Invalid,
-                    problem.to_string(),
-                ));
-                None
-            })
-        };
-        MailingAddress {
-            first_name: optional(address.first_name, "firstName"),
-            last_name: optional(address.last_name, "lastName"),
-            address2: optional(address.address2, "address2"),
-            province: optional(address.province, "province"),
-            phone: optional(address.phone, "phone"),
-            address1,
-            city,
-            zip,
-            country_code,
-        }
-    });
-    if let Some(address) = &shipping_address
-        && !(address.country_code.len() == 2
-            && address.country_code.chars().all(|c| c.is_ascii_uppercase()))
-        && !errors.iter().any(|e| {
-            e.field
-                .as_ref()
-                .is_some_and(|f| f.last().is_some_and(|l| l == "countryCode"))
-        })
-    {
-        errors.push(UserError::new(
-            &["buyerIdentity", "shippingAddress", "countryCode"],
-            ErrorCode::Invalid,
-            "use a two-letter ISO 3166 country code, e.g. US",
-        ));
-    }
+    let shipping_address = buyer
+        .shipping_address
+        .map(|address| clean_address(address, "shippingAddress", &mut errors));
+    let billing_address = buyer
+        .billing_address
+        .map(|address| clean_address(address, "billingAddress", &mut errors));
     if errors.is_empty() {
         Ok(BuyerIdentity {
             email,
             shipping_address,
+            billing_address,
         })
     } else {
         Err(errors)
+    }
+}
+
+/// Checks every field of an address given as `buyerIdentity.<name>`, adding what is wrong to
+/// `errors`; returns it trimmed, the country code upper-case.
+fn clean_address(
+    address: MailingAddress,
+    name: &'static str,
+    errors: &mut Vec<UserError>,
+) -> MailingAddress {
+    let mut invalid = |field: &'static str, message: String| {
+        errors.push(UserError::new(
+            &["buyerIdentity", name, field],
+            ErrorCode::Invalid,
+            message,
+        ));
+    };
+    let mut required = |value: String, field: &'static str, max: usize| {
+        text::required_line(&value, max).unwrap_or_else(|problem| {
+            invalid(field, problem.to_string());
+            value
+        })
+    };
+    let address1 = required(address.address1, "address1", ADDRESS_LINE_LEN);
+    let city = required(address.city, "city", ADDRESS_LINE_LEN);
+    let zip = required(address.zip, "zip", 20);
+    let country_code = text::required_line(&address.country_code, 2)
+        .map_err(|problem| problem.to_string())
+        .and_then(|code| {
+            let code = code.to_uppercase();
+            if code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()) {
+                Ok(code)
+            } else {
+                Err("use a two-letter ISO 3166 country code, e.g. US".to_owned())
+            }
+        })
+        .unwrap_or_else(|problem| {
+            invalid("countryCode", problem);
+            address.country_code.clone()
+        });
+    let mut optional = |value: Option<String>, field: &'static str| {
+        text::optional_line(value.as_deref(), ADDRESS_LINE_LEN).unwrap_or_else(|problem| {
+            invalid(field, problem.to_string());
+            None
+        })
+    };
+    MailingAddress {
+        first_name: optional(address.first_name, "firstName"),
+        last_name: optional(address.last_name, "lastName"),
+        address2: optional(address.address2, "address2"),
+        province: optional(address.province, "province"),
+        phone: optional(address.phone, "phone"),
+        address1,
+        city,
+        zip,
+        country_code,
     }
 }

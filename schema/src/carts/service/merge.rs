@@ -124,6 +124,9 @@ pub async fn merge_guest_cart(
     if current.shipping_address.is_none() && guest.shipping_address.is_some() {
         target.shipping_address = Set(guest.shipping_address.clone());
     }
+    if current.billing_address.is_none() && guest.billing_address.is_some() {
+        target.billing_address = Set(guest.billing_address.clone());
+    }
     target.updated_at = Set(at);
     target.update(write.txn()).await?;
 

@@ -500,6 +500,11 @@ async fn write_order(write: &mut Write, new: NewOrder<'_>) -> ApiResult<order::M
         total: Set(totals.total),
         discount_code: Set(used_codes.first().map(|c| (*c).to_owned())),
         shipping_address: Set(cart.cart.shipping_address.clone()),
+        billing_address: Set(cart
+            .cart
+            .billing_address
+            .clone()
+            .or_else(|| cart.cart.shipping_address.clone())),
         created_at: Set(at),
         updated_at: Set(at),
         ..Default::default()
