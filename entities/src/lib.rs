@@ -11,6 +11,7 @@ pub mod category;
 pub mod customer;
 pub mod discount;
 pub mod order;
+pub mod order_access_key;
 pub mod order_allocation;
 pub mod order_discount;
 pub mod order_event;
@@ -40,6 +41,7 @@ pub mod prelude {
     pub use super::customer::Entity as Customer;
     pub use super::discount::Entity as Discount;
     pub use super::order::Entity as Order;
+    pub use super::order_access_key::Entity as OrderAccessKey;
     pub use super::order_allocation::Entity as OrderAllocation;
     pub use super::order_discount::Entity as OrderDiscount;
     pub use super::order_event::Entity as OrderEvent;

@@ -19,6 +19,7 @@ mod m20261122_000009_listing_counts;
 mod m20261122_000010_order_number_sequence;
 mod m20261123_000011_order_discounts;
 mod m20261204_000012_payments;
+mod m20261204_000013_order_access_keys;
 mod m20261204_000014_billing_addresses;
 
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_order_number_sequence::Migration),
             Box::new(m20261123_000011_order_discounts::Migration),
             Box::new(m20261204_000012_payments::Migration),
+            Box::new(m20261204_000013_order_access_keys::Migration),
             Box::new(m20261204_000014_billing_addresses::Migration),
         ]
     }

@@ -119,6 +119,7 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, CartLine).await;
     matches_table(db, Discount).await;
     matches_table(db, Order).await;
+    matches_table(db, OrderAccessKey).await;
     matches_table(db, OrderLine).await;
     matches_table(db, OrderAllocation).await;
     matches_table(db, OrderEvent).await;

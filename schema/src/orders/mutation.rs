@@ -52,7 +52,8 @@ impl OrderMutation {
     /// when `payment` is left out: the order waits for `orderMarkPaid`). The same
     /// `idempotencyKey` for the same cart always answers with the same order, however often
     /// and however concurrently it is sent. A declined payment cancels the order (stock
-    /// released, cart reopened) and answers with it and a PAYMENT_DECLINED user error.
+    /// released, cart reopened) and answers with it and a PAYMENT_DECLINED user error. Every
+    /// answer with an order carries an `accessKey` for it (guests track their order with it).
     #[graphql(complexity = "mutation_cost::WRITE * 5 + child_complexity")]
     async fn checkout_complete(
         &self,
@@ -80,6 +81,7 @@ impl OrderMutation {
         .await?;
         Ok(CheckoutCompletePayload {
             order: outcome.order.map(Order),
+            access_key: outcome.access_key,
             user_errors: outcome.user_errors,
         })
     }

@@ -1,5 +1,7 @@
-//! `order(id)`, staff `orders(...)`, and the connection type `me { orders }` shares.
+//! `order(id)`, `orderByAccessKey(key)` for guests, staff `orders(...)`, and the connection
+//! type `me { orders }` shares.
 
+use super::service::access_keys;
 use super::service::listing::{self, OrderScope};
 use super::types::{Order, OrderFilter};
 use crate::common::ids::parse_id;
@@ -94,6 +96,15 @@ impl OrderQuery {
     async fn order(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Order>> {
         let id = parse_id(&id, "id")?;
         order_for_viewer(ctx, id).await
+    }
+
+    /// The order `key` opens (`CheckoutCompletePayload.accessKey`), for whoever holds it: a
+    /// guest's order-status page needs no sign-in. Null for a key that opens nothing. Never
+    /// cached: the answer is as private as the key.
+    #[graphql(cache_control(no_cache))]
+    async fn order_by_access_key(&self, ctx: &Context<'_>, key: String) -> Result<Option<Order>> {
+        let found = access_keys::order_opened_by(&ctx.state()?.db, &key).await?;
+        Ok(found.map(Order))
     }
 
     /// Orders, newest first (staff with MANAGE_ORDERS).

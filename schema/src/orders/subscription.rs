@@ -1,6 +1,8 @@
-//! `orderUpdated(orderId)`: the order's owner or staff follow its status live.
+//! `orderUpdated(orderId, accessKey)`: the order's owner, staff, or a guest holding one of
+//! its access keys follow its status live.
 
 use super::query::may_read;
+use super::service::access_keys;
 use super::types::Order;
 use crate::common::ids::parse_id;
 use crate::context::ContextExt;
@@ -23,11 +25,14 @@ impl OrderSubscription {
     /// a gap (the subscriber fell behind, or the server lost its event link) the current
     /// order is sent again; compare `status` and `updatedAt`. When the session the
     /// connection signed in with ends (the access token expires, or it is signed out), the
-    /// subscription ends with an `UNAUTHENTICATED` error.
+    /// subscription ends with an `UNAUTHENTICATED` error. A guest passes the order's
+    /// `accessKey` (from `checkoutComplete`) instead of signing in; anyone else gets
+    /// `NOT_FOUND`, as for an order that does not exist.
     async fn order_updated(
         &self,
         ctx: &Context<'_>,
         order_id: ID,
+        access_key: Option<String>,
     ) -> Result<impl Stream<Item = Result<Order>> + use<>> {
         let id = parse_id(&order_id, "orderId")?;
         let state = ctx.state()?;
@@ -37,7 +42,13 @@ impl OrderSubscription {
             .one(&state.db)
             .await
             .map_err(ApiError::from)?;
-        if !found.as_ref().is_some_and(|o| may_read(&viewer, o)) {
+        let allowed = match (&found, access_key.as_deref()) {
+            (None, _) => false,
+            (Some(order), _) if may_read(&viewer, order) => true,
+            (Some(_), Some(key)) => access_keys::opens(&state.db, key, id).await?,
+            (Some(_), None) => false,
+        };
+        if !allowed {
             return Err(ApiError::NotFound("no order with this id".into()).into());
         }
         let receiver = state.events.subscribe();

@@ -317,6 +317,12 @@ pub struct PaymentInput {
 #[derive(SimpleObject)]
 pub struct CheckoutCompletePayload {
     pub order: Option<Order>,
+    /// A secret that opens this order to whoever holds it (`orderByAccessKey`,
+    /// `orderUpdated(accessKey:)`): how a guest gets back to the order. Shown only here and
+    /// stored only as a hash, so keep it (e.g. in the confirmation link); a replay of the
+    /// same checkout answers with a new key, and the earlier ones keep working. Null without
+    /// an order (and after 20 replays of one checkout).
+    pub access_key: Option<String>,
     pub user_errors: Vec<UserError>,
 }
 

@@ -1,11 +1,12 @@
 //! Checkout and orders over HTTP: placing orders, payments, idempotency, never overselling,
-//! the order state machine, snapshots and `orderUpdated`.
+//! the order state machine, snapshots, `orderUpdated`, and guests' access keys.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod capture;
 mod concurrency;
 mod discount_usage;
+mod guest_tracking;
 mod lifecycle;
 mod money;
 mod placing;
@@ -33,7 +34,7 @@ const ORDER_FIELDS: &str = r#"
 
 fn checkout_query() -> String {
     format!(
-        "mutation($cart: ID!, $key: String!, $payment: PaymentInput) {{ checkoutComplete(cartId: $cart, idempotencyKey: $key, payment: $payment) {{ order {{ {ORDER_FIELDS} }} userErrors {{ field message code }} }} }}"
+        "mutation($cart: ID!, $key: String!, $payment: PaymentInput) {{ checkoutComplete(cartId: $cart, idempotencyKey: $key, payment: $payment) {{ order {{ {ORDER_FIELDS} }} accessKey userErrors {{ field message code }} }} }}"
     )
 }
 

@@ -321,9 +321,9 @@ async fn checkout_costs_a_pinned_number_of_statements(backend: Backend) -> anyho
     );
     // Claim the cart; lines, variants, prices, discounts; lock stock; reserve; use the code;
     // order (numbered inside its INSERT), its discounts, lines, allocations, history,
-    // outbox, payment.
+    // access key, outbox, payment.
     assert!(
-        statements <= 15,
+        statements <= 16,
         "checkoutComplete took {statements} statements"
     );
     shop.server.stop().await

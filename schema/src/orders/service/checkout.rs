@@ -9,7 +9,12 @@
 //! Idempotency: `(cart, idempotencyKey)` names one order. A repeat finds it before doing
 //! anything; concurrent repeats queue on the cart's row lock and the later ones find the
 //! order the first one committed. A converted cart cannot be checked out again.
+//!
+//! Every answer with an order carries an access key for it (`service/access_keys.rs`), the
+//! guest's way back to the order: written in the order's unit, and for a replay (the first
+//! key is stored only as a hash) a new one.
 
+use super::access_keys;
 use super::lifecycle::{self, Detail};
 use super::records::{self, Happening};
 use super::transitions::OrderAction;
@@ -31,10 +36,7 @@ use entities::enums::{OrderEventKind, OrderPaymentStatus, OrderStatus, PaymentSt
 use entities::{
     customer, order, order_allocation, order_discount, order_line, payment, product_variant,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -46,9 +48,12 @@ pub struct CheckoutRequest {
     pub token: Option<String>,
 }
 
-/// The order, with the user errors that go with it (a declined payment returns both).
+/// The order, with the user errors that go with it (a declined payment returns both), and
+/// a key that opens the order (`None` without an order, or when a replay found the order's
+/// keys at their cap).
 pub struct CheckoutOutcome {
     pub order: Option<order::Model>,
+    pub access_key: Option<String>,
     pub user_errors: Vec<UserError>,
 }
 
@@ -56,13 +61,15 @@ impl CheckoutOutcome {
     fn refused(user_errors: Vec<UserError>) -> Self {
         Self {
             order: None,
+            access_key: None,
             user_errors,
         }
     }
 
-    fn placed(order: order::Model) -> Self {
+    fn placed(order: order::Model, access_key: Option<String>) -> Self {
         Self {
             order: Some(order),
+            access_key,
             user_errors: Vec::new(),
         }
     }
@@ -106,7 +113,7 @@ pub async fn complete(
         Err(error) => {
             drop(write);
             if error.code == ErrorCode::CartConverted
-                && let Some(done) = replay(db, request.cart_id, &key, request.account).await?
+                && let Some(done) = replay(writer, request.cart_id, &key, request.account).await?
             {
                 return Ok(done);
             }
@@ -179,12 +186,15 @@ pub async fn complete(
         },
     )
     .await;
-    let placed = match written {
-        Ok(placed) => placed,
+    let Written {
+        order: placed,
+        access_key,
+    } = match written {
+        Ok(written) => written,
         Err(err) if err.is_unique_violation() => {
             // This key already made an order for this cart (which was reopened since).
             drop(write);
-            if let Some(done) = replay(db, request.cart_id, &key, request.account).await? {
+            if let Some(done) = replay(writer, request.cart_id, &key, request.account).await? {
                 return Ok(done);
             }
             return Err(err);
@@ -235,7 +245,7 @@ pub async fn complete(
             next_action,
         } => {
             lifecycle::set_payment_pending(writer, placed.id, reference, next_action).await?;
-            CheckoutOutcome::placed(placed)
+            CheckoutOutcome::placed(placed, Some(access_key))
         }
         Outcome::Succeeded(Authorized {
             reference,
@@ -259,7 +269,7 @@ pub async fn complete(
                     .await?
                     .unwrap_or(placed),
             };
-            CheckoutOutcome::placed(moved)
+            CheckoutOutcome::placed(moved, Some(access_key))
         }
         Outcome::Declined { reason } | Outcome::Failed { reason } => {
             let detail = Detail {
@@ -267,8 +277,10 @@ pub async fn complete(
                 ..Detail::default()
             };
             let cancelled = after_charge(writer, placed.id, OrderAction::Decline, detail).await?;
+            // The key too: the buyer may still want to see the cancelled order.
             CheckoutOutcome {
                 order: Some(cancelled.unwrap_or(placed)),
+                access_key: Some(access_key),
                 user_errors: vec![declined(&reason)],
             }
         }
@@ -321,13 +333,15 @@ fn declined(reason: &str) -> UserError {
 }
 
 /// The answer a repeated request gets: the order this key made for this cart, as it is now
-/// (with the decline error again if its payment was declined).
+/// (with the decline error again if its payment was declined), and a fresh access key for it
+/// (the first one exists only as a hash).
 async fn replay(
-    db: &DatabaseConnection,
+    writer: &Writer,
     cart_id: Uuid,
     key: &str,
     account: Option<Uuid>,
 ) -> ApiResult<Option<CheckoutOutcome>> {
+    let db = writer.db();
     let Some(found) = order::Entity::find()
         .filter(order::Column::CartId.eq(cart_id))
         .filter(order::Column::IdempotencyKey.eq(key))
@@ -340,6 +354,7 @@ async fn replay(
     if found.customer_id.is_some() && found.customer_id != account {
         return Ok(Some(CheckoutOutcome::refused(vec![access::not_found()])));
     }
+    let access_key = access_keys::issue_another(writer, found.id).await?;
     if found.status == OrderStatus::Cancelled {
         let was_declined = payment::Entity::find()
             .filter(payment::Column::OrderId.eq(found.id))
@@ -350,11 +365,12 @@ async fn replay(
         if was_declined {
             return Ok(Some(CheckoutOutcome {
                 order: Some(found),
+                access_key,
                 user_errors: vec![declined("the payment was declined")],
             }));
         }
     }
-    Ok(Some(CheckoutOutcome::placed(found)))
+    Ok(Some(CheckoutOutcome::placed(found, access_key)))
 }
 
 async fn account_email(
@@ -462,9 +478,16 @@ struct NewOrder<'a> {
     actor: Option<Uuid>,
 }
 
-/// The order, its snapshot lines, their allocations and the PLACED history entry (its
-/// `orderUpdated` event joins the stock events on the unit of work: one outbox INSERT).
-async fn write_order(write: &mut Write, new: NewOrder<'_>) -> ApiResult<order::Model> {
+/// What `write_order` wrote: the order and the key that opens it.
+struct Written {
+    order: order::Model,
+    access_key: String,
+}
+
+/// The order, its snapshot lines, their allocations, the PLACED history entry (its
+/// `orderUpdated` event joins the stock events on the unit of work: one outbox INSERT) and
+/// its first access key.
+async fn write_order(write: &mut Write, new: NewOrder<'_>) -> ApiResult<Written> {
     let txn = write.txn();
     let NewOrder {
         id,
@@ -571,7 +594,11 @@ async fn write_order(write: &mut Write, new: NewOrder<'_>) -> ApiResult<order::M
         },
     )
     .await?;
-    Ok(placed)
+    let access_key = access_keys::issue(write, placed.id).await?;
+    Ok(Written {
+        order: placed,
+        access_key,
+    })
 }
 
 /// Records the discounts the order used (one INSERT), so every way of cancelling it gives

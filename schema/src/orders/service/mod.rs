@@ -1,5 +1,6 @@
-//! Order rules: checkout, the state machine, payments, listing.
+//! Order rules: checkout, the state machine, payments, listing, guests' access keys.
 
+pub mod access_keys;
 pub mod checkout;
 pub mod lifecycle;
 pub mod listing;
