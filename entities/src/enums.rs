@@ -104,6 +104,15 @@ pub enum OrderEventKind {
     /// A capture or void the provider refused.
     #[sea_orm(string_value = "PAYMENT_OPERATION_FAILED")]
     PaymentOperationFailed,
+    /// A shipment left with some of the order's units.
+    #[sea_orm(string_value = "PARTIALLY_FULFILLED")]
+    PartiallyFulfilled,
+    #[sea_orm(string_value = "DELIVERED")]
+    Delivered,
+    #[sea_orm(string_value = "FULFILLMENT_CANCELLED")]
+    FulfillmentCancelled,
+    #[sea_orm(string_value = "TRACKING_UPDATED")]
+    TrackingUpdated,
     #[sea_orm(string_value = "NOTE")]
     Note,
 }
@@ -158,6 +167,43 @@ pub enum OrderPaymentStatus {
     Failed,
 }
 
+/// The order's fulfilment dimension (SPEC §8), beside its summary `status`.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum OrderFulfillmentStatus {
+    #[sea_orm(string_value = "UNFULFILLED")]
+    Unfulfilled,
+    #[sea_orm(string_value = "PARTIALLY_FULFILLED")]
+    PartiallyFulfilled,
+    #[sea_orm(string_value = "FULFILLED")]
+    Fulfilled,
+    #[sea_orm(string_value = "DELIVERED")]
+    Delivered,
+    #[sea_orm(string_value = "PARTIALLY_RETURNED")]
+    PartiallyReturned,
+    #[sea_orm(string_value = "RETURNED")]
+    Returned,
+}
+
+/// Where one shipment stands.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum FulfillmentStatus {
+    #[sea_orm(string_value = "SHIPPED")]
+    Shipped,
+    #[sea_orm(string_value = "DELIVERED")]
+    Delivered,
+    /// Called back before delivery: its units went back to the order's allocation.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
 /// Where a refund stands.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
@@ -197,5 +243,7 @@ mod tests {
         same_spelling::<PaymentStatus>();
         same_spelling::<OrderPaymentStatus>();
         same_spelling::<RefundStatus>();
+        same_spelling::<OrderFulfillmentStatus>();
+        same_spelling::<FulfillmentStatus>();
     }
 }

@@ -10,6 +10,8 @@ pub mod cart_line;
 pub mod category;
 pub mod customer;
 pub mod discount;
+pub mod fulfillment;
+pub mod fulfillment_line;
 pub mod order;
 pub mod order_access_key;
 pub mod order_allocation;
@@ -40,6 +42,8 @@ pub mod prelude {
     pub use super::category::Entity as Category;
     pub use super::customer::Entity as Customer;
     pub use super::discount::Entity as Discount;
+    pub use super::fulfillment::Entity as Fulfillment;
+    pub use super::fulfillment_line::Entity as FulfillmentLine;
     pub use super::order::Entity as Order;
     pub use super::order_access_key::Entity as OrderAccessKey;
     pub use super::order_allocation::Entity as OrderAllocation;

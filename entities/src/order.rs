@@ -1,4 +1,4 @@
-use crate::enums::{OrderPaymentStatus, OrderStatus};
+use crate::enums::{OrderFulfillmentStatus, OrderPaymentStatus, OrderStatus};
 use crate::json::MailingAddress;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,8 @@ pub struct Model {
     pub status: OrderStatus,
     /// The payment dimension (SPEC §8); moved only by the order process table.
     pub payment_status: OrderPaymentStatus,
+    /// The fulfilment dimension (SPEC §8); moved only by the order process table.
+    pub fulfillment_status: OrderFulfillmentStatus,
     #[sea_orm(column_type = "String(StringLen::N(3))")]
     pub currency_code: String,
     pub subtotal: i64,

@@ -24,6 +24,8 @@ pub struct Model {
     pub position: i32,
     /// Units claimed by refunds (pending or succeeded); never more than `quantity`.
     pub refunded_quantity: i32,
+    /// Units on shipments that were not cancelled.
+    pub shipped_quantity: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,7 @@ mod m20261123_000011_order_discounts;
 mod m20261204_000012_payments;
 mod m20261204_000013_order_access_keys;
 mod m20261204_000014_billing_addresses;
+mod m20261204_000015_fulfillments;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_payments::Migration),
             Box::new(m20261204_000013_order_access_keys::Migration),
             Box::new(m20261204_000014_billing_addresses::Migration),
+            Box::new(m20261204_000015_fulfillments::Migration),
         ]
     }
 }

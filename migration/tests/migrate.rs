@@ -127,6 +127,8 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, PaymentWebhookEvent).await;
     matches_table(db, Refund).await;
     matches_table(db, RefundLine).await;
+    matches_table(db, Fulfillment).await;
+    matches_table(db, FulfillmentLine).await;
     matches_table(db, Outbox).await;
     matches_table(db, Sequence).await;
     matches_table(db, SearchQueue).await;

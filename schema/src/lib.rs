@@ -55,6 +55,7 @@ pub struct MutationRoot(
     discounts::mutation::DiscountMutation,
     orders::mutation::OrderMutation,
     orders::payment_mutation::PaymentMutation,
+    orders::fulfilment_mutation::FulfilmentMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.

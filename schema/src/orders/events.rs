@@ -30,7 +30,9 @@ impl OrderUpdate {
             OrderEventKind::Paid => Some("ORDER_PAID"),
             OrderEventKind::Refunded | OrderEventKind::PartiallyRefunded => Some("ORDER_REFUNDED"),
             OrderEventKind::Cancelled => Some("ORDER_CANCELLED"),
-            OrderEventKind::Fulfilled => Some("ORDER_FULFILLED"),
+            OrderEventKind::Fulfilled | OrderEventKind::PartiallyFulfilled => {
+                Some("ORDER_FULFILLED")
+            }
             _ => None,
         }
     }

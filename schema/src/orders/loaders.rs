@@ -2,7 +2,9 @@
 //! number of orders in a response).
 
 use async_graphql::dataloader::Loader;
-use entities::{order_event, order_line, payment, refund, refund_line};
+use entities::{
+    fulfillment, fulfillment_line, order_event, order_line, payment, refund, refund_line,
+};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,6 +31,9 @@ pub struct PaymentsOfOrder(pub Uuid);
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RefundsOfOrder(pub Uuid);
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FulfillmentsOfOrder(pub Uuid);
 
 /// Groups `rows` by order id, every key present (orders without rows get an empty list).
 fn group<K: Copy + Eq + std::hash::Hash, T>(
@@ -127,5 +132,44 @@ impl Loader<RefundsOfOrder> for OrderLoader {
             })
             .collect();
         Ok(group(keys, with_lines, |(r, _)| RefundsOfOrder(r.order_id)))
+    }
+}
+
+/// Shipments with their lines: two statements for any number of orders.
+impl Loader<FulfillmentsOfOrder> for OrderLoader {
+    type Value = Vec<(fulfillment::Model, Vec<fulfillment_line::Model>)>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[FulfillmentsOfOrder],
+    ) -> Result<HashMap<FulfillmentsOfOrder, Self::Value>, Self::Error> {
+        let shipments = fulfillment::Entity::find()
+            .filter(fulfillment::Column::OrderId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(fulfillment::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut lines = if shipments.is_empty() {
+            HashMap::new()
+        } else {
+            let rows = fulfillment_line::Entity::find()
+                .filter(
+                    fulfillment_line::Column::FulfillmentId.is_in(shipments.iter().map(|f| f.id)),
+                )
+                .all(&self.db)
+                .await?;
+            let ids: Vec<Uuid> = shipments.iter().map(|f| f.id).collect();
+            group(&ids, rows, |row| row.fulfillment_id)
+        };
+        let with_lines = shipments
+            .into_iter()
+            .map(|f| {
+                let of_shipment = lines.remove(&f.id).unwrap_or_default();
+                (f, of_shipment)
+            })
+            .collect();
+        Ok(group(keys, with_lines, |(f, _)| {
+            FulfillmentsOfOrder(f.order_id)
+        }))
     }
 }

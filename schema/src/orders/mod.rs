@@ -5,6 +5,8 @@
 //! `order_lines`, `payments`, `refunds` and history tables.
 
 pub mod events;
+pub mod fulfilment_mutation;
+pub mod fulfilment_types;
 pub mod loaders;
 pub mod mutation;
 pub mod payment_mutation;

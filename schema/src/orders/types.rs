@@ -1,6 +1,9 @@
 //! Order types. Orders are snapshots: names, SKUs and prices as they were at checkout.
 
-use super::loaders::{EventsOfOrder, LinesOfOrder, PaymentsOfOrder, RefundsOfOrder};
+use super::fulfilment_types::{Fulfillment, OrderFulfillmentStatus};
+use super::loaders::{
+    EventsOfOrder, FulfillmentsOfOrder, LinesOfOrder, PaymentsOfOrder, RefundsOfOrder,
+};
 use super::payment_types::{OrderPaymentStatus, Payment, Refund};
 use crate::carts::types::MailingAddress;
 use crate::common::money::{CurrencyCode, Money};
@@ -61,6 +64,13 @@ pub enum OrderEventKind {
     RefundFailed,
     /// A capture or void the provider refused: nothing moved.
     PaymentOperationFailed,
+    /// A shipment left with some of the order's units.
+    PartiallyFulfilled,
+    /// A shipment (or, with the order's status DELIVERED, every one) arrived.
+    Delivered,
+    /// A shipment was called back; its units are allocated again.
+    FulfillmentCancelled,
+    TrackingUpdated,
     Note,
 }
 
@@ -79,6 +89,10 @@ impl From<StoredEventKind> for OrderEventKind {
             StoredEventKind::PartiallyRefunded => Self::PartiallyRefunded,
             StoredEventKind::RefundFailed => Self::RefundFailed,
             StoredEventKind::PaymentOperationFailed => Self::PaymentOperationFailed,
+            StoredEventKind::PartiallyFulfilled => Self::PartiallyFulfilled,
+            StoredEventKind::Delivered => Self::Delivered,
+            StoredEventKind::FulfillmentCancelled => Self::FulfillmentCancelled,
+            StoredEventKind::TrackingUpdated => Self::TrackingUpdated,
             StoredEventKind::Note => Self::Note,
         }
     }
@@ -114,6 +128,30 @@ impl Order {
     /// Where the money stands: authorized, captured, refunded (SPEC §8).
     async fn payment_status(&self) -> OrderPaymentStatus {
         self.0.payment_status.into()
+    }
+
+    /// How far the units have gone: shipped in part or in full, delivered (SPEC §8).
+    async fn fulfillment_status(&self) -> OrderFulfillmentStatus {
+        self.0.fulfillment_status.into()
+    }
+
+    /// Every shipment, oldest first, with its tracking.
+    async fn fulfillments(&self, ctx: &Context<'_>) -> Result<Vec<Fulfillment>> {
+        let shipments = ctx
+            .request()?
+            .orders
+            .load_one(FulfillmentsOfOrder(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let currency = self.currency()?;
+        Ok(shipments
+            .into_iter()
+            .map(|(shipment, lines)| Fulfillment {
+                shipment,
+                lines,
+                currency,
+            })
+            .collect())
     }
 
     async fn email(&self) -> &str {
@@ -267,6 +305,11 @@ impl OrderLine {
     /// Units refunds have claimed (pending or succeeded); at most `quantity`.
     async fn refunded_quantity(&self) -> i32 {
         self.line.refunded_quantity
+    }
+
+    /// Units on shipments that were not cancelled.
+    async fn shipped_quantity(&self) -> i32 {
+        self.line.shipped_quantity
     }
 
     async fn unit_price(&self) -> Money {

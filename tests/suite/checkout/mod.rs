@@ -6,6 +6,7 @@
 mod capture;
 mod concurrency;
 mod discount_usage;
+mod fulfilments;
 mod guest_tracking;
 mod lifecycle;
 mod money;

@@ -6,7 +6,7 @@ use super::*;
 pub(super) const MONEY_FIELDS: &str = r#"
   id status paymentStatus
   total { amount } shippingTotal { amount }
-  lines { id quantity refundedQuantity total { amount } }
+  lines { id quantity refundedQuantity shippedQuantity total { amount } }
   payments { id status amount { amount } capturedAmount { amount } refundedAmount { amount } reference }
   refunds { id amount { amount } status reason restock lines { orderLine { id } quantity amount { amount } } }
   events { kind message }

@@ -268,6 +268,38 @@ pub async fn return_to_stock(write: &mut Write, allocations: &[Allocation]) -> A
     Ok(())
 }
 
+/// Units of a cancelled shipment come back: on hand and allocated to their order again.
+pub async fn unship(write: &mut Write, allocations: &[Allocation]) -> ApiResult<()> {
+    let allocations: Vec<Allocation> = allocations
+        .iter()
+        .filter(|a| a.quantity > 0)
+        .copied()
+        .collect();
+    if allocations.is_empty() {
+        return Ok(());
+    }
+    for allocation in &allocations {
+        stock_level::Entity::update_many()
+            .col_expr(
+                stock_level::Column::OnHand,
+                Expr::col(stock_level::Column::OnHand).add(allocation.quantity),
+            )
+            .col_expr(
+                stock_level::Column::Allocated,
+                Expr::col(stock_level::Column::Allocated).add(allocation.quantity),
+            )
+            .col_expr(stock_level::Column::UpdatedAt, Expr::value(now()))
+            .filter(row_of(allocation))
+            .exec(write.txn())
+            .await?;
+    }
+    let mut variants: Vec<Uuid> = allocations.iter().map(|a| a.variant_id).collect();
+    variants.sort_unstable();
+    variants.dedup();
+    availability::record_changes(write, &variants).await?;
+    Ok(())
+}
+
 /// Applies `changes(quantity)` to every allocation's row in one UPDATE (quantities per
 /// row by CASE), guarded by `allocated >= quantity`, and records the new availability.
 async fn settle(

@@ -32,7 +32,9 @@ use crate::inventory::service::allocation::{self, Allocation, Request, Shortage}
 use crate::payments::{Authorized, Outcome, PaymentProviders, PaymentRequest};
 use crate::pricing::{Applicability, AppliedDiscount};
 use crate::unit_of_work::{Write, Writer};
-use entities::enums::{OrderEventKind, OrderPaymentStatus, OrderStatus, PaymentStatus};
+use entities::enums::{
+    OrderEventKind, OrderFulfillmentStatus, OrderPaymentStatus, OrderStatus, PaymentStatus,
+};
 use entities::{
     customer, order, order_allocation, order_discount, order_line, payment, product_variant,
 };
@@ -514,6 +516,7 @@ async fn write_order(write: &mut Write, new: NewOrder<'_>) -> ApiResult<Written>
         email: Set(email),
         status: Set(OrderStatus::Placed),
         payment_status: Set(OrderPaymentStatus::Pending),
+        fulfillment_status: Set(OrderFulfillmentStatus::Unfulfilled),
         shipping_refunded: Set(false),
         currency_code: Set(cart.currency.as_str().to_owned()),
         subtotal: Set(totals.subtotal),
@@ -560,6 +563,7 @@ async fn write_order(write: &mut Write, new: NewOrder<'_>) -> ApiResult<Written>
                 total: Set(total),
                 position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
                 refunded_quantity: Set(0),
+                shipped_quantity: Set(0),
             }
         })
         .collect();

@@ -7,8 +7,9 @@
 //! The status change is one conditional UPDATE (`WHERE status = <the status read>`), so two
 //! staff members clicking at once cannot both apply it.
 
+use super::fulfilments;
 use super::records::{self, Happening};
-use super::transitions::{self, Effect, Note, OrderAction, Transition};
+use super::transitions::{self, Effect, Note, OrderAction, State, Transition};
 use crate::carts::service as carts;
 use crate::common::clock::now;
 use crate::common::user_error::{ErrorCode, UserError};
@@ -17,7 +18,7 @@ use crate::error::ApiResult;
 use crate::inventory::service::allocation::{self, Allocation};
 use crate::payments::NextAction;
 use crate::unit_of_work::{Write, Writer};
-use entities::enums::{OrderPaymentStatus, OrderStatus, PaymentStatus};
+use entities::enums::PaymentStatus;
 use entities::json::NextActionJson;
 use entities::{order, order_allocation, order_discount, order_line, payment};
 use sea_orm::sea_query::Expr;
@@ -41,7 +42,7 @@ pub struct Detail {
 pub enum Refused {
     NotFound,
     /// The order's state has no row for the action.
-    Illegal(OrderStatus, OrderPaymentStatus),
+    Illegal(State),
 }
 
 impl Refused {
@@ -56,14 +57,15 @@ impl Refused {
             Self::NotFound => {
                 UserError::new(&[field], ErrorCode::NotFound, "no order with this id")
             }
-            Self::Illegal(status, payment) => UserError::new(
+            Self::Illegal(state) => UserError::new(
                 &[field],
                 ErrorCode::IllegalTransition,
                 format!(
-                    "a {} order cannot be {} (its payment is {})",
-                    transitions::status_name(status),
+                    "a {} order cannot be {} (its payment is {}, its fulfilment {})",
+                    transitions::status_name(state.status),
                     action.verb(),
-                    transitions::payment_status_name(payment)
+                    transitions::payment_status_name(state.payment),
+                    transitions::fulfillment_status_name(state.fulfillment)
                 ),
             ),
         }
@@ -98,16 +100,14 @@ pub async fn run(
     let Some(before) = order::Entity::find_by_id(order_id).one(write.txn()).await? else {
         return Ok(Err(Refused::NotFound));
     };
-    let Some(transition) = transitions::find(before.status, before.payment_status, action) else {
-        return Ok(Err(Refused::Illegal(before.status, before.payment_status)));
+    let state = State::of(&before);
+    let Some(transition) = transitions::find(state, action) else {
+        return Ok(Err(Refused::Illegal(state)));
     };
     let Some(changed) = change_status(write, &before, transition).await? else {
         // Another transaction moved the order between the read and the UPDATE.
         let now = order::Entity::find_by_id(order_id).one(write.txn()).await?;
-        let (status, payment) = now.map_or((before.status, before.payment_status), |o| {
-            (o.status, o.payment_status)
-        });
-        return Ok(Err(Refused::Illegal(status, payment)));
+        return Ok(Err(Refused::Illegal(now.as_ref().map_or(state, State::of))));
     };
     for effect in transition.effects {
         carry_out(write, *effect, &changed, &detail).await?;
@@ -174,14 +174,19 @@ async fn change_status(
     before: &order::Model,
     transition: &Transition,
 ) -> ApiResult<Option<order::Model>> {
-    let payment = transition.payment.unwrap_or(before.payment_status);
+    let after = transitions::target(State::of(before), transition);
     let changed = order::Entity::update_many()
-        .col_expr(order::Column::Status, Expr::value(transition.to))
-        .col_expr(order::Column::PaymentStatus, Expr::value(payment))
+        .col_expr(order::Column::Status, Expr::value(after.status))
+        .col_expr(order::Column::PaymentStatus, Expr::value(after.payment))
+        .col_expr(
+            order::Column::FulfillmentStatus,
+            Expr::value(after.fulfillment),
+        )
         .col_expr(order::Column::UpdatedAt, Expr::value(now()))
         .filter(order::Column::Id.eq(before.id))
         .filter(order::Column::Status.eq(before.status))
         .filter(order::Column::PaymentStatus.eq(before.payment_status))
+        .filter(order::Column::FulfillmentStatus.eq(before.fulfillment_status))
         .exec_with_returning(write.txn())
         .await?;
     Ok(changed.into_iter().next())
@@ -199,10 +204,7 @@ async fn carry_out(
             let allocations = allocations_of(write.txn(), order.id).await?;
             allocation::release(write, &allocations).await
         }
-        Effect::ShipStock => {
-            let allocations = allocations_of(write.txn(), order.id).await?;
-            allocation::fulfil(write, &allocations).await
-        }
+        Effect::ShipRest => fulfilments::ship_rest(write, order, detail.actor).await,
         Effect::GiveBackDiscounts => return_discounts(write, order.id).await,
         Effect::ReopenCart => match order.cart_id {
             Some(cart_id) => carts::reopen(write, cart_id).await,

@@ -2,6 +2,7 @@
 
 pub mod access_keys;
 pub mod checkout;
+pub mod fulfilments;
 pub mod lifecycle;
 pub mod listing;
 pub mod money;

@@ -3,28 +3,34 @@
 //! (staff mutations, checkout's payment outcome, provider webhooks, captures, voids and
 //! refunds).
 //!
-//! An order has two dimensions: its summary `status` and its `paymentStatus` (SPEC §8). A
-//! row names the source status and the payment statuses it applies to, the action, the
-//! target of both, the side effects (each carried out by the context that owns the data:
-//! inventory releases or ships stock, discounts take their uses back, carts reopen) and the
-//! history entries written. A combination with no row is refused.
+//! An order has three dimensions: its summary `status`, its `paymentStatus` and its
+//! `fulfillmentStatus` (SPEC §8). A row names the source status and the payment and
+//! fulfilment statuses it applies to, the action, the targets, the side effects (each carried
+//! out by the context that owns the data: inventory releases or ships stock, discounts take
+//! their uses back, carts reopen) and the history entries written. A combination with no row
+//! is refused.
 //!
 //! ```text
-//!                  status                          paymentStatus
-//! checkout      →  PLACED                          PENDING
-//! authorize        PLACED                          PENDING → AUTHORIZED
-//! mark paid        PLACED → PAID                   PENDING | AUTHORIZED → PAID
-//! capture          PLACED → PAID                   AUTHORIZED → PAID
-//! void             PLACED → CANCELLED              AUTHORIZED → VOIDED       (stock, discounts back)
-//! decline          PLACED → CANCELLED              PENDING | AUTHORIZED → FAILED (… and cart reopens)
-//! cancel           PLACED | PAID → CANCELLED       unchanged (PENDING, FAILED, or money kept: refund it)
-//! fulfil           PAID → FULFILLED                unchanged
-//! refund part      PAID | FULFILLED | CANCELLED    PAID | PARTIALLY_REFUNDED → PARTIALLY_REFUNDED
-//! refund the rest  PAID | FULFILLED → REFUNDED     PAID | PARTIALLY_REFUNDED → REFUNDED
-//!                  CANCELLED stays                 (an unshipped PAID order's stock comes back)
+//!                  status                        paymentStatus                 fulfillmentStatus
+//! checkout      →  PLACED                        PENDING                       UNFULFILLED
+//! authorize        PLACED                        PENDING → AUTHORIZED
+//! mark paid        PLACED → PAID                 PENDING | AUTHORIZED → PAID
+//! capture          PLACED → PAID                 AUTHORIZED → PAID
+//! void             PLACED → CANCELLED            AUTHORIZED → VOIDED           (stock, discounts back)
+//! decline          PLACED → CANCELLED            PENDING | AUTHORIZED → FAILED (… and cart reopens)
+//! cancel           PLACED | PAID → CANCELLED     unchanged                     UNFULFILLED only
+//! ship part        PAID                                                        UNFULFILLED | PARTIALLY → PARTIALLY
+//! fulfil (rest)    PAID → FULFILLED                                            UNFULFILLED | PARTIALLY → FULFILLED
+//! deliver          FULFILLED                                                   FULFILLED → DELIVERED
+//! unship           PAID | FULFILLED → PAID                                     → PARTIALLY or UNFULFILLED
+//! refund part      PAID | FULFILLED | CANCELLED  PAID | PARTIALLY_REFUNDED → PARTIALLY_REFUNDED
+//! refund the rest  PAID | FULFILLED → REFUNDED   PAID | PARTIALLY_REFUNDED → REFUNDED
+//!                  CANCELLED stays               (an unshipped PAID order's stock comes back)
 //! ```
 
-use entities::enums::{OrderEventKind, OrderPaymentStatus, OrderStatus, PaymentStatus};
+use entities::enums::{
+    OrderEventKind, OrderFulfillmentStatus, OrderPaymentStatus, OrderStatus, PaymentStatus,
+};
 
 /// What can be done to an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,10 +51,18 @@ pub enum OrderAction {
     Void,
     /// A refund that leaves captured money behind.
     RefundPart,
+    /// A shipment that leaves units unshipped (`fulfillmentCreate`).
+    ShipPart,
+    /// Every shipment arrived (`fulfillmentMarkDelivered` on the last one).
+    Deliver,
+    /// A shipment was cancelled and others remain.
+    Unship,
+    /// The last shipment was cancelled: nothing is out.
+    UnshipAll,
 }
 
 impl OrderAction {
-    pub const ALL: [OrderAction; 9] = [
+    pub const ALL: [OrderAction; 13] = [
         Self::MarkPaid,
         Self::Decline,
         Self::Fulfil,
@@ -58,6 +72,10 @@ impl OrderAction {
         Self::Capture,
         Self::Void,
         Self::RefundPart,
+        Self::ShipPart,
+        Self::Deliver,
+        Self::Unship,
+        Self::UnshipAll,
     ];
 
     /// How a refusal names it: "a FULFILLED order cannot be cancelled".
@@ -71,6 +89,9 @@ impl OrderAction {
             Self::Authorize => "authorized",
             Self::Capture => "captured",
             Self::Void => "voided",
+            Self::ShipPart => "shipped",
+            Self::Deliver => "delivered",
+            Self::Unship | Self::UnshipAll => "unshipped",
         }
     }
 }
@@ -80,9 +101,9 @@ impl OrderAction {
 pub enum Effect {
     /// The order's allocated units become available again (`inventory::release`).
     ReleaseStock,
-    /// The allocated units leave the warehouses: `onHand` and `allocated` drop
-    /// (`inventory::fulfil`).
-    ShipStock,
+    /// Every unit still allocated leaves on one shipment: `onHand` and `allocated` drop
+    /// (`fulfilment::ship_rest`, through `inventory::fulfil`).
+    ShipRest,
     /// Each discount the order used gets its use back, once however often the order is undone
     /// (`discounts::give_back`).
     GiveBackDiscounts,
@@ -99,10 +120,14 @@ pub struct Transition {
     pub from: OrderStatus,
     /// The payment statuses this row starts from.
     pub paying: &'static [OrderPaymentStatus],
+    /// The fulfilment statuses this row starts from.
+    pub fulfilling: &'static [OrderFulfillmentStatus],
     pub action: OrderAction,
     pub to: OrderStatus,
     /// The order's payment status afterwards, when the transition changes it.
     pub payment: Option<OrderPaymentStatus>,
+    /// The order's fulfilment status afterwards, when the transition changes it.
+    pub fulfillment: Option<OrderFulfillmentStatus>,
     pub effects: &'static [Effect],
     /// The entries added to the order's history, in order.
     pub history: &'static [(OrderEventKind, Note)],
@@ -116,8 +141,9 @@ pub enum Note {
     Fixed(&'static str),
 }
 
-use Effect::{GiveBackDiscounts, RecordCapture, ReleaseStock, ReopenCart, ShipStock};
+use Effect::{GiveBackDiscounts, RecordCapture, ReleaseStock, ReopenCart, ShipRest};
 use OrderAction as A;
+use OrderFulfillmentStatus as F;
 use OrderPaymentStatus as P;
 use OrderStatus as S;
 
@@ -136,14 +162,28 @@ const ANY: &[OrderPaymentStatus] = &[
     P::Failed,
 ];
 
+/// Any fulfilment status.
+const ANY_F: &[OrderFulfillmentStatus] = &[
+    F::Unfulfilled,
+    F::PartiallyFulfilled,
+    F::Fulfilled,
+    F::Delivered,
+    F::PartiallyReturned,
+    F::Returned,
+];
+/// Units may still ship.
+const SHIPPABLE: &[OrderFulfillmentStatus] = &[F::Unfulfilled, F::PartiallyFulfilled];
+
 /// Every allowed transition. Anything else is refused with ILLEGAL_TRANSITION.
 pub const TRANSITIONS: &[Transition] = &[
     Transition {
         from: S::Placed,
         paying: &[P::Pending],
+        fulfilling: ANY_F,
         action: A::Authorize,
         to: S::Placed,
         payment: Some(P::Authorized),
+        fulfillment: None,
         effects: &[],
         history: &[(OrderEventKind::PaymentAuthorized, Note::Caller)],
     },
@@ -151,18 +191,22 @@ pub const TRANSITIONS: &[Transition] = &[
     Transition {
         from: S::Placed,
         paying: &[P::Pending, P::Authorized],
+        fulfilling: ANY_F,
         action: A::MarkPaid,
         to: S::Paid,
         payment: Some(P::Paid),
+        fulfillment: None,
         effects: &[RecordCapture],
         history: &[(OrderEventKind::Paid, Note::Caller)],
     },
     Transition {
         from: S::Placed,
         paying: &[P::Authorized],
+        fulfilling: ANY_F,
         action: A::Capture,
         to: S::Paid,
         payment: Some(P::Paid),
+        fulfillment: None,
         effects: &[RecordCapture],
         history: &[
             (OrderEventKind::PaymentCaptured, Note::Caller),
@@ -172,9 +216,11 @@ pub const TRANSITIONS: &[Transition] = &[
     Transition {
         from: S::Placed,
         paying: &[P::Authorized],
+        fulfilling: ANY_F,
         action: A::Void,
         to: S::Cancelled,
         payment: Some(P::Voided),
+        fulfillment: None,
         effects: UNDO_PURCHASE,
         history: &[
             (OrderEventKind::PaymentVoided, Note::Caller),
@@ -185,50 +231,129 @@ pub const TRANSITIONS: &[Transition] = &[
     Transition {
         from: S::Placed,
         paying: &[P::Pending, P::Authorized],
+        fulfilling: ANY_F,
         action: A::Decline,
         to: S::Cancelled,
         payment: Some(P::Failed),
+        fulfillment: None,
         effects: &[ReleaseStock, GiveBackDiscounts, ReopenCart],
         history: &[
             (OrderEventKind::PaymentDeclined, Note::Caller),
             (OrderEventKind::Cancelled, Note::Fixed("payment declined")),
         ],
     },
+    // The last units leave (`orderFulfill` ships all that is left; a shipment of the last
+    // units has already moved them, and ShipRest finds nothing more).
     Transition {
         from: S::Paid,
         paying: ANY,
+        fulfilling: SHIPPABLE,
         action: A::Fulfil,
         to: S::Fulfilled,
         payment: None,
-        effects: &[ShipStock],
+        fulfillment: Some(F::Fulfilled),
+        effects: &[ShipRest],
         history: &[(OrderEventKind::Fulfilled, Note::Caller)],
+    },
+    Transition {
+        from: S::Paid,
+        paying: ANY,
+        fulfilling: SHIPPABLE,
+        action: A::ShipPart,
+        to: S::Paid,
+        payment: None,
+        fulfillment: Some(F::PartiallyFulfilled),
+        effects: &[],
+        history: &[(OrderEventKind::PartiallyFulfilled, Note::Caller)],
+    },
+    Transition {
+        from: S::Fulfilled,
+        paying: ANY,
+        fulfilling: &[F::Fulfilled],
+        action: A::Deliver,
+        to: S::Fulfilled,
+        payment: None,
+        fulfillment: Some(F::Delivered),
+        effects: &[],
+        history: &[(OrderEventKind::Delivered, Note::Caller)],
+    },
+    Transition {
+        from: S::Paid,
+        paying: ANY,
+        fulfilling: &[F::PartiallyFulfilled],
+        action: A::Unship,
+        to: S::Paid,
+        payment: None,
+        fulfillment: Some(F::PartiallyFulfilled),
+        effects: &[],
+        history: &[(OrderEventKind::FulfillmentCancelled, Note::Caller)],
+    },
+    Transition {
+        from: S::Fulfilled,
+        paying: ANY,
+        fulfilling: &[F::Fulfilled],
+        action: A::Unship,
+        to: S::Paid,
+        payment: None,
+        fulfillment: Some(F::PartiallyFulfilled),
+        effects: &[],
+        history: &[(OrderEventKind::FulfillmentCancelled, Note::Caller)],
+    },
+    Transition {
+        from: S::Paid,
+        paying: ANY,
+        fulfilling: &[F::PartiallyFulfilled],
+        action: A::UnshipAll,
+        to: S::Paid,
+        payment: None,
+        fulfillment: Some(F::Unfulfilled),
+        effects: &[],
+        history: &[(OrderEventKind::FulfillmentCancelled, Note::Caller)],
+    },
+    Transition {
+        from: S::Fulfilled,
+        paying: ANY,
+        fulfilling: &[F::Fulfilled],
+        action: A::UnshipAll,
+        to: S::Paid,
+        payment: None,
+        fulfillment: Some(F::Unfulfilled),
+        effects: &[],
+        history: &[(OrderEventKind::FulfillmentCancelled, Note::Caller)],
     },
     // An authorization is voided rather than cancelled, so the provider lets the money go.
     Transition {
         from: S::Placed,
         paying: &[P::Pending, P::Failed],
+        fulfilling: ANY_F,
         action: A::Cancel,
         to: S::Cancelled,
         payment: None,
+        fulfillment: None,
         effects: UNDO_PURCHASE,
         history: &[(OrderEventKind::Cancelled, Note::Caller)],
     },
     // The money stays captured: staff refund it (the order can be refunded while cancelled).
+    // Nothing may have shipped: cancel the shipments first.
     Transition {
         from: S::Paid,
         paying: ANY,
+        fulfilling: &[F::Unfulfilled],
         action: A::Cancel,
         to: S::Cancelled,
         payment: None,
+        fulfillment: None,
         effects: UNDO_PURCHASE,
         history: &[(OrderEventKind::Cancelled, Note::Caller)],
     },
     Transition {
         from: S::Paid,
         paying: REFUNDABLE,
+        fulfilling: ANY_F,
         action: A::Refund,
         to: S::Refunded,
         payment: Some(P::Refunded),
+        fulfillment: None,
         effects: UNDO_PURCHASE,
         history: &[(OrderEventKind::Refunded, Note::Caller)],
     },
@@ -236,9 +361,11 @@ pub const TRANSITIONS: &[Transition] = &[
     Transition {
         from: S::Fulfilled,
         paying: REFUNDABLE,
+        fulfilling: ANY_F,
         action: A::Refund,
         to: S::Refunded,
         payment: Some(P::Refunded),
+        fulfillment: None,
         effects: &[],
         history: &[(OrderEventKind::Refunded, Note::Caller)],
     },
@@ -246,50 +373,84 @@ pub const TRANSITIONS: &[Transition] = &[
     Transition {
         from: S::Cancelled,
         paying: REFUNDABLE,
+        fulfilling: ANY_F,
         action: A::Refund,
         to: S::Cancelled,
         payment: Some(P::Refunded),
+        fulfillment: None,
         effects: &[],
         history: &[(OrderEventKind::Refunded, Note::Caller)],
     },
     Transition {
         from: S::Paid,
         paying: REFUNDABLE,
+        fulfilling: ANY_F,
         action: A::RefundPart,
         to: S::Paid,
         payment: Some(P::PartiallyRefunded),
+        fulfillment: None,
         effects: &[],
         history: &[(OrderEventKind::PartiallyRefunded, Note::Caller)],
     },
     Transition {
         from: S::Fulfilled,
         paying: REFUNDABLE,
+        fulfilling: ANY_F,
         action: A::RefundPart,
         to: S::Fulfilled,
         payment: Some(P::PartiallyRefunded),
+        fulfillment: None,
         effects: &[],
         history: &[(OrderEventKind::PartiallyRefunded, Note::Caller)],
     },
     Transition {
         from: S::Cancelled,
         paying: REFUNDABLE,
+        fulfilling: ANY_F,
         action: A::RefundPart,
         to: S::Cancelled,
         payment: Some(P::PartiallyRefunded),
+        fulfillment: None,
         effects: &[],
         history: &[(OrderEventKind::PartiallyRefunded, Note::Caller)],
     },
 ];
 
-/// The transition `action` makes from `from` with the payment at `paying`, if allowed.
-pub fn find(
-    from: OrderStatus,
-    paying: OrderPaymentStatus,
-    action: OrderAction,
-) -> Option<&'static Transition> {
-    TRANSITIONS
-        .iter()
-        .find(|t| t.from == from && t.action == action && t.paying.contains(&paying))
+/// An order's place in the process: its status and both dimensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct State {
+    pub status: OrderStatus,
+    pub payment: OrderPaymentStatus,
+    pub fulfillment: OrderFulfillmentStatus,
+}
+
+impl State {
+    pub fn of(order: &entities::order::Model) -> Self {
+        Self {
+            status: order.status,
+            payment: order.payment_status,
+            fulfillment: order.fulfillment_status,
+        }
+    }
+}
+
+/// The transition `action` makes from `state`, if it is allowed.
+pub fn find(state: State, action: OrderAction) -> Option<&'static Transition> {
+    TRANSITIONS.iter().find(|t| {
+        t.from == state.status
+            && t.action == action
+            && t.paying.contains(&state.payment)
+            && t.fulfilling.contains(&state.fulfillment)
+    })
+}
+
+/// Where `transition` takes an order in `state`.
+pub fn target(state: State, transition: &Transition) -> State {
+    State {
+        status: transition.to,
+        payment: transition.payment.unwrap_or(state.payment),
+        fulfillment: transition.fulfillment.unwrap_or(state.fulfillment),
+    }
 }
 
 /// The payment's own status when the order's payment status becomes `status`.
@@ -313,6 +474,18 @@ pub fn status_name(status: OrderStatus) -> &'static str {
         S::Fulfilled => "FULFILLED",
         S::Cancelled => "CANCELLED",
         S::Refunded => "REFUNDED",
+    }
+}
+
+/// The name staff and clients see.
+pub fn fulfillment_status_name(status: OrderFulfillmentStatus) -> &'static str {
+    match status {
+        F::Unfulfilled => "UNFULFILLED",
+        F::PartiallyFulfilled => "PARTIALLY_FULFILLED",
+        F::Fulfilled => "FULFILLED",
+        F::Delivered => "DELIVERED",
+        F::PartiallyReturned => "PARTIALLY_RETURNED",
+        F::Returned => "RETURNED",
     }
 }
 

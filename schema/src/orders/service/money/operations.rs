@@ -16,7 +16,7 @@ use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
 use crate::orders::service::lifecycle::{self, Detail, Refused};
 use crate::orders::service::records::{self, Happening};
-use crate::orders::service::transitions::{self, OrderAction};
+use crate::orders::service::transitions::{self, OrderAction, State};
 use crate::payments::{Done, Operation, Outcome, PaymentProviders};
 use crate::unit_of_work::{Write, Writer};
 use entities::enums::{OrderEventKind, OrderPaymentStatus, PaymentStatus};
@@ -119,12 +119,10 @@ impl Kind {
 
 /// The process table's answer before anything is claimed: a clear refusal, early.
 fn allowed(order: &order::Model, action: OrderAction) -> Result<(), UserError> {
-    match transitions::find(order.status, order.payment_status, action) {
+    let state = State::of(order);
+    match transitions::find(state, action) {
         Some(_) => Ok(()),
-        None => {
-            Err(Refused::Illegal(order.status, order.payment_status)
-                .user_error_at(action, "orderId"))
-        }
+        None => Err(Refused::Illegal(state).user_error_at(action, "orderId")),
     }
 }
 
@@ -218,7 +216,7 @@ async fn settle(
                 Ok(order) => Ok(order),
                 // The provider's webhook reported it first: the order is already where the
                 // operation was taking it.
-                Err(Refused::Illegal(_, payment)) if payment == kind.settled() => {
+                Err(Refused::Illegal(state)) if state.payment == kind.settled() => {
                     match order::Entity::find_by_id(paid.order.id)
                         .one(writer.db())
                         .await?

@@ -27,7 +27,7 @@ use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
 use crate::orders::service::lifecycle::{self, Detail, Refused};
 use crate::orders::service::records::{self, Happening};
-use crate::orders::service::transitions::{self, OrderAction};
+use crate::orders::service::transitions::{self, OrderAction, State};
 use crate::payments::{Done, Operation, Outcome, PaymentProviders};
 use crate::unit_of_work::{Write, Writer};
 use entities::enums::{OrderEventKind, RefundStatus};
@@ -112,14 +112,9 @@ pub async fn create(
         Ok(paid) => paid,
         Err(error) => return Ok(RefundOutcome::refused(error)),
     };
-    if transitions::find(
-        paid.order.status,
-        paid.order.payment_status,
-        OrderAction::RefundPart,
-    )
-    .is_none()
-    {
-        let refused = Refused::Illegal(paid.order.status, paid.order.payment_status);
+    let state = State::of(&paid.order);
+    if transitions::find(state, OrderAction::RefundPart).is_none() {
+        let refused = Refused::Illegal(state);
         return Ok(RefundOutcome::refused(
             refused.user_error_at(OrderAction::Refund, "orderId"),
         ));
@@ -153,14 +148,10 @@ pub async fn refund_rest(
         Err(error) => return Ok(Err(error)),
     };
     let left = left_to_refund(&paid.payment);
-    let refundable = transitions::find(
-        paid.order.status,
-        paid.order.payment_status,
-        OrderAction::Refund,
-    )
-    .is_some();
+    let state = State::of(&paid.order);
+    let refundable = transitions::find(state, OrderAction::Refund).is_some();
     if !refundable || left <= 0 {
-        let refused = Refused::Illegal(paid.order.status, paid.order.payment_status);
+        let refused = Refused::Illegal(state);
         return Ok(Err(refused.user_error(OrderAction::Refund)));
     }
     let request = RefundRequest {

@@ -1,6 +1,7 @@
 use super::*;
 
-/// Every (status, payment status) pair an order can reach.
+/// Every (status, payment status) pair an order can reach before anything ships (a
+/// FULFILLED order shipped everything).
 const STATES: [(OrderStatus, OrderPaymentStatus); 13] = [
     (S::Placed, P::Pending),
     (S::Placed, P::Authorized),
@@ -21,11 +22,25 @@ fn name((status, payment): (OrderStatus, OrderPaymentStatus)) -> String {
     format!("{}/{}", status_name(status), payment_status_name(payment))
 }
 
+/// The state of an order at `status`/`payment` whose shipping matches its status.
+fn state((status, payment): (OrderStatus, OrderPaymentStatus)) -> State {
+    let fulfillment = match status {
+        S::Fulfilled => F::Fulfilled,
+        _ => F::Unfulfilled,
+    };
+    State {
+        status,
+        payment,
+        fulfillment,
+    }
+}
+
 #[test]
 fn each_state_and_action_has_at_most_one_row() {
     for (i, a) in TRANSITIONS.iter().enumerate() {
         for b in &TRANSITIONS[i + 1..] {
-            let overlap = a.paying.iter().any(|p| b.paying.contains(p));
+            let overlap = a.paying.iter().any(|p| b.paying.contains(p))
+                && a.fulfilling.iter().any(|f| b.fulfilling.contains(f));
             assert!(
                 !(a.from == b.from && a.action == b.action && overlap),
                 "two rows for {:?} from {:?}",
@@ -147,12 +162,12 @@ fn the_table_allows_exactly_the_documented_transitions() {
         ["-"; 9],
         ["-"; 9],
     ];
-    for (state, targets) in STATES.into_iter().zip(grid) {
+    for (pair, targets) in STATES.into_iter().zip(grid) {
         for (action, expected) in OrderAction::ALL.into_iter().zip(targets) {
-            let reached = find(state.0, state.1, action)
-                .map(|t| name((t.to, t.payment.unwrap_or(state.1))))
+            let reached = find(state(pair), action)
+                .map(|t| name((t.to, t.payment.unwrap_or(pair.1))))
                 .unwrap_or_else(|| "-".to_owned());
-            assert_eq!(reached, expected, "{} --{action:?}-->", name(state));
+            assert_eq!(reached, expected, "{} --{action:?}-->", name(pair));
         }
     }
 }
@@ -187,14 +202,14 @@ fn undoing_an_unshipped_purchase_returns_stock_and_discounts() {
         (S::Placed, P::Pending, A::Decline),
         (S::Placed, P::Authorized, A::Void),
     ] {
-        let effects = find(from, paying, action)
+        let effects = find(state((from, paying)), action)
             .map(|t| t.effects)
             .unwrap_or_default();
         assert!(effects.contains(&ReleaseStock), "{from:?} {action:?}");
         assert!(effects.contains(&GiveBackDiscounts), "{from:?} {action:?}");
     }
     for from in [S::Fulfilled, S::Cancelled] {
-        let after = find(from, P::Paid, A::Refund).map(|t| t.effects);
+        let after = find(state((from, P::Paid)), A::Refund).map(|t| t.effects);
         assert_eq!(after, Some(&[][..]), "{from:?}");
     }
 }
@@ -202,7 +217,104 @@ fn undoing_an_unshipped_purchase_returns_stock_and_discounts() {
 #[test]
 fn money_taken_is_recorded_as_captured() {
     for (paying, action) in [(P::Pending, A::MarkPaid), (P::Authorized, A::Capture)] {
-        let effects = find(S::Placed, paying, action).map(|t| t.effects);
+        let effects = find(state((S::Placed, paying)), action).map(|t| t.effects);
         assert_eq!(effects, Some(&[RecordCapture][..]), "{action:?}");
     }
+}
+
+/// A state, an action, and where it leads (status and fulfilment), if allowed.
+type Case = (
+    State,
+    OrderAction,
+    Option<(OrderStatus, OrderFulfillmentStatus)>,
+);
+
+/// Shipping, cell by cell: what the fulfilment actions (and cancelling, which they constrain)
+/// do from each shipping state of a paid order.
+#[test]
+fn shipping_moves_the_fulfilment_dimension() {
+    let at = |status, fulfillment| State {
+        status,
+        payment: P::Paid,
+        fulfillment,
+    };
+    let cases: [Case; 16] = [
+        (
+            at(S::Paid, F::Unfulfilled),
+            A::ShipPart,
+            Some((S::Paid, F::PartiallyFulfilled)),
+        ),
+        (
+            at(S::Paid, F::Unfulfilled),
+            A::Fulfil,
+            Some((S::Fulfilled, F::Fulfilled)),
+        ),
+        (
+            at(S::Paid, F::PartiallyFulfilled),
+            A::ShipPart,
+            Some((S::Paid, F::PartiallyFulfilled)),
+        ),
+        (
+            at(S::Paid, F::PartiallyFulfilled),
+            A::Fulfil,
+            Some((S::Fulfilled, F::Fulfilled)),
+        ),
+        (at(S::Paid, F::PartiallyFulfilled), A::Cancel, None),
+        (
+            at(S::Paid, F::Unfulfilled),
+            A::Cancel,
+            Some((S::Cancelled, F::Unfulfilled)),
+        ),
+        (
+            at(S::Paid, F::PartiallyFulfilled),
+            A::Unship,
+            Some((S::Paid, F::PartiallyFulfilled)),
+        ),
+        (
+            at(S::Paid, F::PartiallyFulfilled),
+            A::UnshipAll,
+            Some((S::Paid, F::Unfulfilled)),
+        ),
+        (at(S::Paid, F::Unfulfilled), A::Unship, None),
+        (
+            at(S::Fulfilled, F::Fulfilled),
+            A::Deliver,
+            Some((S::Fulfilled, F::Delivered)),
+        ),
+        (
+            at(S::Fulfilled, F::Fulfilled),
+            A::Unship,
+            Some((S::Paid, F::PartiallyFulfilled)),
+        ),
+        (
+            at(S::Fulfilled, F::Fulfilled),
+            A::UnshipAll,
+            Some((S::Paid, F::Unfulfilled)),
+        ),
+        (at(S::Fulfilled, F::Delivered), A::UnshipAll, None),
+        (at(S::Fulfilled, F::Delivered), A::Deliver, None),
+        (at(S::Paid, F::PartiallyFulfilled), A::Deliver, None),
+        (
+            at(S::Fulfilled, F::Delivered),
+            A::Refund,
+            Some((S::Refunded, F::Delivered)),
+        ),
+    ];
+    for (from, action, expected) in cases {
+        let reached = find(from, action).map(|t| {
+            let to = target(from, t);
+            (to.status, to.fulfillment)
+        });
+        assert_eq!(reached, expected, "{from:?} --{action:?}-->");
+    }
+}
+
+#[test]
+fn only_shipping_everything_that_is_left_ships_stock_as_an_effect() {
+    let shipping: Vec<OrderAction> = TRANSITIONS
+        .iter()
+        .filter(|t| t.effects.contains(&ShipRest))
+        .map(|t| t.action)
+        .collect();
+    assert_eq!(shipping, [A::Fulfil]);
 }
