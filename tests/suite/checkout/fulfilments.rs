@@ -341,3 +341,71 @@ async fn bad_shipments_are_refused_and_change_nothing(backend: Backend) -> anyho
     shop.server.stop().await
 }
 e2e!(bad_shipments_are_refused_and_change_nothing);
+
+/// A guest follows the shipment with the order's access key; a stranger cannot.
+async fn a_guest_with_the_access_key_sees_the_tracking_live(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let shop = Shop::open(backend, &[1000], |_| {}).await?;
+    let cart = shop.ready_cart(&[(0, 2)]).await?;
+    let payment = json!({ "provider": "test", "token": "tok_visa" });
+    let checkout = shop.checkout(&shop.guest, cart, "k", payment).await?;
+    let order = order_id(placed(&checkout));
+    let key = checkout.data()["checkoutComplete"]["accessKey"].clone();
+    assert!(key.is_string(), "{}", checkout.body);
+    let line = shop.first_line(order).await?;
+
+    let watch = "subscription($id: ID!, $key: String) { orderUpdated(orderId: $id, accessKey: $key) { fulfillmentStatus fulfillments { trackingNumber trackingUrl } } }";
+    let stranger = shop.server.customer("bob@example.com").await?;
+    let mut nosy = shop
+        .server
+        .websocket(
+            WsProtocol::TransportWs,
+            json!({ "accessToken": stranger.token() }),
+        )
+        .await?;
+    nosy.subscribe("1", watch, json!({ "id": order.to_string() }))
+        .await?;
+    let refused = nosy.next_json().await?;
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
+
+    let before = shop.server.event_subscribers().await?;
+    let mut guest = shop
+        .server
+        .websocket(WsProtocol::TransportWs, json!({}))
+        .await?;
+    guest
+        .subscribe("1", watch, json!({ "id": order.to_string(), "key": key }))
+        .await?;
+    shop.server.until_subscribers(before + 1).await?;
+    let tracking = json!({ "trackingNumber": "JD014600006281", "trackingUrl": "https://example.com/t/JD014600006281" });
+    let shipped = shop
+        .ship(
+            order,
+            json!([{ "orderLineId": line, "quantity": 1 }]),
+            tracking,
+        )
+        .await?;
+    assert_eq!(
+        shipped["order"]["fulfillmentStatus"], "PARTIALLY_FULFILLED",
+        "{shipped}"
+    );
+    let mut seen = guest.next_json().await?;
+    for _ in 0..3 {
+        if seen["payload"]["data"]["orderUpdated"]["fulfillmentStatus"] == "PARTIALLY_FULFILLED" {
+            break;
+        }
+        seen = guest.next_json().await?;
+    }
+    let update = &seen["payload"]["data"]["orderUpdated"];
+    assert_eq!(update["fulfillmentStatus"], "PARTIALLY_FULFILLED", "{seen}");
+    assert_eq!(
+        update["fulfillments"][0]["trackingNumber"],
+        "JD014600006281"
+    );
+    shop.server.stop().await
+}
+e2e!(a_guest_with_the_access_key_sees_the_tracking_live);
