@@ -240,58 +240,34 @@ pub async fn fulfil(write: &mut Write, allocations: &[Allocation]) -> ApiResult<
 /// Puts shipped units back on hand where they left from (a refund that restocks returned
 /// goods), and records the new availability.
 pub async fn return_to_stock(write: &mut Write, allocations: &[Allocation]) -> ApiResult<()> {
-    let allocations: Vec<Allocation> = allocations
-        .iter()
-        .filter(|a| a.quantity > 0)
-        .copied()
-        .collect();
-    if allocations.is_empty() {
-        return Ok(());
-    }
-    for allocation in &allocations {
-        // One row each: a refund returns a handful of rows, and a CASE over repeated rows
-        // would need merging first.
-        stock_level::Entity::update_many()
-            .col_expr(
-                stock_level::Column::OnHand,
-                Expr::col(stock_level::Column::OnHand).add(allocation.quantity),
-            )
-            .col_expr(stock_level::Column::UpdatedAt, Expr::value(now()))
-            .filter(row_of(allocation))
-            .exec(write.txn())
-            .await?;
-    }
-    let mut variants: Vec<Uuid> = allocations.iter().map(|a| a.variant_id).collect();
-    variants.sort_unstable();
-    variants.dedup();
-    availability::record_changes(write, &variants).await?;
-    Ok(())
+    add_back(write, allocations, &[stock_level::Column::OnHand]).await
 }
 
 /// Units of a cancelled shipment come back: on hand and allocated to their order again.
 pub async fn unship(write: &mut Write, allocations: &[Allocation]) -> ApiResult<()> {
-    let allocations: Vec<Allocation> = allocations
-        .iter()
-        .filter(|a| a.quantity > 0)
-        .copied()
-        .collect();
+    let columns = [stock_level::Column::OnHand, stock_level::Column::Allocated];
+    add_back(write, allocations, &columns).await
+}
+
+/// Adds each allocation's units to `columns` of its stock row, and records the new
+/// availability. Nothing to guard: counts only grow. One UPDATE per row: these are a
+/// handful of rows, and a CASE over repeated rows would need merging first.
+async fn add_back(
+    write: &mut Write,
+    allocations: &[Allocation],
+    columns: &[stock_level::Column],
+) -> ApiResult<()> {
+    let allocations: Vec<&Allocation> = allocations.iter().filter(|a| a.quantity > 0).collect();
     if allocations.is_empty() {
         return Ok(());
     }
     for allocation in &allocations {
-        stock_level::Entity::update_many()
-            .col_expr(
-                stock_level::Column::OnHand,
-                Expr::col(stock_level::Column::OnHand).add(allocation.quantity),
-            )
-            .col_expr(
-                stock_level::Column::Allocated,
-                Expr::col(stock_level::Column::Allocated).add(allocation.quantity),
-            )
-            .col_expr(stock_level::Column::UpdatedAt, Expr::value(now()))
-            .filter(row_of(allocation))
-            .exec(write.txn())
-            .await?;
+        let mut update = stock_level::Entity::update_many()
+            .col_expr(stock_level::Column::UpdatedAt, Expr::value(now()));
+        for column in columns {
+            update = update.col_expr(*column, Expr::col(*column).add(allocation.quantity));
+        }
+        update.filter(row_of(allocation)).exec(write.txn()).await?;
     }
     let mut variants: Vec<Uuid> = allocations.iter().map(|a| a.variant_id).collect();
     variants.sort_unstable();
