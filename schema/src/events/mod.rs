@@ -57,11 +57,11 @@ impl DomainEvent {
 
     /// The outbox topic, for operators reading the table and for the outgoing webhooks to
     /// come: an order change that is one of their topics is filed under it (`ORDER_PAID`,
-    /// `ORDER_REFUNDED`, …), any other under `order.updated`.
+    /// `ORDER_REFUNDED`, …), any other under `ORDER_UPDATED`.
     pub fn topic(&self) -> &'static str {
         match self {
             DomainEvent::StockChanged(_) => "stock.changed",
-            DomainEvent::OrderUpdated(update) => update.topic().unwrap_or("order.updated"),
+            DomainEvent::OrderUpdated(update) => update.topic().unwrap_or("ORDER_UPDATED"),
             DomainEvent::CatalogChanged(_) => "catalog.changed",
             DomainEvent::SessionRevoked(_) => "session.revoked",
         }

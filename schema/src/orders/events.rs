@@ -37,3 +37,39 @@ impl OrderUpdate {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn update(kind: Option<OrderEventKind>) -> OrderUpdate {
+        OrderUpdate {
+            event_id: Uuid::nil(),
+            order_id: Uuid::nil(),
+            customer_id: None,
+            status: OrderStatus::Paid,
+            payment_status: None,
+            kind,
+            occurred_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn what_happened_names_the_topic_outgoing_webhooks_deliver_it_under() {
+        let cases = [
+            (OrderEventKind::Placed, Some("ORDER_PLACED")),
+            (OrderEventKind::Paid, Some("ORDER_PAID")),
+            (OrderEventKind::PartiallyRefunded, Some("ORDER_REFUNDED")),
+            (OrderEventKind::Refunded, Some("ORDER_REFUNDED")),
+            (OrderEventKind::PartiallyFulfilled, Some("ORDER_FULFILLED")),
+            (OrderEventKind::Fulfilled, Some("ORDER_FULFILLED")),
+            (OrderEventKind::Cancelled, Some("ORDER_CANCELLED")),
+            (OrderEventKind::TrackingUpdated, None),
+        ];
+        for (kind, topic) in cases {
+            assert_eq!(update(Some(kind)).topic(), topic, "{kind:?}");
+        }
+        // Events written before they said what happened.
+        assert_eq!(update(None).topic(), None);
+    }
+}
