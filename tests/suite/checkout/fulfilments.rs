@@ -66,7 +66,7 @@ async fn shipping_two_of_three_then_the_rest_then_delivery(backend: Backend) -> 
         .await?;
     shop.server.until_subscribers(before + 1).await?;
 
-    let tracking = json!({ "trackingCompany": "UPS", "trackingNumber": "1Z999AA10123456784", "trackingUrl": "https://example.com/track/1Z999" });
+    let tracking = json!({ "trackingCompany": "UPS", "trackingNumber": "1Z999AA10123456784", "trackingUrl": "https://example.com/track/1Z999", "notifyCustomer": true });
     let first = shop
         .ship(
             order,
@@ -299,6 +299,12 @@ async fn bad_shipments_are_refused_and_change_nothing(backend: Backend) -> anyho
             json!({}),
             "INVALID",
             "more than ordered",
+        ),
+        (
+            json!((0..3).map(|_| json!({ "orderLineId": uuid::Uuid::now_v7().to_string(), "quantity": 1 })).collect::<Vec<_>>()),
+            json!({}),
+            "INVALID",
+            "more lines than the order has",
         ),
     ];
     for (lines, tracking, code, why) in cases {

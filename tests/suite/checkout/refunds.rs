@@ -323,6 +323,11 @@ async fn bad_refund_requests_are_refused_and_change_nothing(
             "INVALID",
             "reason too long",
         ),
+        (
+            json!({ "lines": (0..2).map(|_| json!({ "orderLineId": uuid::Uuid::now_v7().to_string(), "quantity": 1 })).collect::<Vec<_>>() }),
+            "INVALID",
+            "more lines than the order has",
+        ),
     ];
     for (input, code, why) in cases {
         let refused = shop.refund(order, input, why).await?;

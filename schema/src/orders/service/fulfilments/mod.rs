@@ -10,6 +10,7 @@
 pub mod changes;
 mod shipment;
 
+pub(crate) use shipment::decrement;
 pub use shipment::{Tracking, ship_rest};
 
 use super::lifecycle::{self, Detail, Refused};
@@ -76,6 +77,13 @@ pub async fn create(
         .filter(order_line::Column::OrderId.eq(order.id))
         .all(write.txn())
         .await?;
+    if request.lines.len() > lines.len() {
+        return Ok(Err(UserError::new(
+            &["input", "lines"],
+            ErrorCode::Invalid,
+            format!("the order has {} line(s)", lines.len()),
+        )));
+    }
     let mut wanted = Vec::with_capacity(request.lines.len());
     for (index, line) in request.lines.iter().enumerate() {
         let Some(ordered) = lines.iter().find(|l| l.id == line.order_line_id) else {

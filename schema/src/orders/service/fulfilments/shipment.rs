@@ -112,8 +112,13 @@ pub(super) async fn take(
     Ok(Ok(taken))
 }
 
-/// `quantity -= units` if that many are still there; a row at zero goes.
-async fn decrement(write: &Write, row: &order_allocation::Model, units: i32) -> ApiResult<bool> {
+/// `quantity -= units` if that many are still there (false when a concurrent shipment or
+/// refund took them first); a row at zero goes.
+pub(crate) async fn decrement(
+    write: &Write,
+    row: &order_allocation::Model,
+    units: i32,
+) -> ApiResult<bool> {
     let updated = order_allocation::Entity::update_many()
         .col_expr(
             order_allocation::Column::Quantity,

@@ -16,6 +16,8 @@ mod restock;
 use crate::common::money::{CurrencyCode, Decimal};
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
+use crate::orders::service::lifecycle::Refused;
+use crate::orders::service::transitions::OrderAction;
 use crate::payments::{PaymentProvider, PaymentProviders};
 use entities::{order, payment};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -35,7 +37,9 @@ pub(crate) async fn load(
     order_id: Uuid,
 ) -> ApiResult<Result<Paid, UserError>> {
     let Some(order) = order::Entity::find_by_id(order_id).one(db).await? else {
-        return Ok(Err(not_found()));
+        return Ok(Err(
+            Refused::NotFound.user_error_at(OrderAction::Refund, "orderId")
+        ));
     };
     let Some(payment) = payment::Entity::find()
         .filter(payment::Column::OrderId.eq(order_id))
@@ -43,7 +47,9 @@ pub(crate) async fn load(
         .one(db)
         .await?
     else {
-        return Ok(Err(not_found()));
+        return Ok(Err(
+            Refused::NotFound.user_error_at(OrderAction::Refund, "orderId")
+        ));
     };
     let currency = CurrencyCode::stored(&order.currency_code)?;
     Ok(Ok(Paid {
@@ -51,10 +57,6 @@ pub(crate) async fn load(
         payment,
         currency,
     }))
-}
-
-fn not_found() -> UserError {
-    UserError::new(&["orderId"], ErrorCode::NotFound, "no order with this id")
 }
 
 /// The provider that took the payment; one no longer configured cannot move its money.

@@ -202,6 +202,13 @@ async fn plan(
         .filter(order_line::Column::OrderId.eq(order.id))
         .all(writer.db())
         .await?;
+    if request.lines.len() > order_lines.len() {
+        return Ok(Err(UserError::new(
+            &["input", "lines"],
+            ErrorCode::Invalid,
+            format!("the order has {} line(s)", order_lines.len()),
+        )));
+    }
     let mut seen = HashSet::new();
     let mut lines = Vec::with_capacity(request.lines.len());
     for (index, line) in request.lines.iter().enumerate() {

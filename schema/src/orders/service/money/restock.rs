@@ -8,11 +8,12 @@
 
 use crate::error::ApiResult;
 use crate::inventory::service::allocation::{self, Allocation};
+use crate::orders::service::fulfilments;
 use crate::unit_of_work::Write;
 use entities::enums::{FulfillmentStatus, OrderStatus};
 use entities::{fulfillment, fulfillment_line, order, order_allocation, order_line};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 /// Puts `quantity` units of each `(order line, quantity)` back.
@@ -65,25 +66,16 @@ async fn unship_allocated(
             break;
         }
         let units = std::cmp::min(row.quantity, quantity);
+        // Guarded: a shipment taking the same units meanwhile leaves them to it.
+        if !fulfilments::decrement(write, &row, units).await? {
+            continue;
+        }
         quantity -= units;
         taken.push(Allocation {
             variant_id,
             warehouse_id: row.warehouse_id,
             quantity: units,
         });
-        if units == row.quantity {
-            row.delete(write.txn()).await?;
-        } else {
-            order_allocation::Entity::update_many()
-                .col_expr(
-                    order_allocation::Column::Quantity,
-                    Expr::col(order_allocation::Column::Quantity).sub(units),
-                )
-                .filter(order_allocation::Column::OrderLineId.eq(row.order_line_id))
-                .filter(order_allocation::Column::WarehouseId.eq(row.warehouse_id))
-                .exec(write.txn())
-                .await?;
-        }
     }
     Ok((taken, quantity))
 }
