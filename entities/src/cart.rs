@@ -22,6 +22,10 @@ pub struct Model {
     pub billing_address: Option<MailingAddress>,
     #[sea_orm(column_type = "JsonBinary")]
     pub discount_codes: StringList,
+    /// The shipping method the buyer chose (`cartShippingMethodUpdate`). No foreign key: a
+    /// method deleted or moved out of the address's zone simply no longer applies, and
+    /// checkout says so instead of picking another.
+    pub shipping_method_id: Option<Uuid>,
     pub status: CartStatus,
     /// No foreign key: orders are created after carts (and live in a later migration).
     pub converted_order_id: Option<Uuid>,

@@ -40,3 +40,16 @@ pub struct NextActionJson {
     pub client_secret: Option<String>,
     pub redirect_url: Option<String>,
 }
+
+/// A shipping method's price in one currency, in minor units; shipping is free once the
+/// goods (after discounts) reach `free_above`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingPrice {
+    pub currency_code: String,
+    pub amount: i64,
+    pub free_above: Option<i64>,
+}
+
+/// `shipping_methods.prices`: at most one entry per currency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult, Default)]
+pub struct ShippingPriceList(pub Vec<ShippingPrice>);

@@ -30,6 +30,8 @@ pub mod refund;
 pub mod refund_line;
 pub mod search_queue;
 pub mod sequence;
+pub mod shipping_method;
+pub mod shipping_zone;
 pub mod staff_role;
 pub mod stock_level;
 pub mod variant_price;
@@ -62,6 +64,8 @@ pub mod prelude {
     pub use super::refund_line::Entity as RefundLine;
     pub use super::search_queue::Entity as SearchQueue;
     pub use super::sequence::Entity as Sequence;
+    pub use super::shipping_method::Entity as ShippingMethod;
+    pub use super::shipping_zone::Entity as ShippingZone;
     pub use super::staff_role::Entity as StaffRole;
     pub use super::stock_level::Entity as StockLevel;
     pub use super::variant_price::Entity as VariantPrice;

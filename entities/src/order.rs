@@ -40,6 +40,12 @@ pub struct Model {
     pub billing_address: Option<MailingAddress>,
     /// Whether a refund has claimed the shipping charge (it is refunded at most once).
     pub shipping_refunded: bool,
+    /// The shipping method chosen at checkout (null for the built-in flat rate and for orders
+    /// placed before shipping methods existed) and its name then: the order keeps what the
+    /// buyer chose even if staff rename or delete the method later.
+    pub shipping_method_id: Option<Uuid>,
+    #[sea_orm(column_type = "String(StringLen::N(100))")]
+    pub shipping_method_name: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

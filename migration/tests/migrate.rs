@@ -4,10 +4,12 @@
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use entities::enums::{CartStatus, DiscountKind, ProductStatus};
-use entities::json::{MailingAddress, NameValue, NameValueList, StringList};
+use entities::json::{
+    MailingAddress, NameValue, NameValueList, ShippingPrice, ShippingPriceList, StringList,
+};
 use entities::{
-    cart, category, discount, outbox, product, product_variant, sequence, stock_level,
-    variant_price, warehouse,
+    cart, category, discount, outbox, product, product_variant, sequence, shipping_method,
+    shipping_zone, stock_level, variant_price, warehouse,
 };
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sea_query::{ColumnType, Expr, StringLen};
@@ -129,6 +131,8 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, RefundLine).await;
     matches_table(db, Fulfillment).await;
     matches_table(db, FulfillmentLine).await;
+    matches_table(db, ShippingZone).await;
+    matches_table(db, ShippingMethod).await;
     matches_table(db, Outbox).await;
     matches_table(db, Sequence).await;
     matches_table(db, SearchQueue).await;
@@ -469,6 +473,7 @@ async fn other_json_columns_round_trip(db: &DatabaseConnection) {
         shipping_address: Some(address.clone()),
         billing_address: Some(address),
         discount_codes: StringList(vec![String::from("SUMMER10")]),
+        shipping_method_id: Some(Uuid::now_v7()),
         status: CartStatus::Active,
         converted_order_id: None,
         created_at: now,
@@ -490,6 +495,39 @@ async fn other_json_columns_round_trip(db: &DatabaseConnection) {
     assert_eq!(
         cart::Entity::find_by_id(empty.id).one(db).await.unwrap(),
         Some(empty)
+    );
+
+    let zone = shipping_zone::Model {
+        id: Uuid::now_v7(),
+        name: String::from("Europe"),
+        countries: StringList(vec![String::from("DE"), String::from("FR")]),
+        created_at: now,
+        updated_at: now,
+    };
+    round_trip(db, zone.clone()).await;
+    let method = shipping_method::Model {
+        id: Uuid::now_v7(),
+        zone_id: zone.id,
+        name: String::from("Standard"),
+        description: None,
+        prices: ShippingPriceList(vec![ShippingPrice {
+            currency_code: String::from("EUR"),
+            amount: 490,
+            free_above: Some(6000),
+        }]),
+        min_delivery_days: Some(2),
+        max_delivery_days: None,
+        active: true,
+        created_at: now,
+        updated_at: now,
+    };
+    round_trip(db, method.clone()).await;
+    assert_eq!(
+        shipping_method::Entity::find_by_id(method.id)
+            .one(db)
+            .await
+            .unwrap(),
+        Some(method)
     );
 
     let event = outbox::Model {
@@ -517,6 +555,7 @@ fn cart_template(now: DateTime<Utc>) -> cart::Model {
         shipping_address: None,
         billing_address: None,
         discount_codes: StringList::default(),
+        shipping_method_id: None,
         status: CartStatus::Active,
         converted_order_id: None,
         created_at: now,

@@ -22,6 +22,7 @@ pub mod persisted_queries;
 pub mod pricing;
 pub mod response_cache;
 pub mod search;
+pub mod shipping;
 pub mod unit_of_work;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
@@ -40,6 +41,7 @@ pub struct QueryRoot(
     discounts::mutation::DiscountQuery,
     orders::query::OrderQuery,
     search::query::SearchQuery,
+    shipping::query::ShippingQuery,
 );
 
 /// Every mutation field, merged from the bounded contexts.
@@ -56,6 +58,7 @@ pub struct MutationRoot(
     orders::mutation::OrderMutation,
     orders::payment_mutation::PaymentMutation,
     orders::fulfilment_mutation::FulfilmentMutation,
+    shipping::mutation::ShippingMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.

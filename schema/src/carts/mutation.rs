@@ -215,4 +215,27 @@ impl CartMutation {
         .await?;
         Ok(payload(outcome))
     }
+
+    /// Chooses how the cart ships: the id of one of its `availableShippingMethods` (they
+    /// depend on the shipping address's country and the cart's currency). Anything else is a
+    /// `SHIPPING_METHOD_UNAVAILABLE` user error and changes nothing.
+    #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
+    async fn cart_shipping_method_update(
+        &self,
+        ctx: &Context<'_>,
+        cart_id: ID,
+        shipping_method_id: ID,
+    ) -> Result<CartPayload> {
+        let state = ctx.state()?;
+        let cart_id = parse_id(&cart_id, "cartId")?;
+        let outcome = details::set_shipping_method(
+            &state.writer(),
+            &state.settings.cart_rules,
+            cart_id,
+            account(ctx)?,
+            shipping_method_id.as_str(),
+        )
+        .await?;
+        Ok(payload(outcome))
+    }
 }

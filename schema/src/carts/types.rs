@@ -6,12 +6,38 @@ use crate::catalog::types::ProductVariant;
 use crate::common::money::{CurrencyCode, Money};
 use crate::common::user_error::UserError;
 use crate::pricing::Applicability;
+use crate::shipping::service::rates::Offer;
+use crate::shipping::types::{CostForCart, ShippingMethod};
 use async_graphql::{Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entities::enums::CartStatus;
+use entities::enums::{CartStatus, DiscountKind};
 use entities::json::MailingAddress as StoredAddress;
 
 pub struct Cart(pub CartView);
+
+impl Cart {
+    /// What `offer` would cost this cart now: nothing for an empty cart or with a free-shipping
+    /// code, else its charge for the goods after discounts.
+    fn shipping_cost(&self, offer: &Offer) -> CostForCart {
+        let totals = self.0.priced.totals;
+        let waived = self.0.lines.is_empty()
+            || self
+                .0
+                .priced
+                .applied
+                .iter()
+                .any(|d| d.kind == DiscountKind::FreeShipping);
+        let amount = if waived {
+            0
+        } else {
+            offer.charge.due(totals.subtotal - totals.discount)
+        };
+        CostForCart {
+            currency: self.0.currency,
+            amount,
+        }
+    }
+}
 
 #[Object]
 impl Cart {
@@ -74,6 +100,28 @@ impl Cart {
             tax_total: money(totals.tax),
             total: money(totals.total),
         }
+    }
+
+    /// The ways to ship this cart: the active methods serving its shipping address's country
+    /// with a price in its currency, cheapest first, each with what it would cost the cart
+    /// now. With no shipping zones configured, the built-in flat rate (`flat-rate`) alone;
+    /// with zones and no address yet, none.
+    async fn available_shipping_methods(&self) -> Vec<ShippingMethod> {
+        self.0
+            .shipping
+            .offers
+            .iter()
+            .map(|offer| ShippingMethod::offered(offer, self.shipping_cost(offer)))
+            .collect()
+    }
+
+    /// The method the cart is priced with: the buyer's choice while it still serves the cart
+    /// (or the built-in flat rate when no zones are configured). Null until one is chosen, or
+    /// when the choice no longer applies: `shippingTotal` is then zero and checkout asks for
+    /// a method.
+    async fn shipping_method(&self) -> Option<ShippingMethod> {
+        let offer = self.0.shipping.chosen.as_ref()?;
+        Some(ShippingMethod::offered(offer, self.shipping_cost(offer)))
     }
 
     async fn buyer_identity(&self) -> CartBuyerIdentity {

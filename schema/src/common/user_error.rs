@@ -29,6 +29,9 @@ pub enum ErrorCode {
     PaymentBusy,
     /// More than is left to refund (captured minus refunded and refunds under way).
     RefundTooLarge,
+    /// The shipping method does not serve the cart (its address's country, its currency), is
+    /// switched off or is gone: choose one of `availableShippingMethods`.
+    ShippingMethodUnavailable,
 }
 
 /// One failure, with the path of the input field it concerns (e.g. `["input", "email"]`).

@@ -17,15 +17,18 @@ pub enum Permission {
     ManageOrders,
     ManageDiscounts,
     ManageStaff,
+    /// Shipping zones and methods (and, later, the shop's other settings).
+    ManageSettings,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 6] = [
         Self::ManageProducts,
         Self::ManageInventory,
         Self::ManageOrders,
         Self::ManageDiscounts,
         Self::ManageStaff,
+        Self::ManageSettings,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +38,7 @@ impl Permission {
             Self::ManageOrders => "MANAGE_ORDERS",
             Self::ManageDiscounts => "MANAGE_DISCOUNTS",
             Self::ManageStaff => "MANAGE_STAFF",
+            Self::ManageSettings => "MANAGE_SETTINGS",
         }
     }
 

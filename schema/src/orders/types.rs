@@ -9,6 +9,7 @@ use crate::carts::types::MailingAddress;
 use crate::common::money::{CurrencyCode, Money};
 use crate::common::user_error::UserError;
 use crate::context::ContextExt;
+use crate::shipping::service::rates::MethodId;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::enums::{OrderEventKind as StoredEventKind, OrderStatus as StoredStatus};
@@ -201,6 +202,20 @@ impl Order {
     }
 
     /// The amount discount code used, if any (the PLACED event lists every code).
+    /// How the order ships, as chosen at checkout (null for orders placed before shipping
+    /// methods existed).
+    async fn shipping_method(&self) -> Option<OrderShippingMethod> {
+        let name = self.0.shipping_method_name.clone()?;
+        let id = match self.0.shipping_method_id {
+            Some(id) => MethodId::Configured(id),
+            None => MethodId::FlatRate,
+        };
+        Some(OrderShippingMethod {
+            id: ID(id.to_id_string()),
+            name,
+        })
+    }
+
     async fn discount_code(&self) -> Option<&str> {
         self.0.discount_code.as_deref()
     }
@@ -319,6 +334,14 @@ impl OrderLine {
     async fn total(&self) -> Money {
         Money::from_minor(self.line.total, self.currency)
     }
+}
+
+/// The shipping method an order was placed with, as it was named then.
+#[derive(SimpleObject)]
+pub struct OrderShippingMethod {
+    /// The method's id (`flat-rate` for the built-in rate); it may since have been deleted.
+    pub id: ID,
+    pub name: String,
 }
 
 pub struct OrderEvent(order_event::Model);

@@ -10,15 +10,17 @@
 //!   subtotal. A code applies when it is active, within its validity window, its minimum
 //!   subtotal (before discounts) is met, its usage limit is not used up, and a fixed amount
 //!   is in the cart's currency.
-//! - Shipping: the currency's flat rate, free when the discounted subtotal reaches the
-//!   free-shipping threshold or a free-shipping code applies; nothing for an empty cart.
+//! - Shipping: the chosen method's price in the cart's currency (with no shipping zones
+//!   configured, the built-in flat rate), free when the discounted subtotal reaches the
+//!   method's free-above threshold or a free-shipping code applies; nothing for an empty cart
+//!   or before a method is chosen.
 //! - Tax on goods after discounts (shipping untaxed) at the configured rate. Exclusive (the
 //!   default): added to the total. Inclusive: prices already contain it; `taxTotal` reports
 //!   the contained part and the total does not change.
 
 pub mod settings;
 
-pub use settings::PricingSettings;
+pub use settings::{PricingSettings, ShippingCharge};
 
 use crate::common::money::CurrencyCode;
 use chrono::{DateTime, Utc};
@@ -114,14 +116,15 @@ pub fn discount_problem(
     None
 }
 
-/// Prices `lines` with the discounts named by `codes` (looked up in `discounts`). Every sum
-/// and product is checked: totals that do not fit are reported as `out_of_range`, never
-/// saturated.
+/// Prices `lines` with the discounts named by `codes` (looked up in `discounts`) and the
+/// chosen way of shipping (`None`: none chosen yet, nothing charged). Every sum and product
+/// is checked: totals that do not fit are reported as `out_of_range`, never saturated.
 pub fn price(
     lines: &[PricedLine],
     codes: &[String],
     discounts: &[discount::Model],
     currency: CurrencyCode,
+    shipping: Option<ShippingCharge>,
     settings: &PricingSettings,
     now: DateTime<Utc>,
 ) -> Priced {
@@ -178,10 +181,9 @@ pub fn price(
     }
     let discount = amount_off.clamp(0, subtotal);
     let goods = subtotal - discount;
-    let shipping_due = if lines.is_empty() {
-        0
-    } else {
-        settings.shipping_for(currency, goods)
+    let shipping_due = match shipping {
+        Some(charge) if !lines.is_empty() => charge.due(goods),
+        _ => 0,
     };
     let shipping = if free_shipping.is_some() {
         0

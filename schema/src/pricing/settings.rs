@@ -19,21 +19,41 @@ pub struct PricingSettings {
 }
 
 impl PricingSettings {
-    /// The shipping charge for goods worth `goods` (after discounts).
-    pub fn shipping_for(&self, currency: CurrencyCode, goods: i64) -> i64 {
+    /// The built-in flat rate in `currency`: what shipping costs when no shipping zones are
+    /// configured.
+    pub fn flat_rate(&self, currency: CurrencyCode) -> ShippingCharge {
         let units = 10_i64.pow(currency.exponent());
-        let threshold = self
-            .free_shipping_over
-            .get(&currency)
-            .copied()
-            .unwrap_or(50 * units);
-        if goods >= threshold {
-            return 0;
+        ShippingCharge {
+            price: self
+                .shipping_rates
+                .get(&currency)
+                .copied()
+                .unwrap_or(5 * units),
+            free_above: Some(
+                self.free_shipping_over
+                    .get(&currency)
+                    .copied()
+                    .unwrap_or(50 * units),
+            ),
         }
-        self.shipping_rates
-            .get(&currency)
-            .copied()
-            .unwrap_or(5 * units)
+    }
+}
+
+/// What one way of shipping costs in one currency, in minor units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShippingCharge {
+    pub price: i64,
+    /// Free once the goods (after discounts) reach this; `None`: never free.
+    pub free_above: Option<i64>,
+}
+
+impl ShippingCharge {
+    /// The charge for goods worth `goods` (after discounts).
+    pub fn due(self, goods: i64) -> i64 {
+        match self.free_above {
+            Some(threshold) if goods >= threshold => 0,
+            _ => self.price,
+        }
     }
 }
 

@@ -42,7 +42,15 @@ fn usd(
     d: &[discount::Model],
 ) -> Priced {
     let codes: Vec<String> = codes.iter().map(|c| (*c).to_owned()).collect();
-    price(&lines(l), &codes, d, CurrencyCode::Usd, settings, now())
+    price(
+        &lines(l),
+        &codes,
+        d,
+        CurrencyCode::Usd,
+        Some(settings.flat_rate(CurrencyCode::Usd)),
+        settings,
+        now(),
+    )
 }
 
 #[test]
@@ -200,7 +208,16 @@ fn currencies_without_minor_units_round_to_whole_units() {
         ..PricingSettings::default()
     };
     let lines = lines(&[(1234, 1)]);
-    let priced = price(&lines, &[], &[], CurrencyCode::Jpy, &settings, now()).totals;
+    let priced = price(
+        &lines,
+        &[],
+        &[],
+        CurrencyCode::Jpy,
+        Some(settings.flat_rate(CurrencyCode::Jpy)),
+        &settings,
+        now(),
+    )
+    .totals;
     // ¥1234 + 10 % = ¥123.4 → ¥123; ¥1234 is over the default ¥50 threshold.
     assert_eq!((priced.tax, priced.shipping, priced.total), (123, 0, 1357));
 }
@@ -258,4 +275,44 @@ fn applied_discounts_record_what_they_took_off() {
         .collect();
     assert_eq!(taken, vec![("SHIP", 500), ("TEN", 1000)]);
     assert_eq!(priced.totals.total, 1000);
+}
+
+#[test]
+fn a_method_without_threshold_always_charges_and_none_chosen_charges_nothing() {
+    let settings = PricingSettings::default();
+    let express = ShippingCharge {
+        price: 1500,
+        free_above: None,
+    };
+    let big = lines(&[(10_000, 3)]);
+    let with = |shipping| {
+        price(
+            &big,
+            &[],
+            &[],
+            CurrencyCode::Usd,
+            shipping,
+            &settings,
+            now(),
+        )
+    };
+    assert_eq!(with(Some(express)).totals.shipping, 1500);
+    assert_eq!(with(Some(express)).totals.total, 31_500);
+    assert_eq!(with(None).totals.shipping, 0);
+    let free_from_100 = ShippingCharge {
+        price: 1500,
+        free_above: Some(100_000),
+    };
+    assert_eq!(with(Some(free_from_100)).totals.shipping, 1500);
+    let bigger = lines(&[(10_000, 10)]);
+    let priced = price(
+        &bigger,
+        &[],
+        &[],
+        CurrencyCode::Usd,
+        Some(free_from_100),
+        &settings,
+        now(),
+    );
+    assert_eq!(priced.totals.shipping, 0, "free from the threshold on");
 }

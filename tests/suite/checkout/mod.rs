@@ -12,6 +12,7 @@ mod lifecycle;
 mod money;
 mod placing;
 mod refunds;
+mod shipping_methods;
 mod transitions;
 mod webhooks;
 

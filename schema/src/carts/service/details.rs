@@ -12,6 +12,7 @@ use crate::common::user_error::{ErrorCode, UserError};
 use crate::customers::service::accounts::email_error;
 use crate::error::ApiResult;
 use crate::pricing::discount_problem;
+use crate::shipping::service::rates::{self, MethodId};
 use crate::unit_of_work::Writer;
 use entities::cart;
 use entities::enums::CartStatus;
@@ -55,6 +56,7 @@ pub async fn create(
         shipping_address: Set(buyer.shipping_address),
         billing_address: Set(buyer.billing_address),
         discount_codes: Set(StringList::default()),
+        shipping_method_id: Set(None),
         status: Set(CartStatus::Active),
         converted_order_id: Set(None),
         created_at: Set(at),
@@ -152,7 +154,16 @@ pub async fn set_discount_codes(
     let lines = view::lines_of(write.txn(), cart.id).await?;
     let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
     let facts = view::variant_facts(write.txn(), &ids, currency).await?;
-    let outcome = view::assemble(cart, currency, lines, &facts, discounts, &rules.pricing);
+    let rates = rates::load(write.txn()).await?;
+    let outcome = view::assemble(
+        cart,
+        currency,
+        lines,
+        &facts,
+        discounts,
+        &rates,
+        &rules.pricing,
+    );
     lines::finish(write, Ok(outcome)).await
 }
 
@@ -207,6 +218,56 @@ pub async fn set_buyer(
     if let Some(address) = buyer.billing_address {
         active.billing_address = Set(Some(address));
     }
+    let cart = active.update(write.txn()).await?;
+    let outcome: CartView = view::view(write.txn(), cart, &rules.pricing).await?;
+    lines::finish(write, Ok(outcome)).await
+}
+
+/// Chooses how the cart ships: one of the methods serving its address's country in its
+/// currency (`availableShippingMethods`). Anything else is refused with nothing changed.
+pub async fn set_shipping_method(
+    writer: &Writer,
+    rules: &CartRules,
+    cart_id: Uuid,
+    account: Option<Uuid>,
+    method: &str,
+) -> ApiResult<Outcome> {
+    let unavailable = |message: String| {
+        Ok(Err(vec![UserError::new(
+            &["shippingMethodId"],
+            ErrorCode::ShippingMethodUnavailable,
+            message,
+        )]))
+    };
+    let Some(method) = MethodId::parse(method) else {
+        return unavailable("no shipping method with this id".into());
+    };
+    let (write, cart) = match access::begin_change(writer, cart_id, account).await? {
+        Ok(held) => held,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let currency = CurrencyCode::stored(&cart.currency_code)?;
+    let rates = rates::load(write.txn()).await?;
+    let country = cart
+        .shipping_address
+        .as_ref()
+        .map(|a| a.country_code.clone());
+    let offers = rates.offers(country.as_deref(), currency, &rules.pricing);
+    if !offers.iter().any(|offer| offer.method.id == method) {
+        return unavailable(match country {
+            None if rates.configured() => {
+                "set the shipping address first: methods depend on its country".into()
+            }
+            None => "this method is not available to this cart".into(),
+            Some(country) => format!(
+                "this method does not ship to {country} in {}; choose one of availableShippingMethods",
+                currency.as_str()
+            ),
+        });
+    }
+    let mut active = cart.into_active_model();
+    active.shipping_method_id = Set(method.stored());
+    active.updated_at = Set(now());
     let cart = active.update(write.txn()).await?;
     let outcome: CartView = view::view(write.txn(), cart, &rules.pricing).await?;
     lines::finish(write, Ok(outcome)).await

@@ -9,6 +9,7 @@ use crate::common::clock::now;
 use crate::common::money::CurrencyCode;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
+use crate::shipping::service::rates;
 use crate::unit_of_work::{Write, Writer};
 use entities::enums::ProductStatus;
 use entities::{cart, cart_line};
@@ -387,12 +388,14 @@ async fn assemble(
     facts: &VariantFacts,
 ) -> ApiResult<CartView> {
     let discounts = view::discounts_named(txn, &cart.discount_codes.0).await?;
+    let rates = rates::load(txn).await?;
     Ok(view::assemble(
         cart,
         currency,
         lines,
         facts,
         discounts,
+        &rates,
         &rules.pricing,
     ))
 }

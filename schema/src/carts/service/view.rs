@@ -1,13 +1,14 @@
 //! A cart as the shopper sees it: every line with its variant, current unit price and
 //! availability, and the totals. Built with a fixed number of statements (lines, variants
 //! with products, prices, availability, and discounts when codes are set), however many
-//! lines the cart has.
+//! lines the cart has, plus one for the shipping configuration).
 
 use crate::common::clock::now;
 use crate::common::money::CurrencyCode;
 use crate::error::ApiResult;
 use crate::inventory::service::availability;
 use crate::pricing::{self, Priced, PricedLine, PricingSettings};
+use crate::shipping::service::rates::{self, Rates, Selection};
 use entities::enums::ProductStatus;
 use entities::{cart, cart_line, discount, product, product_variant, variant_price};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -46,6 +47,8 @@ pub struct CartView {
     pub priced: Priced,
     /// The discounts named by the cart's codes (for checkout to consume).
     pub discounts: Vec<discount::Model>,
+    /// The shipping methods serving the cart and the one it is priced with.
+    pub shipping: Selection,
 }
 
 impl CartView {
@@ -196,7 +199,10 @@ pub async fn priced_with(
     let mut facts = catalog_facts(db, &ids, currency).await?;
     facts.available = available;
     let discounts = discounts_named(db, &cart.discount_codes.0).await?;
-    Ok(assemble(cart, currency, lines, &facts, discounts, settings))
+    let rates = rates::load(db).await?;
+    Ok(assemble(
+        cart, currency, lines, &facts, discounts, &rates, settings,
+    ))
 }
 
 /// The whole view of `cart` with current availability, reading everything it needs.
@@ -217,6 +223,7 @@ pub fn assemble(
     lines: Vec<cart_line::Model>,
     facts: &VariantFacts,
     discounts: Vec<discount::Model>,
+    rates: &Rates,
     settings: &PricingSettings,
 ) -> CartView {
     let lines: Vec<LineView> = lines
@@ -255,11 +262,17 @@ pub fn assemble(
             })
         })
         .collect();
+    let country = cart
+        .shipping_address
+        .as_ref()
+        .map(|a| a.country_code.as_str());
+    let shipping = rates.select(cart.shipping_method_id, country, currency, settings);
     let priced = pricing::price(
         &priced_lines,
         &cart.discount_codes.0,
         &discounts,
         currency,
+        shipping.chosen.as_ref().map(|offer| offer.charge),
         settings,
         now(),
     );
@@ -269,5 +282,6 @@ pub fn assemble(
         lines,
         priced,
         discounts,
+        shipping,
     }
 }

@@ -31,6 +31,7 @@ use crate::error::ApiResult;
 use crate::inventory::service::allocation::{self, Allocation, Request, Shortage};
 use crate::payments::{Authorized, Outcome, PaymentProviders, PaymentRequest};
 use crate::pricing::{Applicability, AppliedDiscount};
+use crate::shipping::service::rates::Missing;
 use crate::unit_of_work::{Write, Writer};
 use entities::enums::{
     OrderEventKind, OrderFulfillmentStatus, OrderPaymentStatus, OrderStatus, PaymentStatus,
@@ -388,6 +389,39 @@ async fn account_email(
         .map(|c| c.email))
 }
 
+/// Why the cart cannot ship as it is. The order never costs more than the cart showed: a
+/// chosen method that stopped applying is reported, never swapped for another.
+fn shipping_error(cart: &CartView, missing: Missing) -> UserError {
+    let country = cart
+        .cart
+        .shipping_address
+        .as_ref()
+        .map(|a| a.country_code.as_str())
+        .unwrap_or_default();
+    let path = ["cart", "shippingMethod"];
+    let currency = cart.currency.as_str();
+    match missing {
+        _ if cart.shipping.offers.is_empty() => UserError::new(
+            &path,
+            ErrorCode::ShippingMethodUnavailable,
+            format!("no shipping method ships to {country} in {currency}; change the address"),
+        ),
+        Missing::NotChosen => UserError::new(
+            &path,
+            ErrorCode::Invalid,
+            "choose a shipping method first (cartShippingMethodUpdate)",
+        ),
+        Missing::NoLongerApplies => UserError::new(
+            &path,
+            ErrorCode::ShippingMethodUnavailable,
+            format!(
+                "the chosen shipping method no longer ships to {country} in {currency}; choose \
+                 another (cartShippingMethodUpdate)"
+            ),
+        ),
+    }
+}
+
 /// Everything that must hold before stock is touched.
 fn check_ready(cart: &CartView, email: Option<&str>) -> Result<(), Vec<UserError>> {
     let mut errors = Vec::new();
@@ -462,6 +496,8 @@ fn check_ready(cart: &CartView, email: Option<&str>) -> Result<(), Vec<UserError
             ErrorCode::Invalid,
             "set the shipping address first (cartBuyerIdentityUpdate)",
         ));
+    } else if let Some(missing) = cart.shipping.missing {
+        errors.push(shipping_error(cart, missing));
     }
     if errors.is_empty() {
         Ok(())
@@ -531,6 +567,16 @@ async fn write_order(write: &mut Write, new: NewOrder<'_>) -> ApiResult<Written>
             .billing_address
             .clone()
             .or_else(|| cart.cart.shipping_address.clone())),
+        shipping_method_id: Set(cart
+            .shipping
+            .chosen
+            .as_ref()
+            .and_then(|offer| offer.method.id.stored())),
+        shipping_method_name: Set(cart
+            .shipping
+            .chosen
+            .as_ref()
+            .map(|offer| offer.method.name.clone())),
         created_at: Set(at),
         updated_at: Set(at),
         ..Default::default()
