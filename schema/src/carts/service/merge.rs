@@ -127,6 +127,12 @@ pub async fn merge_guest_cart(
     if current.billing_address.is_none() && guest.billing_address.is_some() {
         target.billing_address = Set(guest.billing_address.clone());
     }
+    // The shipping choice goes with the address it was made for.
+    if current.shipping_address.is_none() && guest.shipping_address.is_some()
+        || current.shipping_method_id.is_none()
+    {
+        target.shipping_method_id = Set(guest.shipping_method_id.or(current.shipping_method_id));
+    }
     target.updated_at = Set(at);
     target.update(write.txn()).await?;
 
