@@ -39,6 +39,7 @@ pub struct QueryRoot(
     carts::query::CartQuery,
     discounts::mutation::DiscountQuery,
     orders::query::OrderQuery,
+    orders::return_query::ReturnQuery,
     search::query::SearchQuery,
 );
 
@@ -56,6 +57,7 @@ pub struct MutationRoot(
     orders::mutation::OrderMutation,
     orders::payment_mutation::PaymentMutation,
     orders::fulfilment_mutation::FulfilmentMutation,
+    orders::return_mutation::ReturnMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.

@@ -29,6 +29,10 @@ pub enum ErrorCode {
     PaymentBusy,
     /// More than is left to refund (captured minus refunded and refunds under way).
     RefundTooLarge,
+    /// More units than were shipped and are not back or on their way back already.
+    ReturnTooLarge,
+    /// The order was delivered longer ago than the return window (`RETURN_WINDOW_DAYS`).
+    ReturnWindowClosed,
 }
 
 /// One failure, with the path of the input field it concerns (e.g. `["input", "email"]`).
