@@ -115,6 +115,18 @@ pub enum OrderEventKind {
     TrackingUpdated,
     #[sea_orm(string_value = "NOTE")]
     Note,
+    /// The customer (or a guest holding the order's key) asked to send units back.
+    #[sea_orm(string_value = "RETURN_REQUESTED")]
+    ReturnRequested,
+    #[sea_orm(string_value = "RETURN_APPROVED")]
+    ReturnApproved,
+    #[sea_orm(string_value = "RETURN_DECLINED")]
+    ReturnDeclined,
+    /// Returned units arrived (the order's fulfilment moves to PARTIALLY_RETURNED or RETURNED).
+    #[sea_orm(string_value = "RETURN_RECEIVED")]
+    ReturnReceived,
+    #[sea_orm(string_value = "RETURN_CLOSED")]
+    ReturnClosed,
 }
 
 /// State of one payment at a provider.
@@ -221,6 +233,29 @@ pub enum RefundStatus {
     Failed,
 }
 
+/// Where a return stands (SPEC §8 "Returns"); the moves are in
+/// `schema/src/orders/service/returns/mod.rs`.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ReturnStatus {
+    /// Asked for; its units count as on their way back until it is declined.
+    #[sea_orm(string_value = "REQUESTED")]
+    Requested,
+    #[sea_orm(string_value = "APPROVED")]
+    Approved,
+    #[sea_orm(string_value = "DECLINED")]
+    Declined,
+    /// The units arrived (and went back on hand if staff restocked them).
+    #[sea_orm(string_value = "RECEIVED")]
+    Received,
+    /// Done with: staff refunded it (or decided not to).
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,5 +280,6 @@ mod tests {
         same_spelling::<RefundStatus>();
         same_spelling::<OrderFulfillmentStatus>();
         same_spelling::<FulfillmentStatus>();
+        same_spelling::<ReturnStatus>();
     }
 }

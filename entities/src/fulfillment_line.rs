@@ -12,7 +12,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub warehouse_id: Uuid,
     pub quantity: i32,
-    /// Units that came back on hand (refunds or returns that restocked them).
+    /// Units back from the customer: received returns (restocked or not) and refunds with
+    /// `restock`. The one count of units back, so none comes back twice.
     pub returned_quantity: i32,
 }
 

@@ -23,6 +23,7 @@ mod m20261204_000013_order_access_keys;
 mod m20261204_000014_billing_addresses;
 mod m20261204_000015_fulfillments;
 mod m20261204_000016_shipping;
+mod m20261204_000017_returns;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_billing_addresses::Migration),
             Box::new(m20261204_000015_fulfillments::Migration),
             Box::new(m20261204_000016_shipping::Migration),
+            Box::new(m20261204_000017_returns::Migration),
         ]
     }
 }

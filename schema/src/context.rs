@@ -33,6 +33,8 @@ pub struct SchemaSettings {
     pub low_stock_threshold: i32,
     /// Cart limits, shipping and tax.
     pub cart_rules: CartRules,
+    /// Days after delivery a customer may ask to return units (`RETURN_WINDOW_DAYS`).
+    pub return_window_days: u32,
 }
 
 impl Default for SchemaSettings {
@@ -42,6 +44,7 @@ impl Default for SchemaSettings {
             max_page_size: 100,
             low_stock_threshold: 5,
             cart_rules: CartRules::default(),
+            return_window_days: 30,
         }
     }
 }

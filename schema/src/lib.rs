@@ -40,6 +40,7 @@ pub struct QueryRoot(
     carts::query::CartQuery,
     discounts::mutation::DiscountQuery,
     orders::query::OrderQuery,
+    orders::return_query::ReturnQuery,
     search::query::SearchQuery,
     shipping::query::ShippingQuery,
 );
@@ -58,6 +59,7 @@ pub struct MutationRoot(
     orders::mutation::OrderMutation,
     orders::payment_mutation::PaymentMutation,
     orders::fulfilment_mutation::FulfilmentMutation,
+    orders::return_mutation::ReturnMutation,
     shipping::mutation::ShippingMutation,
 );
 

@@ -285,7 +285,7 @@ async fn buyable_variant(server: &TestServer) -> anyhow::Result<String> {
         .flatten()
         .flat_map(|p| p["variants"].as_array().cloned().unwrap_or_default())
         .find(|v| {
-            v["quantityAvailable"].as_i64().unwrap_or(0) >= 2
+            v["quantityAvailable"].as_i64().unwrap_or(0) >= 10
                 && v["price"]["amount"]
                     .as_str()
                     .and_then(|a| a.parse::<f64>().ok())

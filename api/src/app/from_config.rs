@@ -51,6 +51,7 @@ impl Prepared {
             max_page_size: 100,
             low_stock_threshold: config.commerce.low_stock_threshold.max(0),
             cart_rules: config.commerce.cart_rules(),
+            return_window_days: config.commerce.return_window_days,
         };
         Ok(Self {
             tokens: Arc::new(token_issuer(&config.auth)?),

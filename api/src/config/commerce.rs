@@ -1,5 +1,6 @@
-//! Commerce settings: currency, carts, shipping and tax, the discount-code budgets that stop
-//! code guessing, and payments: capture, Stripe, and the providers' webhook secrets.
+//! Commerce settings: currency, carts, shipping and tax, the return window, the discount-code
+//! budgets that stop code guessing, and payments: capture, Stripe, and the providers' webhook
+//! secrets.
 
 use super::invalid::InvalidValue;
 use super::money::{Amounts, TaxRate, currency};
@@ -43,6 +44,11 @@ pub struct CommerceConfig {
     /// Catalog prices include tax (the tax total is then the part they contain).
     #[arg(long, env = "TAX_INCLUSIVE", default_value_t = false, action = clap::ArgAction::Set)]
     pub tax_inclusive: bool,
+
+    /// Days after delivery (the order's last shipment arriving) a customer may ask to return
+    /// units; 0 closes returns as soon as the goods arrive.
+    #[arg(long, env = "RETURN_WINDOW_DAYS", default_value_t = 30)]
+    pub return_window_days: u32,
 
     /// Discount codes one client (account, else IP address) may try per discount-code window,
     /// over all its carts; codes already on the cart are not tried again (0: no limit).

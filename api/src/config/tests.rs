@@ -31,6 +31,7 @@ fn malformed_values_are_refused_with_the_flag_name() {
         ("--payment-webhook-secrets", "manual=whsec_x"),
         ("--access-token-ttl-secs", "0"),
         ("--bind", "localhost"),
+        ("--return-window-days", "two weeks"),
     ] {
         match parse(&[flag, value]) {
             Ok(_) => panic!("{flag} {value} was accepted"),
@@ -52,7 +53,10 @@ fn values_arrive_typed() -> Result<(), String> {
         "JSON",
         "--cors-origins",
         "https://shop.example, https://admin.example,",
+        "--return-window-days",
+        "14",
     ])?;
+    assert_eq!(config.commerce.return_window_days, 14);
     assert_eq!(config.commerce.tax_rate.basis_points(), 825);
     assert_eq!(config.commerce.default_currency, CurrencyCode::Eur);
     assert_eq!(

@@ -32,6 +32,10 @@ pub enum ErrorCode {
     /// The shipping method does not serve the cart (its address's country, its currency), is
     /// switched off or is gone: choose one of `availableShippingMethods`.
     ShippingMethodUnavailable,
+    /// More units than were shipped and are not back or on their way back already.
+    ReturnTooLarge,
+    /// The order was delivered longer ago than the return window (`RETURN_WINDOW_DAYS`).
+    ReturnWindowClosed,
 }
 
 /// One failure, with the path of the input field it concerns (e.g. `["input", "email"]`).

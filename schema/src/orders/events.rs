@@ -33,6 +33,7 @@ impl OrderUpdate {
             OrderEventKind::Fulfilled | OrderEventKind::PartiallyFulfilled => {
                 Some("ORDER_FULFILLED")
             }
+            OrderEventKind::ReturnRequested => Some("RETURN_REQUESTED"),
             _ => None,
         }
     }
@@ -65,6 +66,9 @@ mod tests {
             (OrderEventKind::Fulfilled, Some("ORDER_FULFILLED")),
             (OrderEventKind::Cancelled, Some("ORDER_CANCELLED")),
             (OrderEventKind::TrackingUpdated, None),
+            (OrderEventKind::ReturnRequested, Some("RETURN_REQUESTED")),
+            (OrderEventKind::ReturnApproved, None),
+            (OrderEventKind::ReturnReceived, None),
         ];
         for (kind, topic) in cases {
             assert_eq!(update(Some(kind)).topic(), topic, "{kind:?}");

@@ -1,9 +1,10 @@
-//! Batched reads of orders' lines, history, payments and refunds (one statement per kind for any
-//! number of orders in a response).
+//! Batched reads of orders and their lines, history, payments, refunds, shipments and returns
+//! (one statement per kind for any number of orders in a response).
 
 use async_graphql::dataloader::Loader;
 use entities::{
-    fulfillment, fulfillment_line, order_event, order_line, payment, refund, refund_line,
+    fulfillment, fulfillment_line, order, order_event, order_line, order_return, payment, refund,
+    refund_line, return_line,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
@@ -34,6 +35,13 @@ pub struct RefundsOfOrder(pub Uuid);
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FulfillmentsOfOrder(pub Uuid);
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ReturnsOfOrder(pub Uuid);
+
+/// An order by id (a return's order); who may see it is the caller's business.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OrderById(pub Uuid);
 
 /// Groups `rows` by order id, every key present (orders without rows get an empty list).
 fn group<K: Copy + Eq + std::hash::Hash, T>(
@@ -171,5 +179,56 @@ impl Loader<FulfillmentsOfOrder> for OrderLoader {
         Ok(group(keys, with_lines, |(f, _)| {
             FulfillmentsOfOrder(f.order_id)
         }))
+    }
+}
+
+/// Returns with their lines: two statements for any number of orders.
+impl Loader<ReturnsOfOrder> for OrderLoader {
+    type Value = Vec<(order_return::Model, Vec<return_line::Model>)>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[ReturnsOfOrder],
+    ) -> Result<HashMap<ReturnsOfOrder, Self::Value>, Self::Error> {
+        let returns = order_return::Entity::find()
+            .filter(order_return::Column::OrderId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(order_return::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut lines = if returns.is_empty() {
+            HashMap::new()
+        } else {
+            let rows = return_line::Entity::find()
+                .filter(return_line::Column::ReturnId.is_in(returns.iter().map(|r| r.id)))
+                .all(&self.db)
+                .await?;
+            let ids: Vec<Uuid> = returns.iter().map(|r| r.id).collect();
+            group(&ids, rows, |row| row.return_id)
+        };
+        let with_lines = returns
+            .into_iter()
+            .map(|r| {
+                let of_return = lines.remove(&r.id).unwrap_or_default();
+                (r, of_return)
+            })
+            .collect();
+        Ok(group(keys, with_lines, |(r, _)| ReturnsOfOrder(r.order_id)))
+    }
+}
+
+impl Loader<OrderById> for OrderLoader {
+    type Value = order::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[OrderById],
+    ) -> Result<HashMap<OrderById, Self::Value>, Self::Error> {
+        let rows = order::Entity::find()
+            .filter(order::Column::Id.is_in(keys.iter().map(|k| k.0)))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|o| (OrderById(o.id), o)).collect())
     }
 }

@@ -3,8 +3,10 @@
 use super::fulfilment_types::{Fulfillment, OrderFulfillmentStatus};
 use super::loaders::{
     EventsOfOrder, FulfillmentsOfOrder, LinesOfOrder, PaymentsOfOrder, RefundsOfOrder,
+    ReturnsOfOrder,
 };
 use super::payment_types::{OrderPaymentStatus, Payment, Refund};
+use super::return_types::Return;
 use crate::carts::types::MailingAddress;
 use crate::common::money::{CurrencyCode, Money};
 use crate::common::user_error::UserError;
@@ -73,6 +75,13 @@ pub enum OrderEventKind {
     FulfillmentCancelled,
     TrackingUpdated,
     Note,
+    /// The customer asked to return units (`Order.returns` has the request).
+    ReturnRequested,
+    ReturnApproved,
+    ReturnDeclined,
+    /// Returned units arrived.
+    ReturnReceived,
+    ReturnClosed,
 }
 
 impl From<StoredEventKind> for OrderEventKind {
@@ -95,6 +104,11 @@ impl From<StoredEventKind> for OrderEventKind {
             StoredEventKind::FulfillmentCancelled => Self::FulfillmentCancelled,
             StoredEventKind::TrackingUpdated => Self::TrackingUpdated,
             StoredEventKind::Note => Self::Note,
+            StoredEventKind::ReturnRequested => Self::ReturnRequested,
+            StoredEventKind::ReturnApproved => Self::ReturnApproved,
+            StoredEventKind::ReturnDeclined => Self::ReturnDeclined,
+            StoredEventKind::ReturnReceived => Self::ReturnReceived,
+            StoredEventKind::ReturnClosed => Self::ReturnClosed,
         }
     }
 }
@@ -153,6 +167,17 @@ impl Order {
                 currency,
             })
             .collect())
+    }
+
+    /// Every return asked for, oldest first.
+    async fn returns(&self, ctx: &Context<'_>) -> Result<Vec<Return>> {
+        let returns = ctx
+            .request()?
+            .orders
+            .load_one(ReturnsOfOrder(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(returns.into_iter().map(Return::from).collect())
     }
 
     async fn email(&self) -> &str {

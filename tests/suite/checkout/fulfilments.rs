@@ -20,7 +20,12 @@ fn change_query(field: &str) -> String {
 }
 
 impl Shop {
-    async fn ship(&self, order: OrderId, lines: Value, tracking: Value) -> anyhow::Result<Value> {
+    pub(super) async fn ship(
+        &self,
+        order: OrderId,
+        lines: Value,
+        tracking: Value,
+    ) -> anyhow::Result<Value> {
         let mut input = tracking;
         input["lines"] = lines;
         self.admin
@@ -31,13 +36,13 @@ impl Shop {
             .await
     }
 
-    async fn shipment_change(&self, field: &str, id: &Value) -> anyhow::Result<Value> {
+    pub(super) async fn shipment_change(&self, field: &str, id: &Value) -> anyhow::Result<Value> {
         self.admin
             .mutate(&change_query(field), json!({ "id": id }))
             .await
     }
 
-    async fn first_line(&self, order: OrderId) -> anyhow::Result<Value> {
+    pub(super) async fn first_line(&self, order: OrderId) -> anyhow::Result<Value> {
         Ok(self.money_of(order).await?["lines"][0]["id"].clone())
     }
 }

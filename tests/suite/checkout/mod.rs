@@ -1,5 +1,5 @@
 //! Checkout and orders over HTTP: placing orders, payments, idempotency, never overselling,
-//! the order state machine, snapshots, `orderUpdated`, and guests' access keys.
+//! the order state machine, snapshots, `orderUpdated`, guests' access keys, shipping and returns.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,6 +12,7 @@ mod lifecycle;
 mod money;
 mod placing;
 mod refunds;
+mod returns;
 mod shipping_methods;
 mod transitions;
 mod webhooks;

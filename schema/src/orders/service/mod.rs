@@ -1,4 +1,5 @@
-//! Order rules: checkout, the state machine, payments, listing, guests' access keys.
+//! Order rules: checkout, the state machine, payments, shipping, returns, listing, guests'
+//! access keys.
 
 pub mod access_keys;
 pub mod checkout;
@@ -7,5 +8,6 @@ pub mod lifecycle;
 pub mod listing;
 pub mod money;
 pub mod records;
+pub mod returns;
 pub mod transitions;
 pub mod webhooks;

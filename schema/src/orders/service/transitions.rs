@@ -26,7 +26,17 @@
 //! refund part      PAID | FULFILLED | CANCELLED  PAID | PARTIALLY_REFUNDED → PARTIALLY_REFUNDED
 //! refund the rest  PAID | FULFILLED → REFUNDED   PAID | PARTIALLY_REFUNDED → REFUNDED
 //!                  CANCELLED stays               (an unshipped PAID order's stock comes back)
+//! return part      FULFILLED | REFUNDED                                        DELIVERED | PARTIALLY → PARTIALLY
+//! return all       FULFILLED | REFUNDED                                        DELIVERED | PARTIALLY | RETURNED → RETURNED
 //! ```
+//!
+//! (PARTIALLY is PARTIALLY_FULFILLED in the shipping rows and PARTIALLY_RETURNED in the return
+//! rows; a status without an arrow stays.)
+//!
+//! The return rows are run by `returnReceive` (`service/returns/receive.rs`): "all" when no
+//! shipped unit is left with the customer. A return can be requested only where "return
+//! part" has a row (the order was delivered and something is still out). RETURNED → RETURNED
+//! exists for a return whose units a restocking refund already counted back.
 
 use entities::enums::{
     OrderEventKind, OrderFulfillmentStatus, OrderPaymentStatus, OrderStatus, PaymentStatus,
@@ -59,10 +69,14 @@ pub enum OrderAction {
     Unship,
     /// The last shipment was cancelled: nothing is out.
     UnshipAll,
+    /// Returned units arrived and others are still with the customer (`returnReceive`).
+    ReturnPart,
+    /// Returned units arrived and no shipped unit is left with the customer.
+    ReturnAll,
 }
 
 impl OrderAction {
-    pub const ALL: [OrderAction; 13] = [
+    pub const ALL: [OrderAction; 15] = [
         Self::MarkPaid,
         Self::Decline,
         Self::Fulfil,
@@ -76,6 +90,8 @@ impl OrderAction {
         Self::Deliver,
         Self::Unship,
         Self::UnshipAll,
+        Self::ReturnPart,
+        Self::ReturnAll,
     ];
 
     /// How a refusal names it: "a FULFILLED order cannot be cancelled".
@@ -92,6 +108,7 @@ impl OrderAction {
             Self::ShipPart => "shipped",
             Self::Deliver => "delivered",
             Self::Unship | Self::UnshipAll => "unshipped",
+            Self::ReturnPart | Self::ReturnAll => "returned",
         }
     }
 }
@@ -173,6 +190,11 @@ const ANY_F: &[OrderFulfillmentStatus] = &[
 ];
 /// Units may still ship.
 const SHIPPABLE: &[OrderFulfillmentStatus] = &[F::Unfulfilled, F::PartiallyFulfilled];
+/// Delivered, and some units still with the customer: they may come back.
+const RETURNABLE: &[OrderFulfillmentStatus] = &[F::Delivered, F::PartiallyReturned];
+/// Returned units may arrive (RETURNED too: a return whose units a restocking refund
+/// already counted back still arrives).
+const RECEIVABLE: &[OrderFulfillmentStatus] = &[F::Delivered, F::PartiallyReturned, F::Returned];
 
 /// Every allowed transition. Anything else is refused with ILLEGAL_TRANSITION.
 pub const TRANSITIONS: &[Transition] = &[
@@ -413,6 +435,52 @@ pub const TRANSITIONS: &[Transition] = &[
         fulfillment: None,
         effects: &[],
         history: &[(OrderEventKind::PartiallyRefunded, Note::Caller)],
+    },
+    // Returns arrive after delivery, whether or not the money went back already; the units
+    // came back through the return itself (`returns::receive`), and the summary status stays.
+    Transition {
+        from: S::Fulfilled,
+        paying: ANY,
+        fulfilling: RETURNABLE,
+        action: A::ReturnPart,
+        to: S::Fulfilled,
+        payment: None,
+        fulfillment: Some(F::PartiallyReturned),
+        effects: &[],
+        history: &[(OrderEventKind::ReturnReceived, Note::Caller)],
+    },
+    Transition {
+        from: S::Fulfilled,
+        paying: ANY,
+        fulfilling: RECEIVABLE,
+        action: A::ReturnAll,
+        to: S::Fulfilled,
+        payment: None,
+        fulfillment: Some(F::Returned),
+        effects: &[],
+        history: &[(OrderEventKind::ReturnReceived, Note::Caller)],
+    },
+    Transition {
+        from: S::Refunded,
+        paying: ANY,
+        fulfilling: RETURNABLE,
+        action: A::ReturnPart,
+        to: S::Refunded,
+        payment: None,
+        fulfillment: Some(F::PartiallyReturned),
+        effects: &[],
+        history: &[(OrderEventKind::ReturnReceived, Note::Caller)],
+    },
+    Transition {
+        from: S::Refunded,
+        paying: ANY,
+        fulfilling: RECEIVABLE,
+        action: A::ReturnAll,
+        to: S::Refunded,
+        payment: None,
+        fulfillment: Some(F::Returned),
+        effects: &[],
+        history: &[(OrderEventKind::ReturnReceived, Note::Caller)],
     },
 ];
 

@@ -6,8 +6,11 @@
 //! them to inventory, where `onHand` and `allocated` drop in one guarded statement. The order
 //! then moves through the process table: `ShipPart` while units remain allocated, `Fulfil`
 //! when none do. `orderFulfill` is the same with every remaining unit and no tracking.
+//! Units that come back (returns, restocking refunds) are counted on the shipment lines
+//! they left on (`returned`).
 
 pub mod changes;
+pub(crate) mod returned;
 mod shipment;
 
 pub(crate) use shipment::decrement;

@@ -2,17 +2,18 @@
 //!
 //! Units not shipped yet come off the order's allocation rows first (a row at zero goes) and
 //! are released (`allocated` drops). The rest come off the order's shipments, counted as
-//! returned on the shipment line (`returned_quantity`, guarded: never more than shipped),
-//! and go back on hand where they left from. A cancelled order's stock came back when it was
-//! cancelled, so nothing moves then.
+//! returned on the shipment line (`fulfilments::returned`, guarded: never more than shipped,
+//! and never a unit a received return already counted), and go back on hand where they left
+//! from. A cancelled order's stock came back when it was cancelled, so nothing moves then.
+//! A received return has counted its units already: staff refund it with `restock: false`
+//! (with `restock: true` the refund would count other units still with the customer).
 
 use crate::error::ApiResult;
 use crate::inventory::service::allocation::{self, Allocation};
 use crate::orders::service::fulfilments;
 use crate::unit_of_work::Write;
-use entities::enums::{FulfillmentStatus, OrderStatus};
-use entities::{fulfillment, fulfillment_line, order, order_allocation, order_line};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use entities::enums::OrderStatus;
+use entities::{order, order_allocation, order_line};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -80,56 +81,21 @@ async fn unship_allocated(
     Ok((taken, quantity))
 }
 
-/// Counts up to `quantity` shipped units of the line as returned (shipments not cancelled,
-/// guarded per shipment line) and says where they go back on hand.
+/// Counts up to `quantity` shipped units of the line as returned (guarded: a unit a received
+/// return already counted is not counted again) and says where they go back on hand.
 async fn take_shipped(
     write: &Write,
     line_id: Uuid,
     variant_id: Uuid,
-    mut quantity: i32,
+    quantity: i32,
 ) -> ApiResult<Vec<Allocation>> {
-    if quantity == 0 {
-        return Ok(Vec::new());
-    }
-    let rows = fulfillment_line::Entity::find()
-        .inner_join(fulfillment::Entity)
-        .filter(fulfillment_line::Column::OrderLineId.eq(line_id))
-        .filter(fulfillment::Column::Status.ne(FulfillmentStatus::Cancelled))
-        .order_by_asc(fulfillment_line::Column::FulfillmentId)
-        .all(write.txn())
-        .await?;
-    let mut taken = Vec::new();
-    for row in rows {
-        if quantity == 0 {
-            break;
-        }
-        let units = std::cmp::min(row.quantity - row.returned_quantity, quantity);
-        if units <= 0 {
-            continue;
-        }
-        let counted = fulfillment_line::Entity::update_many()
-            .col_expr(
-                fulfillment_line::Column::ReturnedQuantity,
-                Expr::col(fulfillment_line::Column::ReturnedQuantity).add(units),
-            )
-            .filter(fulfillment_line::Column::FulfillmentId.eq(row.fulfillment_id))
-            .filter(fulfillment_line::Column::OrderLineId.eq(row.order_line_id))
-            .filter(fulfillment_line::Column::WarehouseId.eq(row.warehouse_id))
-            .filter(
-                Expr::col(fulfillment_line::Column::ReturnedQuantity)
-                    .add(units)
-                    .lte(Expr::col(fulfillment_line::Column::Quantity)),
-            )
-            .exec(write.txn())
-            .await?;
-        if counted.rows_affected == 1 {
-            quantity -= units;
-            taken.push(Allocation {
-                variant_id,
-                warehouse_id: row.warehouse_id,
-                quantity: units,
-            });
-        }
-    }
-    Ok(taken)
+    let back = fulfilments::returned::count_back(write, line_id, quantity).await?;
+    Ok(back
+        .into_iter()
+        .map(|units| Allocation {
+            variant_id,
+            warehouse_id: units.warehouse_id,
+            quantity: units.quantity,
+        })
+        .collect())
 }

@@ -318,3 +318,88 @@ fn only_shipping_everything_that_is_left_ships_stock_as_an_effect() {
         .collect();
     assert_eq!(shipping, [A::Fulfil]);
 }
+
+/// Returns, cell by cell: from each shipping state of a paid (or refunded) order, where
+/// receiving part or all of what is out leads. Only delivered orders take returns back; the
+/// summary status stays.
+#[test]
+fn returns_move_the_fulfilment_dimension() {
+    let at = |status, payment, fulfillment| State {
+        status,
+        payment,
+        fulfillment,
+    };
+    let mut cases: Vec<Case> = Vec::new();
+    for (status, payment) in [
+        (S::Fulfilled, P::Paid),
+        (S::Fulfilled, P::PartiallyRefunded),
+        (S::Refunded, P::Refunded),
+    ] {
+        cases.extend([
+            (
+                at(status, payment, F::Delivered),
+                A::ReturnPart,
+                Some((status, F::PartiallyReturned)),
+            ),
+            (
+                at(status, payment, F::Delivered),
+                A::ReturnAll,
+                Some((status, F::Returned)),
+            ),
+            (
+                at(status, payment, F::PartiallyReturned),
+                A::ReturnPart,
+                Some((status, F::PartiallyReturned)),
+            ),
+            (
+                at(status, payment, F::PartiallyReturned),
+                A::ReturnAll,
+                Some((status, F::Returned)),
+            ),
+            // Nothing is out any more: no further return can be asked for...
+            (at(status, payment, F::Returned), A::ReturnPart, None),
+            // ...but one whose units a restocking refund counted back still arrives.
+            (
+                at(status, payment, F::Returned),
+                A::ReturnAll,
+                Some((status, F::Returned)),
+            ),
+            // Not delivered yet: returns wait.
+            (at(status, payment, F::Fulfilled), A::ReturnPart, None),
+            (at(status, payment, F::Fulfilled), A::ReturnAll, None),
+        ]);
+    }
+    for fulfillment in [F::Unfulfilled, F::PartiallyFulfilled] {
+        for action in [A::ReturnPart, A::ReturnAll] {
+            cases.push((at(S::Paid, P::Paid, fulfillment), action, None));
+        }
+    }
+    for status in [S::Placed, S::Cancelled] {
+        cases.push((at(status, P::Paid, F::Delivered), A::ReturnPart, None));
+    }
+    for (from, action, expected) in cases {
+        let reached = find(from, action).map(|t| {
+            let to = target(from, t);
+            assert_eq!(to.payment, from.payment, "returns move no money");
+            (to.status, to.fulfillment)
+        });
+        assert_eq!(reached, expected, "{from:?} --{action:?}-->");
+    }
+}
+
+#[test]
+fn a_received_return_writes_one_history_entry_and_moves_nothing_else() {
+    for t in TRANSITIONS
+        .iter()
+        .filter(|t| matches!(t.action, A::ReturnPart | A::ReturnAll))
+    {
+        assert_eq!(t.effects, &[][..], "{:?}", t.action);
+        assert_eq!(
+            t.history,
+            &[(OrderEventKind::ReturnReceived, Note::Caller)][..],
+            "{:?}",
+            t.action
+        );
+        assert_eq!(t.from, t.to, "the summary status stays");
+    }
+}
