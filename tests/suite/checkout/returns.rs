@@ -668,3 +668,43 @@ async fn concurrent_requests_for_the_last_unit_return_it_once(
     shop.server.stop().await
 }
 e2e!(concurrent_requests_for_the_last_unit_return_it_once);
+
+/// Receiving a return and a restocking refund of the same order at once: both succeed and
+/// every unit comes back on hand exactly once. (Both take the order's row first, so they
+/// queue instead of deadlocking; the interleaving that would deadlock is too narrow for a
+/// test to hit reliably, so this checks the outcome, not the lock order.)
+async fn a_receipt_and_a_restocking_refund_at_once_both_succeed(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let shop = Shop::open(backend, &[1000], |_| {}).await?;
+    let alice = shop.server.customer("alice@example.com").await?;
+    for round in 0..3 {
+        let (order, _) = shop.delivered_order(&alice, &[(0, 2)]).await?;
+        let line = shop.first_line(order).await?;
+        let requested = shop
+            .request_return(
+                &alice,
+                order,
+                json!([{ "orderLineId": line, "quantity": 1 }]),
+                None,
+            )
+            .await?;
+        let id = requested["return"]["id"].clone();
+        let before = shop.available(0).await?;
+        let key = format!("concurrent-{round}");
+        let receive = shop.return_step("returnReceive", &id, json!({ "restock": true }));
+        let refund = shop.refund(
+            order,
+            json!({ "lines": [{ "orderLineId": line, "quantity": 1 }], "restock": true }),
+            &key,
+        );
+        let (received, refunded) = futures_util::future::try_join(receive, refund).await?;
+        assert_eq!(received["userErrors"], json!([]), "{received}");
+        assert_eq!(refunded["userErrors"], json!([]), "{refunded}");
+        assert_eq!(refunded["refund"]["status"], "SUCCEEDED", "{refunded}");
+        // The returned unit and the refunded one are both back on hand, once each.
+        assert_eq!(shop.available(0).await?, before + 2);
+    }
+    shop.server.stop().await
+}
+e2e!(a_receipt_and_a_restocking_refund_at_once_both_succeed);

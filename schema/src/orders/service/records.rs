@@ -2,6 +2,7 @@
 //! `orderUpdated` subscribers receive — always together, in the caller's unit of work.
 
 use crate::common::clock::now;
+use crate::common::transaction::for_update;
 use crate::error::{ApiError, ApiResult};
 use crate::events::DomainEvent;
 use crate::orders::events::OrderUpdate;
@@ -10,9 +11,24 @@ use entities::enums::{OrderEventKind, OrderStatus};
 use entities::{order, order_event};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseBackend, FromQueryResult, Iterable, Set,
+    ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult,
+    Iterable, Set,
 };
 use uuid::Uuid;
+
+/// Takes the order's row for the rest of the unit (`FOR UPDATE` on PostgreSQL; SQLite's write
+/// transaction is exclusive anyway) and returns it as it is now.
+///
+/// Every unit that changes an order after checkout calls this first — shipments, their
+/// changes, returns, refund claims and settlements, captures and voids, provider webhooks —
+/// so they take their locks in one order (the order, then its payment and refunds, then lines,
+/// allocations and stock) and queue on the order instead of each holding a row the other
+/// wants. A refund's row inserts and a shipment's insert also lock the order (their foreign
+/// keys), which is why it must come first rather than last.
+pub async fn lock_order(write: &Write, order_id: Uuid) -> ApiResult<Option<order::Model>> {
+    let query = order::Entity::find_by_id(order_id);
+    Ok(for_update(query, write.txn()).one(write.txn()).await?)
+}
 
 /// One entry of an order's history.
 pub struct Happening<'a> {

@@ -10,6 +10,7 @@
 
 use super::lifecycle::{self, Detail};
 use super::money::refunds;
+use super::records;
 use super::transitions::OrderAction;
 use crate::common::clock::now;
 use crate::common::text;
@@ -137,6 +138,7 @@ pub async fn handle(
         tracing::warn!(provider, event = %notification.id, %refusal, "payment webhook refused");
         return Ok(Handled::Refused(refusal));
     }
+    records::lock_order(&write, notification.order_id).await?;
     if notification.kind.starts_with("refund.") {
         return settle_refund(write, notification).await;
     }

@@ -40,6 +40,13 @@ fn illegal(status: FulfillmentStatus, verb: &str) -> UserError {
 }
 
 async fn load(write: &Write, id: Uuid) -> ApiResult<Option<(Shipped, order::Model)>> {
+    let Some(found) = fulfillment::Entity::find_by_id(id).one(write.txn()).await? else {
+        return Ok(None);
+    };
+    let Some(order) = records::lock_order(write, found.order_id).await? else {
+        return Ok(None);
+    };
+    // Read again under the order's lock: a change that held it has committed by now.
     let Some(shipment) = fulfillment::Entity::find_by_id(id).one(write.txn()).await? else {
         return Ok(None);
     };
@@ -47,10 +54,7 @@ async fn load(write: &Write, id: Uuid) -> ApiResult<Option<(Shipped, order::Mode
         .filter(fulfillment_line::Column::FulfillmentId.eq(id))
         .all(write.txn())
         .await?;
-    let order = order::Entity::find_by_id(shipment.order_id)
-        .one(write.txn())
-        .await?;
-    Ok(order.map(|order| ((shipment, lines), order)))
+    Ok(Some(((shipment, lines), order)))
 }
 
 /// `fulfillmentTrackingUpdate`: new tracking for a shipment that was not cancelled; the

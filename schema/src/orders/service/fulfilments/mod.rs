@@ -17,6 +17,7 @@ pub(crate) use shipment::decrement;
 pub use shipment::{Tracking, ship_rest};
 
 use super::lifecycle::{self, Detail, Refused};
+use super::records;
 use super::transitions::{self, OrderAction, State};
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
@@ -62,10 +63,7 @@ pub async fn create(
         Err(error) => return Ok(Err(error)),
     };
     let mut write = writer.begin().await?;
-    let Some(order) = order::Entity::find_by_id(request.order_id)
-        .one(write.txn())
-        .await?
-    else {
+    let Some(order) = records::lock_order(&write, request.order_id).await? else {
         return Ok(Err(
             Refused::NotFound.user_error_at(OrderAction::ShipPart, "orderId")
         ));

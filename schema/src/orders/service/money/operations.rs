@@ -190,6 +190,7 @@ async fn settle(
     staff: Staff,
 ) -> ApiResult<Result<order::Model, UserError>> {
     let mut write = writer.begin().await?;
+    records::lock_order(&write, paid.order.id).await?;
     release_claim(&write, paid.payment.id).await?;
     let reason = match outcome {
         Outcome::Succeeded(_) => {

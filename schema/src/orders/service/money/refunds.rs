@@ -292,6 +292,7 @@ async fn claim(
     request: &RefundRequest,
 ) -> ApiResult<Claim> {
     let write = writer.begin().await?;
+    records::lock_order(&write, paid.order.id).await?;
     let reserved = payment::Entity::update_many()
         .col_expr(
             payment::Column::RefundReserved,
@@ -518,8 +519,9 @@ async fn drive(
 /// Applies the provider's answer about a PENDING refund within `write`. Returns whether it
 /// changed anything: a refund settled before (by a concurrent replay or a webhook) is left.
 ///
-/// Locks are taken in the order claims take them — the payment row, then the refund — so a
-/// settlement and a claim with the same key cannot wait for each other (PostgreSQL).
+/// Locks are taken in the order claims take them — the order (`records::lock_order`), the
+/// payment row, then the refund — so a settlement cannot wait for a claim that waits for it
+/// (PostgreSQL).
 pub async fn settle(write: &mut Write, refund_id: Uuid, outcome: Outcome<Done>) -> ApiResult<bool> {
     let Some(pending) = refund::Entity::find_by_id(refund_id)
         .one(write.txn())
@@ -527,6 +529,7 @@ pub async fn settle(write: &mut Write, refund_id: Uuid, outcome: Outcome<Done>) 
     else {
         return Ok(false);
     };
+    records::lock_order(write, pending.order_id).await?;
     let payment = payment::Entity::find_by_id(pending.payment_id);
     for_update(payment, write.txn()).one(write.txn()).await?;
     match outcome {
