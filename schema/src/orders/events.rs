@@ -23,10 +23,11 @@ pub struct OrderUpdate {
 }
 
 impl OrderUpdate {
-    /// The topic outgoing webhooks will deliver this under, when it is one of theirs.
+    /// The topic outgoing webhooks will deliver this under (SPEC §9 `WebhookTopic`), when it is
+    /// one of theirs.
     pub fn topic(&self) -> Option<&'static str> {
         match self.kind? {
-            OrderEventKind::Placed => Some("ORDER_PLACED"),
+            OrderEventKind::Placed => Some("ORDER_CREATED"),
             OrderEventKind::Paid => Some("ORDER_PAID"),
             OrderEventKind::Refunded | OrderEventKind::PartiallyRefunded => Some("ORDER_REFUNDED"),
             OrderEventKind::Cancelled => Some("ORDER_CANCELLED"),
@@ -58,7 +59,7 @@ mod tests {
     #[test]
     fn what_happened_names_the_topic_outgoing_webhooks_deliver_it_under() {
         let cases = [
-            (OrderEventKind::Placed, Some("ORDER_PLACED")),
+            (OrderEventKind::Placed, Some("ORDER_CREATED")),
             (OrderEventKind::Paid, Some("ORDER_PAID")),
             (OrderEventKind::PartiallyRefunded, Some("ORDER_REFUNDED")),
             (OrderEventKind::Refunded, Some("ORDER_REFUNDED")),

@@ -380,7 +380,7 @@ async fn money_changes_are_published_under_their_topics(backend: Backend) -> any
             .filter(outbox::Column::Topic.eq(topic))
             .count(&shop.db)
     };
-    assert_eq!(count("ORDER_PLACED").await?, 1);
+    assert_eq!(count("ORDER_CREATED").await?, 1);
     assert_eq!(count("ORDER_PAID").await?, 1);
     assert_eq!(count("ORDER_REFUNDED").await?, 1);
     let event = outbox::Entity::find()
