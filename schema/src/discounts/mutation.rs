@@ -10,7 +10,7 @@ use crate::common::mutation_cost;
 use crate::common::user_error::UserError;
 use crate::context::ContextExt;
 use crate::customers::auth::Permission;
-use async_graphql::{Context, ID, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 use entities::discount;
 
 #[derive(Default)]
@@ -26,15 +26,6 @@ fn payload(outcome: Result<discount::Model, Vec<UserError>>) -> DiscountPayload 
             discount: None,
             user_errors,
         },
-    }
-}
-
-/// Left out → keep (`None`); `null` → clear (`Some(None)`); a value → set.
-fn change<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
     }
 }
 
@@ -79,10 +70,10 @@ impl DiscountMutation {
         let id = parse_id(&id, "id")?;
         let changes = DiscountChanges {
             value: input.value,
-            minimum_subtotal: change(input.minimum_subtotal),
-            starts_at: change(input.starts_at),
-            ends_at: change(input.ends_at),
-            usage_limit: change(input.usage_limit),
+            minimum_subtotal: input.minimum_subtotal.into(),
+            starts_at: input.starts_at.into(),
+            ends_at: input.ends_at.into(),
+            usage_limit: input.usage_limit.into(),
             active: input.active,
         };
         Ok(payload(

@@ -14,7 +14,7 @@ use crate::common::mutation_cost;
 use crate::common::user_error::UserError;
 use crate::context::ContextExt;
 use crate::customers::auth::Permission;
-use async_graphql::{Context, ID, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 use entities::{shipping_method, shipping_zone};
 use uuid::Uuid;
 
@@ -37,15 +37,6 @@ fn prices(input: &[ShippingMethodPriceInput]) -> Vec<PriceSpec> {
             free_above: p.free_above,
         })
         .collect()
-}
-
-/// Left out → keep (`None`); `null` → clear (`Some(None)`); a value → set.
-fn change<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
 }
 
 fn method_payload(
@@ -152,10 +143,10 @@ impl ShippingMutation {
         require_settings(ctx)?;
         let spec = MethodSpec {
             name: input.name,
-            description: change(input.description),
+            description: input.description.into(),
             prices: input.prices.as_deref().map(prices),
-            min_delivery_days: change(input.min_delivery_days),
-            max_delivery_days: change(input.max_delivery_days),
+            min_delivery_days: input.min_delivery_days.into(),
+            max_delivery_days: input.max_delivery_days.into(),
             active: input.active,
         };
         let outcome = methods::update(&ctx.state()?.writer(), parse_id(&id, "id")?, spec).await?;

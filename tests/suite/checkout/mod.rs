@@ -73,10 +73,15 @@ impl Shop {
             .await
     }
 
-    /// Units allocated and on hand of item `index` (over warehouses).
+    /// Units on hand and allocated of item `index` (over warehouses).
     async fn stock_of(&self, index: usize) -> anyhow::Result<(i32, i32)> {
+        self.stock_of_variant(self.items[index].variant).await
+    }
+
+    /// Units on hand and allocated of `variant` (over warehouses).
+    async fn stock_of_variant(&self, variant: e2e::VariantId) -> anyhow::Result<(i32, i32)> {
         let levels = stock_level::Entity::find()
-            .filter(stock_level::Column::VariantId.eq(self.items[index].variant.uuid()))
+            .filter(stock_level::Column::VariantId.eq(variant.uuid()))
             .all(&self.db)
             .await?;
         Ok((

@@ -527,16 +527,4 @@ impl Shop {
             .await?;
         Ok(response.data()["cart"].clone())
     }
-
-    /// Units on hand and allocated of `variant`, over warehouses.
-    async fn stock_of_variant(&self, variant: e2e::VariantId) -> anyhow::Result<(i32, i32)> {
-        let levels = stock_level::Entity::find()
-            .filter(stock_level::Column::VariantId.eq(variant.uuid()))
-            .all(&self.db)
-            .await?;
-        Ok((
-            levels.iter().map(|l| l.on_hand).sum(),
-            levels.iter().map(|l| l.allocated).sum(),
-        ))
-    }
 }
