@@ -2,6 +2,7 @@
 //! Rules live in `service/`; `types.rs`, `query.rs` and `mutation.rs` are the GraphQL edge.
 
 pub mod code_guard;
+pub mod events;
 pub mod mutation;
 pub mod query;
 pub mod service;

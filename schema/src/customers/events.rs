@@ -36,3 +36,15 @@ pub enum EndReason {
     RefreshTokenReused,
     // Later: PasswordChanged and Deactivated, with `EndedSessions::IssuedUntil`.
 }
+
+/// A customer account was created (`customerRegister`): outgoing webhooks deliver it as
+/// CUSTOMER_CREATED.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerCreated {
+    pub event_id: Uuid,
+    pub customer_id: Uuid,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+}

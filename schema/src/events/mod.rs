@@ -23,9 +23,10 @@ pub mod stats;
 pub use hub::{BusMessage, EventHub};
 pub use stats::{EventCounts, EventStats};
 
+use crate::carts::events::CartAbandonment;
 use crate::catalog::events::CatalogChange;
-use crate::customers::events::SessionRevoked;
-use crate::inventory::events::StockUpdate;
+use crate::customers::events::{CustomerCreated, SessionRevoked};
+use crate::inventory::events::{BackInStockNotice, StockUpdate};
 use crate::orders::events::OrderUpdate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -42,6 +43,12 @@ pub enum DomainEvent {
     /// Sessions ended before their access tokens expired (sign-out); every replica stops
     /// accepting those tokens (`customers::sessions`).
     SessionRevoked(SessionRevoked),
+    /// A back-in-stock subscription's variant is available again (raised by the relay when it
+    /// sees the stock change; once per subscription).
+    BackInStock(BackInStockNotice),
+    /// A cart with an email and lines was left untouched (once per cart).
+    CartAbandoned(CartAbandonment),
+    CustomerCreated(CustomerCreated),
 }
 
 impl DomainEvent {
@@ -52,6 +59,9 @@ impl DomainEvent {
             DomainEvent::OrderUpdated(update) => update.event_id,
             DomainEvent::CatalogChanged(change) => change.event_id,
             DomainEvent::SessionRevoked(revoked) => revoked.event_id,
+            DomainEvent::BackInStock(notice) => notice.event_id,
+            DomainEvent::CartAbandoned(cart) => cart.event_id,
+            DomainEvent::CustomerCreated(customer) => customer.event_id,
         }
     }
 
@@ -64,6 +74,9 @@ impl DomainEvent {
             DomainEvent::OrderUpdated(update) => update.topic().unwrap_or("ORDER_UPDATED"),
             DomainEvent::CatalogChanged(_) => "catalog.changed",
             DomainEvent::SessionRevoked(_) => "session.revoked",
+            DomainEvent::BackInStock(_) => "BACK_IN_STOCK",
+            DomainEvent::CartAbandoned(_) => "CART_ABANDONED",
+            DomainEvent::CustomerCreated(_) => "CUSTOMER_CREATED",
         }
     }
 
@@ -79,6 +92,9 @@ impl DomainEvent {
                 .or(change.category_id)
                 .unwrap_or(change.event_id),
             DomainEvent::SessionRevoked(revoked) => revoked.account_id,
+            DomainEvent::BackInStock(notice) => notice.variant_uuid,
+            DomainEvent::CartAbandoned(cart) => cart.cart_id,
+            DomainEvent::CustomerCreated(customer) => customer.customer_id,
         }
     }
 }

@@ -47,3 +47,19 @@ impl StockUpdate {
         ID(self.event_id.to_string())
     }
 }
+
+/// A variant someone asked to hear about (`backInStockSubscribe`) is available again: one per
+/// subscription, raised once, then the subscription is done. Outgoing webhooks deliver it as
+/// BACK_IN_STOCK and the subscriber gets an email.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackInStockNotice {
+    pub event_id: Uuid,
+    pub subscription_id: Uuid,
+    pub variant_uuid: Uuid,
+    pub product_uuid: Uuid,
+    pub sku: String,
+    pub email: String,
+    /// Units available when it came back.
+    pub available: i32,
+    pub occurred_at: DateTime<Utc>,
+}

@@ -198,7 +198,11 @@ impl ResponseCache {
                     Invalidation::Stock(vec![update.product_uuid, update.variant_uuid])
                 }
                 Ok(BusMessage::Event(
-                    DomainEvent::OrderUpdated(_) | DomainEvent::SessionRevoked(_),
+                    DomainEvent::OrderUpdated(_)
+                    | DomainEvent::SessionRevoked(_)
+                    | DomainEvent::BackInStock(_)
+                    | DomainEvent::CartAbandoned(_)
+                    | DomainEvent::CustomerCreated(_),
                 )) => continue,
                 // Events may have been missed: nothing cached can be trusted.
                 Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => Invalidation::All,

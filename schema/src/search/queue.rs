@@ -39,7 +39,11 @@ impl Touched {
                 self.products.extend(product_ids.iter().copied());
                 self.categories.extend(*category_id);
             }
-            DomainEvent::OrderUpdated(_) | DomainEvent::SessionRevoked(_) => {}
+            DomainEvent::OrderUpdated(_)
+            | DomainEvent::SessionRevoked(_)
+            | DomainEvent::BackInStock(_)
+            | DomainEvent::CartAbandoned(_)
+            | DomainEvent::CustomerCreated(_) => {}
         }
     }
 

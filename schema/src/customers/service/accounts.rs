@@ -4,8 +4,10 @@ use crate::common::email::{self, EmailProblem};
 use crate::common::text;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::customers::auth::Permission;
+use crate::customers::events::CustomerCreated;
 use crate::customers::passwords;
 use crate::error::{ApiError, ApiResult, is_unique_violation};
+use crate::events::DomainEvent;
 use crate::unit_of_work::Writer;
 use chrono::Utc;
 use entities::{customer, staff_role};
@@ -97,9 +99,17 @@ pub async fn register(
         updated_at: Set(now),
     };
     // The unit begins after the hash, so the write lock is not held for the hash's time.
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     match account.insert(write.txn()).await {
         Ok(model) => {
+            write.record(DomainEvent::CustomerCreated(CustomerCreated {
+                event_id: Uuid::now_v7(),
+                customer_id: model.id,
+                email: model.email.clone(),
+                first_name: model.first_name.clone(),
+                last_name: model.last_name.clone(),
+                occurred_at: model.created_at,
+            }));
             write.commit().await?;
             Ok(Ok(model))
         }
