@@ -12,7 +12,8 @@ use crate::common::clock::now;
 use crate::error::ApiResult;
 use crate::search::SearchService;
 use crate::search::queue::{self, Touched};
-use crate::unit_of_work::Writer;
+use crate::unit_of_work::{Write, Writer};
+use futures_util::future::BoxFuture;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,14 +38,36 @@ impl Default for RelaySettings {
     }
 }
 
+/// Something that must hear of every event once: it queues its own work (webhook deliveries,
+/// mails, back-in-stock notices) in the relay's transaction, beside the outbox's "published"
+/// mark, so a crash keeps both or neither, and it sends later, outside any transaction.
+pub trait OutboxConsumer: Send + Sync {
+    /// For logs.
+    fn name(&self) -> &'static str;
+
+    /// Queues work for `events` (every event of the batch that could be decoded) on `write`.
+    /// Events it records on `write` go to the outbox with the relay's commit. Returns whether
+    /// it queued anything, so `wake` is called after the commit.
+    fn consume<'a>(
+        &'a self,
+        write: &'a mut Write,
+        events: &'a [DomainEvent],
+    ) -> BoxFuture<'a, ApiResult<bool>>;
+
+    /// Called after the relay's commit when `consume` queued something: start sending now
+    /// rather than at the next poll.
+    fn wake(&self) {}
+}
+
 pub struct OutboxRelay {
-    /// Its passes and purges are units of work. They record no events, so their commits do
-    /// not wake the relay again.
+    /// Its passes and purges are units of work. They record no events of their own; events a
+    /// consumer records (a back-in-stock notice) wake the relay again at the commit.
     writer: Writer,
     hub: Arc<EventHub>,
     settings: RelaySettings,
     /// Woken when events queued products for the search index.
     search: Option<Arc<SearchService>>,
+    consumers: Vec<Arc<dyn OutboxConsumer>>,
 }
 
 /// Longest pause after failures (Redis or the database down), so recovery is quick.
@@ -59,7 +82,14 @@ impl OutboxRelay {
             hub,
             settings,
             search: None,
+            consumers: Vec::new(),
         }
+    }
+
+    /// Hands every event to `consumer` too, in the relay's transaction.
+    pub fn with_consumer(mut self, consumer: Arc<dyn OutboxConsumer>) -> Self {
+        self.consumers.push(consumer);
+        self
     }
 
     /// Hands products that events touch to the search index (through its queue).
@@ -112,13 +142,13 @@ impl OutboxRelay {
 
     /// Publishes one batch of pending events; returns how many were taken.
     pub async fn publish_pending(&self) -> ApiResult<usize> {
-        let write = self.writer.begin().await?;
-        let txn = write.txn();
-        let pending = outbox::claim_pending(txn, self.settings.batch_size).await?;
+        let mut write = self.writer.begin().await?;
+        let pending = outbox::claim_pending(write.txn(), self.settings.batch_size).await?;
         if pending.is_empty() {
             return Ok(0);
         }
         let mut done = Vec::with_capacity(pending.len());
+        let mut decoded = Vec::with_capacity(pending.len());
         let mut touched = Touched::default();
         for row in &pending {
             match serde_json::from_value::<DomainEvent>(row.payload.clone()) {
@@ -130,6 +160,7 @@ impl OutboxRelay {
                         .await
                         .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
                     touched.add(&event);
+                    decoded.push(event);
                 }
                 // Written by a newer or older version that this one cannot read: it would
                 // block the queue forever, so it is skipped loudly.
@@ -140,10 +171,19 @@ impl OutboxRelay {
             }
             done.push(row.id);
         }
-        outbox::mark_published(txn, &done).await?;
-        // In this transaction: the search queue gets each event exactly once.
-        queue::enqueue_for(txn, &touched).await?;
+        outbox::mark_published(write.txn(), &done).await?;
+        // In this transaction: the search queue and every consumer get each event exactly once.
+        queue::enqueue_for(write.txn(), &touched).await?;
+        let mut to_wake = Vec::new();
+        for consumer in &self.consumers {
+            if consumer.consume(&mut write, &decoded).await? {
+                to_wake.push(consumer);
+            }
+        }
         write.commit().await?;
+        for consumer in to_wake {
+            consumer.wake();
+        }
         if let (Some(search), false) = (&self.search, touched.is_empty()) {
             search.queued.notify_one();
         }
