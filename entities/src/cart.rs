@@ -31,6 +31,8 @@ pub struct Model {
     pub converted_order_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the cart was reported abandoned (CART_ABANDONED): once per cart, never again.
+    pub abandoned_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

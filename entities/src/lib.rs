@@ -5,6 +5,7 @@
 pub mod enums;
 pub mod json;
 
+pub mod back_in_stock_subscription;
 pub mod cart;
 pub mod cart_line;
 pub mod category;
@@ -41,6 +42,7 @@ pub mod warehouse;
 
 /// The entities under their table's singular name: `Product::find()`.
 pub mod prelude {
+    pub use super::back_in_stock_subscription::Entity as BackInStockSubscription;
     pub use super::cart::Entity as Cart;
     pub use super::cart_line::Entity as CartLine;
     pub use super::category::Entity as Category;

@@ -135,6 +135,7 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, ShippingMethod).await;
     matches_table(db, OrderReturn).await;
     matches_table(db, ReturnLine).await;
+    matches_table(db, BackInStockSubscription).await;
     matches_table(db, Outbox).await;
     matches_table(db, Sequence).await;
     matches_table(db, SearchQueue).await;
@@ -480,6 +481,7 @@ async fn other_json_columns_round_trip(db: &DatabaseConnection) {
         converted_order_id: None,
         created_at: now,
         updated_at: now,
+        abandoned_at: Some(now),
     };
     round_trip(db, guest.clone()).await;
     assert_eq!(
@@ -562,6 +564,7 @@ fn cart_template(now: DateTime<Utc>) -> cart::Model {
         converted_order_id: None,
         created_at: now,
         updated_at: now,
+        abandoned_at: None,
     }
 }
 

@@ -51,6 +51,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     customers::mutation::CustomerMutation,
     inventory::admin::stock_mutation::StockMutation,
+    inventory::back_in_stock_mutation::BackInStockMutation,
     catalog::admin::category_mutation::CategoryMutation,
     catalog::admin::product_mutation::ProductMutation,
     inventory::admin::warehouse_mutation::WarehouseMutation,

@@ -21,6 +21,7 @@ mod payments;
 mod persisted_queries;
 mod rate_limits;
 mod read_replica;
+mod reminders;
 mod response_cache;
 mod schema_file;
 mod search;

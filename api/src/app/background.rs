@@ -5,12 +5,14 @@ use crate::config::Config;
 use crate::search;
 use crate::state::ServerState;
 use schema::events::relay::{OutboxRelay, RelaySettings};
+use schema::inventory::service::back_in_stock::BackInStockNotifier;
 use schema::search::embedded::TantivyBackend;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Starts them: response-cache invalidation, sign-outs of other replicas, the outbox relay,
-/// the search sync and the Redis event bridge, as configured.
+/// Starts them: response-cache invalidation, sign-outs of other replicas, the outbox relay
+/// (with the back-in-stock notifier), the search sync, the abandoned-cart sweep and the Redis
+/// event bridge, as configured.
 pub async fn start(state: &ServerState, config: &Config, embedded: Option<Arc<TantivyBackend>>) {
     if state.response_cache.enabled() {
         let cache = state.response_cache.clone();
@@ -41,7 +43,8 @@ pub async fn start(state: &ServerState, config: &Config, embedded: Option<Arc<Ta
                 ..RelaySettings::default()
             },
         )
-        .with_search(state.app.search.clone());
+        .with_search(state.app.search.clone())
+        .with_consumer(Arc::new(BackInStockNotifier));
         let stop = state.shutdown.clone();
         state
             .background
@@ -55,6 +58,16 @@ pub async fn start(state: &ServerState, config: &Config, embedded: Option<Arc<Ta
         &state.background,
         state.shutdown.clone(),
     );
+    if config.reminders.cart_abandoned_check_secs > 0 {
+        let writer = state.app.writer();
+        let after = config.reminders.cart_abandoned_after();
+        let every = Duration::from_secs(config.reminders.cart_abandoned_check_secs);
+        let stop = state.shutdown.clone();
+        state.background.spawn(async move {
+            schema::carts::service::abandoned::run(writer, after, every, stop.cancelled_owned())
+                .await
+        });
+    }
     if state.redis.is_some() {
         let hub = state.app.events.clone();
         let stop = state.shutdown.clone();

@@ -127,4 +127,11 @@ pub fn rate_limiter(config: &Config, redis: Option<SharedRedis>) -> RateLimiter 
             codes_window,
         ),
     )
+    .with(
+        Allowance::BackInStock,
+        Limit::new(
+            config.reminders.back_in_stock_subscriptions_per_hour,
+            Duration::from_secs(60 * 60),
+        ),
+    )
 }

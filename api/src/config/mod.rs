@@ -15,6 +15,7 @@ mod database;
 mod events;
 mod invalid;
 mod money;
+mod reminders;
 mod search;
 mod server;
 mod stripe;
@@ -28,6 +29,7 @@ pub use database::DatabaseConfig;
 pub use events::EventsConfig;
 pub use invalid::InvalidValue;
 pub use money::{Amounts, TaxRate};
+pub use reminders::RemindersConfig;
 pub use search::SearchConfig;
 pub use server::{LogFormat, Origins, ServerConfig};
 pub use stripe::{ApiBase, Capture, StripeKey};
@@ -105,6 +107,8 @@ pub struct Config {
     pub search: SearchConfig,
     #[command(flatten)]
     pub events: EventsConfig,
+    #[command(flatten)]
+    pub reminders: RemindersConfig,
     #[command(flatten)]
     pub websocket: WebsocketConfig,
 }

@@ -20,6 +20,8 @@ pub enum Allowance {
     CodesPerClient,
     /// Discount codes tried on one cart, whoever tries them.
     CodesPerCart,
+    /// Back-in-stock subscriptions a client asks for (each may send an email later).
+    BackInStock,
 }
 
 impl Allowance {
@@ -30,6 +32,7 @@ impl Allowance {
             Self::SignIns => "sign-ins",
             Self::CodesPerClient => "codes",
             Self::CodesPerCart => "cart-codes",
+            Self::BackInStock => "back-in-stock",
         }
     }
 }
@@ -105,5 +108,6 @@ fn allowance_label(allowance: Allowance) -> &'static str {
         Allowance::Requests => "requests",
         Allowance::SignIns => "sign-in attempts",
         Allowance::CodesPerClient | Allowance::CodesPerCart => "discount code attempts",
+        Allowance::BackInStock => "back-in-stock subscriptions",
     }
 }

@@ -61,6 +61,7 @@ pub async fn create(
         converted_order_id: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
+        abandoned_at: Set(None),
     }
     .insert(write.txn())
     .await?;

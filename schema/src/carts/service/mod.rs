@@ -1,5 +1,6 @@
 //! Cart rules: who may use a cart, what may go in it, and how it is priced.
 
+pub mod abandoned;
 pub mod access;
 pub mod details;
 pub mod lines;

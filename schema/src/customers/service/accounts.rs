@@ -169,3 +169,12 @@ pub async fn staff_permissions(
             .unwrap_or_default(),
     ))
 }
+
+/// The email of `account`, if it exists: what other contexts address a signed-in customer
+/// by (checkout's receipt, back-in-stock notices).
+pub async fn email_of(db: &impl ConnectionTrait, account: Uuid) -> ApiResult<Option<String>> {
+    Ok(customer::Entity::find_by_id(account)
+        .one(db)
+        .await?
+        .map(|c| c.email))
+}

@@ -4,4 +4,5 @@
 
 pub mod allocation;
 pub mod availability;
+pub mod back_in_stock;
 pub mod levels;

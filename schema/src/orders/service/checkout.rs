@@ -25,7 +25,7 @@ use crate::common::email;
 use crate::common::money::CurrencyCode;
 use crate::common::text;
 use crate::common::user_error::{ErrorCode, UserError};
-use crate::customers::service::accounts::email_error;
+use crate::customers::service::accounts::{self, email_error};
 use crate::discounts::service as discounts;
 use crate::error::ApiResult;
 use crate::inventory::service::allocation::{self, Allocation, Request, Shortage};
@@ -36,9 +36,7 @@ use crate::unit_of_work::{Write, Writer};
 use entities::enums::{
     OrderEventKind, OrderFulfillmentStatus, OrderPaymentStatus, OrderStatus, PaymentStatus,
 };
-use entities::{
-    customer, order, order_allocation, order_discount, order_line, payment, product_variant,
-};
+use entities::{order, order_allocation, order_discount, order_line, payment, product_variant};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -383,10 +381,7 @@ async fn account_email(
     let Some(account) = account else {
         return Ok(None);
     };
-    Ok(customer::Entity::find_by_id(account)
-        .one(db)
-        .await?
-        .map(|c| c.email))
+    accounts::email_of(db, account).await
 }
 
 /// Why the cart cannot ship as it is. The order never costs more than the cart showed: a
