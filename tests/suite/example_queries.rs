@@ -65,6 +65,7 @@ async fn every_example_query_runs(backend: Backend) -> anyhow::Result<()> {
         ("$firstVariantId", node["variants"][0]["id"].clone()),
         ("$firstWarehouseId", json!(first_warehouse(&server).await?)),
         ("$buyableVariantId", json!(buyable_variant(&server).await?)),
+        ("$soldOutVariantId", json!(sold_out_variant(&server).await?)),
         (
             "$newIdempotencyKey",
             json!(uuid::Uuid::new_v4().to_string()),
@@ -272,6 +273,24 @@ async fn first_warehouse(server: &TestServer) -> anyhow::Result<String> {
 
 /// A variant that is for sale in USD at 10.00 or more with at least 2 units: what the
 /// storefront flow buys (two of them meet the welcome code's 20.00 minimum).
+/// A variant of the demo catalog that is out of stock (the seed sells some out).
+async fn sold_out_variant(server: &TestServer) -> anyhow::Result<String> {
+    let listing = server
+        .graphql(
+            "{ products(first: 100) { nodes { variants { id quantityAvailable } } } }",
+            json!({}),
+        )
+        .await?;
+    listing.data()["products"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["variants"].as_array().cloned().unwrap_or_default())
+        .find(|v| v["quantityAvailable"].as_i64() == Some(0))
+        .and_then(|v| v["id"].as_str().map(str::to_owned))
+        .ok_or_else(|| anyhow::anyhow!("no sold-out variant in the demo catalog"))
+}
+
 async fn buyable_variant(server: &TestServer) -> anyhow::Result<String> {
     let listing = server
         .graphql(
