@@ -28,3 +28,4 @@ mod server;
 mod sessions;
 mod staff;
 mod statement_counts;
+mod webhooks;
