@@ -183,3 +183,69 @@ async fn staff_manage_webhooks_and_see_the_secret_once(backend: Backend) -> anyh
     shop.server.stop().await
 }
 e2e!(staff_manage_webhooks_and_see_the_secret_once);
+
+/// The guard runs again at every send, on the address the client connects to: webhooks
+/// saved when the rules allowed them (written here straight to the database) are refused
+/// once the server runs without WEBHOOK_ALLOW_PRIVATE_NETWORKS, by address and by name, and
+/// the receiver hears nothing.
+async fn the_guard_runs_again_at_send_time(backend: Backend) -> anyhow::Result<()> {
+    use entities::json::StringList;
+    use entities::webhook;
+    use sea_orm::{ActiveModelTrait, Set};
+
+    let shop = Shop::open(backend, &[2500], |config| {
+        config.webhooks.webhook_retry_base_ms = 60_000;
+    })
+    .await?;
+    shop.server.outbox_drained().await?;
+    let receiver = WebhookReceiver::start().await?;
+    let port = receiver.addr.port();
+    for url in [
+        format!("http://127.0.0.1:{port}/hooks"),
+        format!("http://localhost:{port}/hooks"),
+    ] {
+        let at = chrono::Utc::now();
+        webhook::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            url: Set(url),
+            topics: Set(StringList(vec!["STOCK_CHANGED".into()])),
+            description: Set(None),
+            active: Set(true),
+            secret: Set(webhook::Secret::new(
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+            )),
+            consecutive_failures: Set(0),
+            disabled_reason: Set(None),
+            created_at: Set(at),
+            updated_at: Set(at),
+        }
+        .insert(&shop.db)
+        .await?;
+    }
+    shop.set_stock(0, 3).await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let errors = loop {
+        let listed = super::webhooks(&shop.admin).await?;
+        let errors: Vec<String> = listed
+            .iter()
+            .filter_map(|w| w["deliveries"]["nodes"][0]["lastError"].as_str())
+            .map(str::to_owned)
+            .collect();
+        if errors.len() == 2 {
+            break errors;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "not attempted: {listed:#?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    assert!(
+        errors[0].starts_with("refused: 127.0.0.1 is a loopback address"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("refused: `localhost` resolves to"),
+        "{errors:?}"
+    );
+    assert!(receiver.received().is_empty());
+    shop.server.stop().await
+}
+e2e!(the_guard_runs_again_at_send_time);

@@ -80,6 +80,17 @@ async fn a_failing_receiver_gets_the_message_until_it_accepts_it_once(
     assert_eq!(delivery["lastError"], Value::Null);
     assert_eq!(delivery["nextAttemptAt"], Value::Null);
 
+    // `/metrics`: this process's attempts by topic and outcome, and an empty backlog.
+    let metrics = shop.server.get_text("/metrics").await?;
+    for line in [
+        r#"shopgraph_webhook_deliveries_total{topic="ORDER_CREATED",status="FAILED"} 2"#,
+        r#"shopgraph_webhook_deliveries_total{topic="ORDER_CREATED",status="SUCCEEDED"} 1"#,
+        "shopgraph_webhook_deliveries_pending 0",
+        "shopgraph_webhook_oldest_pending_age_seconds 0.0",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in:\n{metrics}");
+    }
+
     // And nothing is sent again.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(

@@ -47,7 +47,7 @@ async fn failing_deliveries_give_up_and_a_failing_webhook_is_switched_off(
     assert_eq!(deliveries[0]["attempts"], 16);
     assert_eq!(
         receiver
-            .attempts_of(&gave_up["eventId"].as_str().unwrap().to_owned())
+            .attempts_of(gave_up["eventId"].as_str().unwrap())
             .len(),
         16
     );

@@ -5,7 +5,7 @@
 //! (`target::GuardedResolver`).
 
 use super::secret;
-use super::target::{GuardedResolver, TargetRules, refusal_in};
+use super::target::{GuardedResolver, TargetProblem, TargetRules, refusal_in};
 use super::{SEND_TIMEOUT, WebhookSettings};
 use crate::error::{ApiError, ApiResult};
 use entities::webhook::Secret;
@@ -122,8 +122,10 @@ impl Sender {
 
 /// A transport failure in a few words.
 fn describe(err: &reqwest::Error) -> String {
-    if let Some(problem) = refusal_in(err) {
-        return format!("refused: {problem}");
+    match refusal_in(err) {
+        Some(problem @ TargetProblem::Unresolvable(_)) => return problem.to_string(),
+        Some(problem) => return format!("refused: {problem}"),
+        None => {}
     }
     if err.is_timeout() {
         return format!("no answer within {} s", SEND_TIMEOUT.as_secs());
