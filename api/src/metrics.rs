@@ -11,6 +11,8 @@ use prometheus_client::registry::Registry;
 use schema::common::circuit_breaker::BreakerStats;
 use schema::events::{EventHub, outbox};
 use schema::response_cache::ResponseCache;
+use schema::webhooks::service::WebhookRuntime;
+use schema::webhooks::service::deliveries;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -36,6 +38,9 @@ pub struct Metrics {
     /// Products waiting for the search index (read at scrape time).
     pub search_backlog: Gauge,
     pub outbox_oldest_pending_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
+    /// Webhook deliveries still to be sent, and the age of the oldest (read at scrape time).
+    pub webhook_backlog: Gauge,
+    pub webhook_oldest_pending_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
 }
 
 impl Default for Metrics {
@@ -72,6 +77,18 @@ impl Metrics {
             "outbox_oldest_pending_age_seconds",
             "Age of the oldest unpublished event (0 when none): how far behind the relays are",
             outbox_oldest_pending_seconds.clone(),
+        );
+        let webhook_backlog = Gauge::default();
+        let webhook_oldest_pending_seconds = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        registry.register(
+            "webhook_deliveries_pending",
+            "Webhook deliveries not yet delivered nor given up (PENDING or FAILED with a retry due), over all replicas",
+            webhook_backlog.clone(),
+        );
+        registry.register(
+            "webhook_oldest_pending_age_seconds",
+            "Age of the oldest webhook delivery still to be sent (0 when none): how far behind the receivers are",
+            webhook_oldest_pending_seconds.clone(),
         );
         registry.register(
             "http_requests",
@@ -114,6 +131,8 @@ impl Metrics {
             outbox_pending,
             search_backlog,
             outbox_oldest_pending_seconds,
+            webhook_backlog,
+            webhook_oldest_pending_seconds,
         }
     }
 
@@ -138,13 +157,24 @@ impl Metrics {
         }
         match outbox::oldest_pending(db).await {
             Ok(oldest) => {
-                let age = oldest.map_or(0.0, |at| {
-                    (chrono::Utc::now() - at).num_milliseconds().max(0) as f64 / 1000.0
-                });
-                self.outbox_oldest_pending_seconds.set(age);
+                self.outbox_oldest_pending_seconds.set(age_seconds(oldest));
             }
             Err(err) => tracing::warn!(error = %err, "metrics: reading the outbox backlog failed"),
         }
+        match deliveries::backlog(db).await {
+            Ok((pending, oldest)) => {
+                self.webhook_backlog
+                    .set(i64::try_from(pending).unwrap_or(i64::MAX));
+                self.webhook_oldest_pending_seconds.set(age_seconds(oldest));
+            }
+            Err(err) => tracing::warn!(error = %err, "metrics: reading the webhook backlog failed"),
+        }
+    }
+
+    /// Exposes this process's webhook delivery attempts by topic and outcome.
+    pub fn observe_webhooks(&self, runtime: Arc<WebhookRuntime>) {
+        self.registry()
+            .register_collector(Box::new(WebhookCollector(runtime)));
     }
 
     /// Exposes the event hub's counters (relay, Redis bridge, lagging subscribers) and how
@@ -194,6 +224,44 @@ impl Metrics {
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry());
         out
+    }
+}
+
+/// Seconds since `at` (0 for none).
+fn age_seconds(at: Option<chrono::DateTime<chrono::Utc>>) -> f64 {
+    at.map_or(0.0, |at| {
+        (chrono::Utc::now() - at).num_milliseconds().max(0) as f64 / 1000.0
+    })
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WebhookLabels {
+    topic: &'static str,
+    status: &'static str,
+}
+
+/// Webhook delivery attempts this process settled, read on each scrape.
+struct WebhookCollector(Arc<WebhookRuntime>);
+
+impl std::fmt::Debug for WebhookCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookCollector")
+    }
+}
+
+impl Collector for WebhookCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
+        let mut family = encoder.encode_descriptor(
+            "webhook_deliveries",
+            "Webhook delivery attempts this replica made, by topic and the status they left the delivery in (SUCCEEDED, FAILED: a retry is scheduled, GAVE_UP)",
+            None,
+            prometheus_client::metrics::MetricType::Counter,
+        )?;
+        for (topic, status, count) in self.0.stats.snapshot() {
+            let labels = WebhookLabels { topic, status };
+            ConstCounter::new(count).encode(family.encode_family(&labels)?)?;
+        }
+        Ok(())
     }
 }
 

@@ -256,6 +256,27 @@ pub enum ReturnStatus {
     Closed,
 }
 
+/// Where one webhook delivery stands.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum WebhookDeliveryStatus {
+    /// Not attempted yet, or made due again by `webhookDeliveryRetry`.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// A receiver answered 2xx.
+    #[sea_orm(string_value = "SUCCEEDED")]
+    Succeeded,
+    /// The last attempt failed; another is scheduled (`next_attempt_at`).
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    /// Every attempt of the schedule failed; only a manual retry sends it again.
+    #[sea_orm(string_value = "GAVE_UP")]
+    GaveUp,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +302,6 @@ mod tests {
         same_spelling::<OrderFulfillmentStatus>();
         same_spelling::<FulfillmentStatus>();
         same_spelling::<ReturnStatus>();
+        same_spelling::<WebhookDeliveryStatus>();
     }
 }

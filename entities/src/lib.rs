@@ -39,6 +39,8 @@ pub mod staff_role;
 pub mod stock_level;
 pub mod variant_price;
 pub mod warehouse;
+pub mod webhook;
+pub mod webhook_delivery;
 
 /// The entities under their table's singular name: `Product::find()`.
 pub mod prelude {
@@ -76,4 +78,6 @@ pub mod prelude {
     pub use super::stock_level::Entity as StockLevel;
     pub use super::variant_price::Entity as VariantPrice;
     pub use super::warehouse::Entity as Warehouse;
+    pub use super::webhook::Entity as Webhook;
+    pub use super::webhook_delivery::Entity as WebhookDelivery;
 }

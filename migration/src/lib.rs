@@ -24,6 +24,7 @@ mod m20261204_000014_billing_addresses;
 mod m20261204_000015_fulfillments;
 mod m20261204_000016_shipping;
 mod m20261204_000017_returns;
+mod m20261204_000018_webhooks;
 mod m20261204_000020_reminders;
 
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000015_fulfillments::Migration),
             Box::new(m20261204_000016_shipping::Migration),
             Box::new(m20261204_000017_returns::Migration),
+            Box::new(m20261204_000018_webhooks::Migration),
             Box::new(m20261204_000020_reminders::Migration),
         ]
     }

@@ -135,6 +135,8 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, ShippingMethod).await;
     matches_table(db, OrderReturn).await;
     matches_table(db, ReturnLine).await;
+    matches_table(db, Webhook).await;
+    matches_table(db, WebhookDelivery).await;
     matches_table(db, BackInStockSubscription).await;
     matches_table(db, Outbox).await;
     matches_table(db, Sequence).await;

@@ -14,6 +14,7 @@ use crate::inventory::loaders::InventoryLoader;
 use crate::orders::loaders::OrderLoader;
 use crate::payments::PaymentProviders;
 use crate::response_cache::ReadDependencies;
+use crate::webhooks::service::{WebhookRuntime, WebhookSettings};
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use futures_util::future::BoxFuture;
@@ -35,6 +36,8 @@ pub struct SchemaSettings {
     pub cart_rules: CartRules,
     /// Days after delivery a customer may ask to return units (`RETURN_WINDOW_DAYS`).
     pub return_window_days: u32,
+    /// Outgoing webhooks: the SSRF rules, retries, when a failing webhook is switched off.
+    pub webhooks: WebhookSettings,
 }
 
 impl Default for SchemaSettings {
@@ -45,6 +48,7 @@ impl Default for SchemaSettings {
             low_stock_threshold: 5,
             cart_rules: CartRules::default(),
             return_window_days: 30,
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -69,6 +73,8 @@ pub struct AppState {
     pub payments: PaymentProviders,
     /// The search engine (tantivy embedded, or Meilisearch).
     pub search: Arc<crate::search::SearchService>,
+    /// Wakes this process's webhook delivery worker; its counters.
+    pub webhooks: Arc<WebhookRuntime>,
 }
 
 impl AppState {

@@ -24,6 +24,7 @@ pub mod response_cache;
 pub mod search;
 pub mod shipping;
 pub mod unit_of_work;
+pub mod webhooks;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 pub use context::{AppState, RequestData, SchemaSettings, Viewer};
@@ -43,6 +44,7 @@ pub struct QueryRoot(
     orders::return_query::ReturnQuery,
     search::query::SearchQuery,
     shipping::query::ShippingQuery,
+    webhooks::query::WebhookQuery,
 );
 
 /// Every mutation field, merged from the bounded contexts.
@@ -62,6 +64,7 @@ pub struct MutationRoot(
     orders::fulfilment_mutation::FulfilmentMutation,
     orders::return_mutation::ReturnMutation,
     shipping::mutation::ShippingMutation,
+    webhooks::mutation::WebhookMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.

@@ -29,3 +29,4 @@ mod server;
 mod sessions;
 mod staff;
 mod statement_counts;
+mod webhooks;

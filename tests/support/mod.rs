@@ -22,6 +22,7 @@ mod roles;
 pub mod stripe;
 mod tcp_proxy;
 mod template;
+mod webhook_receiver;
 mod websocket;
 
 pub use accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_PASSWORD};
@@ -37,6 +38,7 @@ pub use process::{ServerProcess, binary as shopgraph_binary};
 pub use redis::TestRedis;
 pub use roles::{Admin, Client, Customer, OrderAction, Warehouse};
 pub use tcp_proxy::TcpProxy;
+pub use webhook_receiver::{Received, WebhookReceiver};
 pub use websocket::{WsClient, WsProtocol};
 
 /// Declares a test that runs on SQLite and, when configured, on PostgreSQL:

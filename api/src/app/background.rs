@@ -7,12 +7,15 @@ use crate::state::ServerState;
 use schema::events::relay::{OutboxRelay, RelaySettings};
 use schema::inventory::service::back_in_stock::BackInStockNotifier;
 use schema::search::embedded::TantivyBackend;
+use schema::webhooks::service::queue::WebhookConsumer;
+use schema::webhooks::service::worker::DeliveryWorker;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// Starts them: response-cache invalidation, sign-outs of other replicas, the outbox relay
-/// (with the back-in-stock notifier), the search sync, the abandoned-cart sweep and the Redis
-/// event bridge, as configured.
+/// (with its consumers: the back-in-stock notifier and the webhook queue), the webhook
+/// delivery worker, the search sync, the abandoned-cart sweep and the Redis event bridge, as
+/// configured.
 pub async fn start(state: &ServerState, config: &Config, embedded: Option<Arc<TantivyBackend>>) {
     if state.response_cache.enabled() {
         let cache = state.response_cache.clone();
@@ -44,11 +47,29 @@ pub async fn start(state: &ServerState, config: &Config, embedded: Option<Arc<Ta
             },
         )
         .with_search(state.app.search.clone())
-        .with_consumer(Arc::new(BackInStockNotifier));
+        .with_consumer(Arc::new(BackInStockNotifier))
+        .with_consumer(Arc::new(WebhookConsumer::new(state.app.webhooks.clone())));
         let stop = state.shutdown.clone();
         state
             .background
             .spawn(async move { relay.run(stop.cancelled_owned()).await });
+    }
+    // Every process sends the deliveries that are due, whichever relay queued them: claims
+    // keep two processes from sending one delivery.
+    match DeliveryWorker::new(
+        state.app.writer(),
+        state.app.webhooks.clone(),
+        state.app.settings.webhooks.clone(),
+    ) {
+        Ok(worker) => {
+            let stop = state.shutdown.clone();
+            state
+                .background
+                .spawn(async move { worker.run(stop.cancelled_owned()).await });
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "webhook deliveries cannot be sent by this process")
+        }
     }
     search::spawn_background(
         config.search.search_sync,

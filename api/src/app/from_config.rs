@@ -52,6 +52,7 @@ impl Prepared {
             low_stock_threshold: config.commerce.low_stock_threshold.max(0),
             cart_rules: config.commerce.cart_rules(),
             return_window_days: config.commerce.return_window_days,
+            webhooks: config.webhooks.settings(server.production),
         };
         Ok(Self {
             tokens: Arc::new(token_issuer(&config.auth)?),

@@ -25,6 +25,7 @@ use schema::customers::sessions::SessionRevocations;
 use schema::events::EventHub;
 use schema::response_cache::{CacheSettings, ResponseCache};
 use schema::unit_of_work::Writer;
+use schema::webhooks::service::WebhookRuntime;
 use schema::{AppState, PersistedQueryStore, QueryLimits};
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
@@ -66,6 +67,7 @@ impl App {
             budgets: rate_limiter.clone(),
             payments: prepared.payments,
             search,
+            webhooks: Arc::new(WebhookRuntime::default()),
         };
         // Seeding and the administrator are units of work, which need the event hub: they
         // come after the state that holds it.
@@ -94,6 +96,7 @@ impl App {
             ),
         };
         metrics.observe_events(app.events.clone());
+        metrics.observe_webhooks(app.webhooks.clone());
         let schema = schema::build_schema(app.clone(), &limits);
         let state = ServerState {
             schema,

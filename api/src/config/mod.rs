@@ -20,6 +20,7 @@ mod search;
 mod server;
 mod stripe;
 mod webhook_secrets;
+mod webhooks;
 mod websocket;
 
 pub use auth::{AuthConfig, JwtSecret, MIN_JWT_SECRET_BYTES};
@@ -34,6 +35,7 @@ pub use search::SearchConfig;
 pub use server::{LogFormat, Origins, ServerConfig};
 pub use stripe::{ApiBase, Capture, StripeKey};
 pub use webhook_secrets::WebhookSecrets;
+pub use webhooks::WebhooksConfig;
 pub use websocket::WebsocketConfig;
 
 use clap::{Args, Parser, Subcommand};
@@ -111,6 +113,8 @@ pub struct Config {
     pub reminders: RemindersConfig,
     #[command(flatten)]
     pub websocket: WebsocketConfig,
+    #[command(flatten)]
+    pub webhooks: WebhooksConfig,
 }
 
 impl Config {

@@ -32,6 +32,8 @@ fn malformed_values_are_refused_with_the_flag_name() {
         ("--access-token-ttl-secs", "0"),
         ("--bind", "localhost"),
         ("--return-window-days", "two weeks"),
+        ("--webhook-retry-base-ms", "0"),
+        ("--webhook-disable-after-failures", "0"),
     ] {
         match parse(&[flag, value]) {
             Ok(_) => panic!("{flag} {value} was accepted"),

@@ -19,16 +19,19 @@ pub enum Permission {
     ManageStaff,
     /// Shipping zones and methods (and, later, the shop's other settings).
     ManageSettings,
+    /// Outgoing webhooks: their URLs, topics and secrets, and their deliveries.
+    ManageWebhooks,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 7] = [
         Self::ManageProducts,
         Self::ManageInventory,
         Self::ManageOrders,
         Self::ManageDiscounts,
         Self::ManageStaff,
         Self::ManageSettings,
+        Self::ManageWebhooks,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,7 @@ impl Permission {
             Self::ManageDiscounts => "MANAGE_DISCOUNTS",
             Self::ManageStaff => "MANAGE_STAFF",
             Self::ManageSettings => "MANAGE_SETTINGS",
+            Self::ManageWebhooks => "MANAGE_WEBHOOKS",
         }
     }
 

@@ -144,7 +144,7 @@ pub async fn create_category(
     };
     let description = clean_description(input.description, &mut errors);
 
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     let txn = write.txn();
     if slug_ok && slug_in_use(txn, &slug, None).await? {
         errors.push(slug_taken());
@@ -191,6 +191,12 @@ pub async fn create_category(
     };
     match row.insert(txn).await {
         Ok(model) => {
+            // Storefront navigation changed (outgoing webhooks: CATEGORY_UPDATED).
+            write.record(DomainEvent::CatalogChanged(CatalogChange::category(
+                model.id,
+                &model.slug,
+                Vec::new(),
+            )));
             write.commit().await?;
             Ok(Ok(model))
         }
@@ -317,6 +323,8 @@ pub async fn update_category(
             // Names and paths are in the search documents of the subtree's products.
             write.record(DomainEvent::CatalogChanged(CatalogChange::category(
                 model.id,
+                &model.slug,
+                Vec::new(),
             )));
             write.commit().await?;
             Ok(Ok(model))
@@ -361,14 +369,13 @@ pub async fn delete_category(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid
     let refuse = |error: UserError| Ok(Err(vec![error]));
     // FOR UPDATE: a concurrent create under this category either commits first (and is seen
     // below) or waits and then finds its parent gone.
-    if category::Entity::find_by_id(id)
+    let Some(deleted) = category::Entity::find_by_id(id)
         .lock_exclusive()
         .one(txn)
         .await?
-        .is_none()
-    {
+    else {
         return refuse(category_not_found());
-    }
+    };
     let has_children = || {
         UserError::new(
             &["id"],
@@ -393,11 +400,12 @@ pub async fn delete_category(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid
         .await?;
     match category::Entity::delete_by_id(id).exec(txn).await {
         Ok(_) => {
-            if !products.is_empty() {
-                write.record(DomainEvent::CatalogChanged(CatalogChange::products(
-                    products,
-                )));
-            }
+            // Navigation changed, and its products lost their category.
+            write.record(DomainEvent::CatalogChanged(CatalogChange::category(
+                id,
+                &deleted.slug,
+                products,
+            )));
             write.commit().await?;
             Ok(Ok(id))
         }

@@ -9,7 +9,7 @@ use super::validation::{
     slug_in_use, slug_taken, taken_concurrently,
 };
 use super::{MAX_VARIANTS, NewProduct};
-use crate::catalog::events::CatalogChange;
+use crate::catalog::events::{CatalogChange, CatalogChangeKind};
 use crate::common::clock::now;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
@@ -107,9 +107,11 @@ pub async fn create_product(
     .await;
     match written {
         Ok(model) => {
-            write.record(DomainEvent::CatalogChanged(CatalogChange::products(vec![
+            write.record(DomainEvent::CatalogChanged(CatalogChange::product(
+                CatalogChangeKind::ProductCreated,
                 model.id,
-            ])));
+                &model.slug,
+            )));
             write.commit().await?;
             Ok(Ok(model))
         }

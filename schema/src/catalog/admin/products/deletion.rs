@@ -3,7 +3,7 @@
 
 use super::super::variants::{lock_product, refuse};
 use super::validation::product_not_found;
-use crate::catalog::events::CatalogChange;
+use crate::catalog::events::{CatalogChange, CatalogChangeKind};
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
 use crate::events::DomainEvent;
@@ -18,9 +18,9 @@ use uuid::Uuid;
 pub async fn delete_product(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
     let mut write = writer.begin().await?;
     let txn = write.txn();
-    if lock_product(txn, id).await?.is_none() {
+    let Some(product) = lock_product(txn, id).await? else {
         return refuse(write, vec![product_not_found()]);
-    }
+    };
     let variant_ids: Vec<Uuid> = product_variant::Entity::find()
         .select_only()
         .column(product_variant::Column::Id)
@@ -33,9 +33,11 @@ pub async fn delete_product(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid,
         return refuse(write, vec![allocated("a variant has")]);
     }
     product::Entity::delete_by_id(id).exec(txn).await?;
-    write.record(DomainEvent::CatalogChanged(CatalogChange::products(vec![
+    write.record(DomainEvent::CatalogChanged(CatalogChange::product(
+        CatalogChangeKind::ProductDeleted,
         id,
-    ])));
+        &product.slug,
+    )));
     write.commit().await?;
     Ok(Ok(id))
 }

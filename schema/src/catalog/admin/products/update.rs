@@ -6,7 +6,7 @@ use super::validation::{
     check_category, check_slug, clean_attributes, clean_brand, clean_description, clean_name,
     product_not_found, slug_in_use, slug_taken,
 };
-use crate::catalog::events::CatalogChange;
+use crate::catalog::events::{CatalogChange, CatalogChangeKind};
 use crate::common::clock::now;
 use crate::common::user_error::UserError;
 use crate::error::{ApiResult, is_unique_violation};
@@ -49,6 +49,7 @@ pub async fn update_product(
         return refuse(write, errors);
     }
 
+    let previous_slug = current.slug.clone();
     let mut row: product::ActiveModel = current.into();
     if let Some(name) = name {
         row.name = Set(name);
@@ -74,9 +75,10 @@ pub async fn update_product(
     row.updated_at = Set(now());
     match row.update(txn).await {
         Ok(model) => {
-            write.record(DomainEvent::CatalogChanged(CatalogChange::products(vec![
-                model.id,
-            ])));
+            write.record(DomainEvent::CatalogChanged(
+                CatalogChange::product(CatalogChangeKind::ProductUpdated, model.id, &model.slug)
+                    .renamed_from(&previous_slug),
+            ));
             write.commit().await?;
             Ok(Ok(model))
         }

@@ -6,7 +6,7 @@ use super::lookups::{check_warehouses, sku_in_use, sku_taken};
 use super::problems::Problems;
 use super::validation::clean_variant;
 use crate::catalog::admin::products::{insert_variant, refresh_price_ranges};
-use crate::catalog::events::CatalogChange;
+use crate::catalog::events::{CatalogChange, CatalogChangeKind};
 use crate::common::clock::now;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
@@ -29,10 +29,10 @@ pub async fn create_variant(
     let variant = clean_variant(input, &mut Problems::new(&prefix, &mut errors));
     let mut write = writer.begin().await?;
     let txn = write.txn();
-    if lock_product(txn, product_id).await?.is_none() {
+    let Some(product) = lock_product(txn, product_id).await? else {
         let error = UserError::new(&["productId"], ErrorCode::NotFound, "no such product");
         return refuse(write, vec![error]);
-    }
+    };
     if sku_in_use(txn, &variant.sku, None).await? {
         errors.push(sku_taken());
     }
@@ -51,9 +51,11 @@ pub async fn create_variant(
     match insert_variant(txn, product_id, position, variant, now()).await {
         Ok(model) => {
             refresh_price_ranges(txn, product_id).await?;
-            write.record(DomainEvent::CatalogChanged(CatalogChange::products(vec![
+            write.record(DomainEvent::CatalogChanged(CatalogChange::product(
+                CatalogChangeKind::ProductUpdated,
                 product_id,
-            ])));
+                &product.slug,
+            )));
             write.commit().await?;
             Ok(Ok(model))
         }

@@ -2,7 +2,7 @@
 
 use super::locking::{lock_variant, refuse, variant_not_found};
 use crate::catalog::admin::products::{allocated, has_allocations, refresh_price_ranges};
-use crate::catalog::events::CatalogChange;
+use crate::catalog::events::{CatalogChange, CatalogChangeKind};
 use crate::common::user_error::UserError;
 use crate::error::ApiResult;
 use crate::events::DomainEvent;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 pub async fn delete_variant(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
     let mut write = writer.begin().await?;
     let txn = write.txn();
-    let Some(variant) = lock_variant(txn, id).await? else {
+    let Some((variant, product)) = lock_variant(txn, id).await? else {
         return refuse(write, vec![variant_not_found()]);
     };
     if has_allocations(txn, vec![id]).await? {
@@ -24,9 +24,11 @@ pub async fn delete_variant(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid,
     }
     product_variant::Entity::delete_by_id(id).exec(txn).await?;
     refresh_price_ranges(txn, variant.product_id).await?;
-    write.record(DomainEvent::CatalogChanged(CatalogChange::products(vec![
-        variant.product_id,
-    ])));
+    write.record(DomainEvent::CatalogChanged(CatalogChange::product(
+        CatalogChangeKind::ProductUpdated,
+        product.id,
+        &product.slug,
+    )));
     write.commit().await?;
     Ok(Ok(id))
 }

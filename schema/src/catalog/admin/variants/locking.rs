@@ -29,13 +29,15 @@ pub(crate) async fn lock_product(
 pub(super) async fn lock_variant(
     db: &impl ConnectionTrait,
     id: Uuid,
-) -> ApiResult<Option<product_variant::Model>> {
+) -> ApiResult<Option<(product_variant::Model, product::Model)>> {
     let Some(variant) = product_variant::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
-    lock_product(db, variant.product_id).await?;
+    let Some(product) = lock_product(db, variant.product_id).await? else {
+        return Ok(None);
+    };
     let variant = product_variant::Entity::find_by_id(id).lock_exclusive();
-    Ok(variant.one(db).await?)
+    Ok(variant.one(db).await?.map(|variant| (variant, product)))
 }
 
 pub(super) fn variant_not_found() -> UserError {

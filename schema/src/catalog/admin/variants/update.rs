@@ -7,7 +7,7 @@ use super::lookups::{sku_in_use, sku_taken};
 use super::problems::Problems;
 use super::validation::{clean_name, clean_options, clean_prices, clean_sku};
 use crate::catalog::admin::products::{insert_prices, refresh_price_ranges};
-use crate::catalog::events::CatalogChange;
+use crate::catalog::events::{CatalogChange, CatalogChangeKind};
 use crate::common::clock::now;
 use crate::common::user_error::UserError;
 use crate::error::{ApiResult, is_unique_violation};
@@ -33,7 +33,7 @@ pub async fn update_variant(
 
     let mut write = writer.begin().await?;
     let txn = write.txn();
-    let Some(current) = lock_variant(txn, id).await? else {
+    let Some((current, product)) = lock_variant(txn, id).await? else {
         return refuse(write, vec![variant_not_found()]);
     };
     if let Some(sku) = &sku
@@ -70,9 +70,11 @@ pub async fn update_variant(
         refresh_price_ranges(txn, product_id).await?;
     }
     // The SKU or the prices may have changed: both are searchable.
-    write.record(DomainEvent::CatalogChanged(CatalogChange::products(vec![
+    write.record(DomainEvent::CatalogChanged(CatalogChange::product(
+        CatalogChangeKind::ProductUpdated,
         product_id,
-    ])));
+        &product.slug,
+    )));
     write.commit().await?;
     Ok(Ok(model))
 }
