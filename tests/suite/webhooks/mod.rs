@@ -13,6 +13,7 @@ mod access;
 mod delivery;
 mod failures;
 mod processes;
+mod reminders;
 
 use super::carts::Shop;
 use e2e::{Backend, Client, Received, WebhookReceiver, e2e};
