@@ -24,6 +24,7 @@ mod m20261204_000014_billing_addresses;
 mod m20261204_000015_fulfillments;
 mod m20261204_000016_shipping;
 mod m20261204_000017_returns;
+mod m20261204_000019_mail;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000015_fulfillments::Migration),
             Box::new(m20261204_000016_shipping::Migration),
             Box::new(m20261204_000017_returns::Migration),
+            Box::new(m20261204_000019_mail::Migration),
         ]
     }
 }

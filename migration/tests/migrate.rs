@@ -136,6 +136,8 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, OrderReturn).await;
     matches_table(db, ReturnLine).await;
     matches_table(db, Outbox).await;
+    matches_table(db, MailJob).await;
+    matches_table(db, MailSuppression).await;
     matches_table(db, Sequence).await;
     matches_table(db, SearchQueue).await;
 }

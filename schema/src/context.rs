@@ -35,6 +35,8 @@ pub struct SchemaSettings {
     pub cart_rules: CartRules,
     /// Days after delivery a customer may ask to return units (`RETURN_WINDOW_DAYS`).
     pub return_window_days: u32,
+    /// Mail: sender, storefront links, the secret behind unsubscribe links, retries.
+    pub mail: crate::notifications::MailSettings,
 }
 
 impl Default for SchemaSettings {
@@ -45,6 +47,7 @@ impl Default for SchemaSettings {
             low_stock_threshold: 5,
             cart_rules: CartRules::default(),
             return_window_days: 30,
+            mail: crate::notifications::MailSettings::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod federation;
 pub mod guarded;
 pub mod introspection;
 pub mod inventory;
+pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod persisted_queries;
@@ -61,6 +62,7 @@ pub struct MutationRoot(
     orders::fulfilment_mutation::FulfilmentMutation,
     orders::return_mutation::ReturnMutation,
     shipping::mutation::ShippingMutation,
+    notifications::mutation::NotificationMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.

@@ -5,13 +5,25 @@ use crate::config::Config;
 use crate::search;
 use crate::state::ServerState;
 use schema::events::relay::{OutboxRelay, RelaySettings};
+use schema::notifications::service::mailer::Mailer;
+use schema::notifications::service::worker::MailWorker;
+use schema::notifications::{MailConsumer, MailStats};
 use schema::search::embedded::TantivyBackend;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
-/// Starts them: response-cache invalidation, sign-outs of other replicas, the outbox relay,
-/// the search sync and the Redis event bridge, as configured.
-pub async fn start(state: &ServerState, config: &Config, embedded: Option<Arc<TantivyBackend>>) {
+/// Starts them: response-cache invalidation, sign-outs of other replicas, the outbox relay
+/// (queuing mail), the mail sender, the search sync and the Redis event bridge, as
+/// configured.
+pub async fn start(
+    state: &ServerState,
+    config: &Config,
+    embedded: Option<Arc<TantivyBackend>>,
+    mailer: Arc<dyn Mailer>,
+) {
+    // The relay's mail consumer wakes the sender after queuing mail.
+    let mail_woken = Arc::new(Notify::new());
     if state.response_cache.enabled() {
         let cache = state.response_cache.clone();
         let hub = state.app.events.clone();
@@ -41,11 +53,31 @@ pub async fn start(state: &ServerState, config: &Config, embedded: Option<Arc<Ta
                 ..RelaySettings::default()
             },
         )
-        .with_search(state.app.search.clone());
+        .with_search(state.app.search.clone())
+        .with_consumer(Arc::new(MailConsumer::new(mail_woken.clone())));
         let stop = state.shutdown.clone();
         state
             .background
             .spawn(async move { relay.run(stop.cancelled_owned()).await });
+    }
+    // Every replica sends mail, whichever relay queued it: the queue's lease shares the work.
+    let stats = Arc::new(MailStats::default());
+    state.metrics.observe_mail(stats.clone());
+    match MailWorker::new(
+        state.app.writer(),
+        mailer,
+        state.app.settings.mail.clone(),
+        stats,
+        mail_woken,
+    ) {
+        Ok(worker) => {
+            let stop = state.shutdown.clone();
+            state
+                .background
+                .spawn(async move { worker.run(stop.cancelled_owned()).await });
+        }
+        // MAIL_FROM was checked at start; this cannot happen, and mail waits if it does.
+        Err(err) => tracing::error!(error = %err, "the mail sender cannot start"),
     }
     search::spawn_background(
         config.search.search_sync,
