@@ -7,7 +7,9 @@
 //! database opens nothing, and the key is shown once, in the checkout's answer. A checkout
 //! replayed with the same idempotency key cannot show that key again, so it issues another
 //! for the same order — at most [`MAX_KEYS_PER_ORDER`], so a client stuck in a retry loop
-//! cannot grow the table without bound. Keys are never logged.
+//! cannot grow the table without bound. A guest's order mails carry keys of their own, in
+//! the same format, derived from the mail secret so a retried mail holds one key
+//! (`notifications::service::links`); they count towards the same cap. Keys are never logged.
 
 use crate::common::clock::now;
 use crate::error::{ApiError, ApiResult};
