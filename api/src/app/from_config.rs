@@ -104,7 +104,12 @@ fn mail_settings(config: &Config) -> anyhow::Result<MailSettings> {
 /// Maildir under `DATA_DIR/mail`.
 fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
     let mail = &config.mail;
-    Ok(match &mail.smtp_url {
+    // Empty counts as unset: compose passes optional variables through empty.
+    let smtp_url = mail
+        .smtp_url
+        .as_deref()
+        .filter(|url| !url.trim().is_empty());
+    Ok(match smtp_url {
         Some(url) => {
             let timeout = Duration::from_millis(mail.smtp_timeout_ms);
             let smtp =
@@ -113,7 +118,11 @@ fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
         }
         None => {
             let dir = config.maildir();
-            tracing::info!(maildir = %dir.display(), "SMTP_URL is not set: mail is written to the Maildir");
+            if config.server.production {
+                tracing::warn!(maildir = %dir.display(), "SMTP_URL is not set: mail is written to the Maildir, and nobody receives it");
+            } else {
+                tracing::info!(maildir = %dir.display(), "SMTP_URL is not set: mail is written to the Maildir");
+            }
             Arc::new(MaildirMailer::new(dir))
         }
     })

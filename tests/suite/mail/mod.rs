@@ -81,7 +81,7 @@ impl Shop {
 
     /// Waits until every event was relayed and no mail waits to be sent: what the server
     /// will send for the test's changes so far has been sent (or given up, or skipped).
-    async fn mail_settled(&self) -> anyhow::Result<()> {
+    pub(crate) async fn mail_settled(&self) -> anyhow::Result<()> {
         self.server.outbox_drained().await?;
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {

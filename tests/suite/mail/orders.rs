@@ -277,3 +277,33 @@ async fn refunds_and_each_step_of_a_return_are_mailed(backend: Backend) -> anyho
     shop.server.stop().await
 }
 e2e!(refunds_and_each_step_of_a_return_are_mailed);
+
+async fn a_card_declined_at_checkout_gets_no_confirmation(backend: Backend) -> anyhow::Result<()> {
+    let smtp = SmtpServer::start().await?;
+    let shop = Shop::mailing(backend, &[1000], Some(smtp.url()), |_| {}).await?;
+    let cart = shop
+        .cart_of(&shop.guest, &[(0, 1)])
+        .ready()
+        .create()
+        .await?;
+    let declined = shop
+        .guest
+        .graphql(
+            CHECKOUT,
+            json!({ "cart": cart.to_string(), "key": "k", "payment": { "provider": "test", "token": "tok_declined" } }),
+        )
+        .await?;
+    let payload = &declined.data()["checkoutComplete"];
+    assert_eq!(
+        payload["userErrors"][0]["code"], "PAYMENT_DECLINED",
+        "{payload}"
+    );
+    shop.mail_settled().await?;
+    assert!(smtp.received()?.is_empty(), "{:?}", smtp.received()?);
+    let jobs = shop.mail_jobs().await?;
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    assert_eq!(jobs[0].template, "order_confirmation");
+    assert_eq!(jobs[0].status, MailJobStatus::Skipped);
+    shop.server.stop().await
+}
+e2e!(a_card_declined_at_checkout_gets_no_confirmation);

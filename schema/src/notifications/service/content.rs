@@ -9,18 +9,22 @@
 use super::links::Links;
 use super::mail::{Mail, ReturnStep};
 use super::settings::MailSettings;
+use crate::common::clock::now;
 use crate::common::money::{CurrencyCode, Decimal};
 use crate::error::ApiResult;
 use crate::orders::service::access_keys;
 use crate::unit_of_work::Writer;
-use entities::enums::{CartStatus, FulfillmentStatus};
+use entities::enums::{
+    CartStatus, FulfillmentStatus, OrderPaymentStatus, OrderStatus, PaymentStatus,
+};
 use entities::json::MailingAddress;
 use entities::{
-    cart, cart_line, fulfillment, fulfillment_line, order, order_line, order_return, product,
-    product_variant, refund, return_line,
+    cart, cart_line, fulfillment, fulfillment_line, order, order_line, order_return, payment,
+    product, product_variant, refund, return_line,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
+use std::time::Duration;
 use uuid::Uuid;
 
 /// What to do with a mail.
@@ -30,13 +34,22 @@ pub enum Content {
     Ready(Value),
     /// Send nothing, for this reason.
     Skip(&'static str),
+    /// Not yet: ask again after this long (no attempt is counted).
+    Later(Duration),
 }
 
-/// Reads what `mail` (the job `job_id`, to `recipient`) shows.
+/// How long a confirmation waits for the payment checkout asked a provider for: a card
+/// declined at checkout cancels the order moments after it was placed, and its buyer must not
+/// be thanked for it. Past this, the order is confirmed as placed, payment pending.
+const CHECKOUT_PAYMENT_WAIT: chrono::Duration = chrono::Duration::seconds(30);
+/// How often a waiting confirmation looks again (the payment's event usually wakes the
+/// sender sooner, with mail of its own).
+const CHECKOUT_PAYMENT_POLL: Duration = Duration::from_millis(500);
+
+/// Reads what `mail` (to `recipient`) shows.
 pub async fn read(
     writer: &Writer,
     settings: &MailSettings,
-    job_id: Uuid,
     recipient: &str,
     mail: &Mail,
 ) -> ApiResult<Content> {
@@ -49,9 +62,16 @@ pub async fn read(
         },
     };
     let mut context = match mail {
-        Mail::OrderConfirmation { order_id } | Mail::PaymentReceived { order_id } => {
-            reader.order(job_id, *order_id, json!({})).await?
-        }
+        Mail::OrderConfirmation { order_id } => match reader.checkout_outcome(*order_id).await? {
+            Outcome::Charging => return Ok(Content::Later(CHECKOUT_PAYMENT_POLL)),
+            Outcome::Cancelled => {
+                return Ok(Content::Skip(
+                    "the order was cancelled (its payment declined) before its confirmation went out",
+                ));
+            }
+            Outcome::Placed => reader.order(*order_id, json!({})).await?,
+        },
+        Mail::PaymentReceived { order_id } => reader.order(*order_id, json!({})).await?,
         Mail::OrderShipped {
             order_id,
             fulfillment_ids,
@@ -63,7 +83,7 @@ pub async fn read(
                 ));
             };
             let extra = json!({ "shipment": shipment, "complete": complete });
-            reader.order(job_id, *order_id, extra).await?
+            reader.order(*order_id, extra).await?
         }
         Mail::OrderDelivered {
             order_id,
@@ -75,7 +95,7 @@ pub async fn read(
                 None => None,
             };
             let extra = json!({ "shipment": shipment, "complete": complete });
-            reader.order(job_id, *order_id, extra).await?
+            reader.order(*order_id, extra).await?
         }
         Mail::RefundIssued {
             order_id,
@@ -85,9 +105,7 @@ pub async fn read(
                 Some(id) => reader.refund(*id).await?,
                 None => None,
             };
-            reader
-                .order(job_id, *order_id, json!({ "refund": refund }))
-                .await?
+            reader.order(*order_id, json!({ "refund": refund })).await?
         }
         Mail::ReturnUpdate {
             order_id,
@@ -99,7 +117,7 @@ pub async fn read(
                 None => None,
             };
             let extra = json!({ "return": found, "step": step_name(*step) });
-            reader.order(job_id, *order_id, extra).await?
+            reader.order(*order_id, extra).await?
         }
         Mail::BackInStock { variant_id, .. } => match reader.product(*variant_id).await? {
             Some(product) => Some(json!({ "product": product })),
@@ -192,6 +210,18 @@ fn address_lines(address: &MailingAddress) -> Vec<String> {
     .collect()
 }
 
+/// The manual provider's name (`payments::manual`): its payments wait for staff.
+const MANUAL_PROVIDER: &str = "manual";
+
+enum Outcome {
+    /// Placed, and its payment settled or left to someone else: confirm it.
+    Placed,
+    /// A provider is being asked for the money right now.
+    Charging,
+    /// Cancelled (a declined card at checkout, or staff).
+    Cancelled,
+}
+
 struct Reader<'a> {
     db: &'a DatabaseConnection,
     writer: &'a Writer,
@@ -201,7 +231,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     /// The order's part of the context, `extra` merged in; `None` when the order is gone.
-    async fn order(&self, job_id: Uuid, order_id: Uuid, extra: Value) -> ApiResult<Option<Value>> {
+    async fn order(&self, order_id: Uuid, extra: Value) -> ApiResult<Option<Value>> {
         let Some(order) = order::Entity::find_by_id(order_id).one(self.db).await? else {
             return Ok(None);
         };
@@ -215,9 +245,9 @@ impl Reader<'_> {
         let key = match order.customer_id {
             Some(_) => None,
             None => {
-                let key = self.settings.secret.order_key(job_id);
-                // At the order's cap of keys the link goes without one: the guest still has
-                // the key checkout gave them.
+                let key = self.settings.secret.order_key(order_id);
+                // One key for all of the order's mails. At the order's cap of keys the link
+                // goes without one: the guest still has the key checkout gave them.
                 access_keys::hold(self.writer, order_id, &key)
                     .await?
                     .then_some(key)
@@ -298,6 +328,37 @@ impl Reader<'_> {
             "tracking_url": first.tracking_url,
             "lines": lines,
         })))
+    }
+
+    /// Where the order's checkout stands, for its confirmation.
+    async fn checkout_outcome(&self, order_id: Uuid) -> ApiResult<Outcome> {
+        let Some(order) = order::Entity::find_by_id(order_id).one(self.db).await? else {
+            return Ok(Outcome::Placed);
+        };
+        if order.status == OrderStatus::Cancelled {
+            return Ok(Outcome::Cancelled);
+        }
+        if order.payment_status != OrderPaymentStatus::Pending
+            || now() - order.created_at > CHECKOUT_PAYMENT_WAIT
+        {
+            return Ok(Outcome::Placed);
+        }
+        let payment = payment::Entity::find()
+            .filter(payment::Column::OrderId.eq(order_id))
+            .one(self.db)
+            .await?;
+        // A manual payment (bank transfer, cash) is pending until staff mark it paid, and a
+        // customer's action (3-D Secure) may take minutes: confirm those now.
+        let charging = payment.is_some_and(|p| {
+            p.status == PaymentStatus::Pending
+                && p.provider != MANUAL_PROVIDER
+                && p.next_action.is_none()
+        });
+        Ok(if charging {
+            Outcome::Charging
+        } else {
+            Outcome::Placed
+        })
     }
 
     /// The order lines (the snapshot of what was bought) with these ids.

@@ -3,9 +3,11 @@
 //! - **Order status** (`{STOREFRONT_URL}/orders/{id}`): a guest has no account to sign in
 //!   with, so a guest order's link carries an access key (`?key=ok_…`, see
 //!   `orders::service::access_keys`). Only key hashes are stored, so the key is derived from
-//!   the mail secret and the mail's job id: a retried mail carries the same key (and holds
-//!   one key row) instead of minting one per attempt. A customer's order links without a key:
-//!   they sign in.
+//!   the mail secret and the order's id: every mail of the order, and every retry of one,
+//!   carries the same key and holds one key row of the order's 20, instead of minting one per
+//!   mail and attempt. Whoever holds the secret could open any guest order, which is no more
+//!   than the token-signing secret it is derived from already allows. A customer's order
+//!   links without a key: they sign in.
 //! - **Cart recovery** (`{STOREFRONT_URL}/cart/{cartId}`): the cart id is already a guest's
 //!   credential for the cart (random v4).
 //! - **Unsubscribe** (`{STOREFRONT_URL}/unsubscribe?token=…`): the address and an HMAC of it,
@@ -99,10 +101,10 @@ impl MailSecret {
         Some(email)
     }
 
-    /// The order access key a mail (`job_id`) carries: `ok_` and 24 bytes of an HMAC, in the
-    /// format `orders::service::access_keys` issues.
-    pub fn order_key(&self, job_id: Uuid) -> String {
-        let tag = self.sign("order-access-key", job_id.as_bytes());
+    /// The access key the order's mails carry: `ok_` and 24 bytes of an HMAC, in the format
+    /// `orders::service::access_keys` issues.
+    pub fn order_key(&self, order_id: Uuid) -> String {
+        let tag = self.sign("order-access-key", order_id.as_bytes());
         format!(
             "{}{}",
             crate::orders::service::access_keys::PREFIX,
@@ -179,13 +181,13 @@ mod tests {
     }
 
     #[test]
-    fn a_mail_carries_the_same_well_formed_order_key_on_every_attempt() {
+    fn every_mail_of_an_order_carries_the_same_well_formed_key() {
         let secret = MailSecret::new(b"one secret");
-        let job = Uuid::now_v7();
-        let key = secret.order_key(job);
-        assert_eq!(key, secret.order_key(job));
+        let order = Uuid::now_v7();
+        let key = secret.order_key(order);
+        assert_eq!(key, secret.order_key(order));
         assert_ne!(key, secret.order_key(Uuid::now_v7()));
-        assert_ne!(key, MailSecret::new(b"another").order_key(job));
+        assert_ne!(key, MailSecret::new(b"another").order_key(order));
         assert!(key.starts_with("ok_"));
         assert_eq!(key.len(), 3 + 32);
     }

@@ -169,6 +169,19 @@ pub async fn mark_skipped(writer: &Writer, job: &mail_job::Model, why: &str) -> 
     finish(writer, job.id, changes).await
 }
 
+/// Not yet (what it reports is still settling): due again after `wait`, the claim's attempt
+/// given back.
+pub async fn postpone(writer: &Writer, job: &mail_job::Model, wait: Duration) -> ApiResult<()> {
+    let changes = vec![
+        (
+            mail_job::Column::Attempts,
+            Expr::col(mail_job::Column::Attempts).sub(1),
+        ),
+        (mail_job::Column::NextAttemptAt, Expr::value(after(wait))),
+    ];
+    finish(writer, job.id, changes).await
+}
+
 /// The attempt failed: tried again after the policy's backoff, or FAILED after the last
 /// attempt. Returns whether it gave up.
 pub async fn mark_failed(

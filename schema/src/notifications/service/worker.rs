@@ -153,14 +153,14 @@ impl MailWorker {
             return queue::mark_skipped(&self.writer, job, "the address unsubscribed").await;
         }
         let context =
-            match content::read(&self.writer, &self.settings, job.id, &job.recipient, &mail).await?
-            {
+            match content::read(&self.writer, &self.settings, &job.recipient, &mail).await? {
                 Content::Ready(context) => context,
                 Content::Skip(why) => {
                     self.stats.skipped();
                     tracing::info!(job = %job.id, template = %job.template, why, "mail skipped");
                     return queue::mark_skipped(&self.writer, job, why).await;
                 }
+                Content::Later(wait) => return queue::postpone(&self.writer, job, wait).await,
             };
         match self.attempt(job, &mail, &context).await {
             Ok(()) => {

@@ -7,9 +7,10 @@
 //! database opens nothing, and the key is shown once, in the checkout's answer. A checkout
 //! replayed with the same idempotency key cannot show that key again, so it issues another
 //! for the same order — at most [`MAX_KEYS_PER_ORDER`], so a client stuck in a retry loop
-//! cannot grow the table without bound. A guest's order mails carry keys of their own, in
-//! the same format, derived from the mail secret so a retried mail holds one key
-//! (`notifications::service::links`); they count towards the same cap. Keys are never logged.
+//! cannot grow the table without bound. A guest's order mails carry a key of their own, in
+//! the same format, derived from the mail secret and the order so that all of them hold one
+//! key (`notifications::service::links`); it counts towards the same cap. Keys are never
+//! logged.
 
 use crate::common::clock::now;
 use crate::error::{ApiError, ApiResult};
@@ -78,8 +79,8 @@ pub async fn issue_another(writer: &Writer, order_id: Uuid) -> ApiResult<Option<
 
 /// Makes `key` open `order_id` in a unit of its own, unless the order already has
 /// [`MAX_KEYS_PER_ORDER`] keys (or does not exist); true when the key opens it. A key it
-/// already holds is not stored twice: a mail derives its key (`notifications`), so each of
-/// its attempts asks for the same one.
+/// already holds is not stored twice: mails derive their key (`notifications`), so every
+/// mail of the order asks for the same one.
 pub async fn hold(writer: &Writer, order_id: Uuid, key: &str) -> ApiResult<bool> {
     if !well_formed(key) {
         return Err(ApiError::Internal("a malformed order access key".into()));
