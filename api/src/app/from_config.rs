@@ -193,3 +193,45 @@ pub fn rate_limiter(config: &Config, redis: Option<SharedRedis>) -> RateLimiter 
         ),
     )
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn config(args: &[&str]) -> Config {
+        use clap::Parser;
+        let cli = crate::config::Cli::try_parse_from(
+            std::iter::once("shopgraph").chain(args.iter().copied()),
+        )
+        .unwrap();
+        cli.config
+    }
+
+    #[test]
+    fn mail_settings_name_the_shop_and_trim_the_storefront() {
+        let settings = mail_settings(&config(&[
+            "--mail-from",
+            "Acme Shop <orders@acme.example>",
+            "--storefront-url",
+            "https://acme.example/",
+        ]))
+        .unwrap();
+        assert_eq!(settings.shop_name, "Acme Shop");
+        assert_eq!(settings.storefront_url, "https://acme.example");
+    }
+
+    // The SMTP transport's connection pool lives on the runtime.
+    #[tokio::test]
+    async fn a_sender_that_is_no_address_or_a_malformed_smtp_url_stops_the_start() {
+        let refused = mail_settings(&config(&["--mail-from", "not an address"]));
+        assert!(refused.unwrap_err().to_string().contains("MAIL_FROM"));
+        let refused = mailer(&config(&["--smtp-url", "ftp://mail.example"]));
+        assert!(refused.err().unwrap().to_string().contains("SMTP_URL"));
+        // Empty counts as unset (compose passes optional variables through empty).
+        let maildir = mailer(&config(&["--smtp-url", ""])).unwrap();
+        assert_eq!(maildir.kind(), "maildir");
+        let smtp = mailer(&config(&["--smtp-url", "smtp://127.0.0.1:2525"])).unwrap();
+        assert_eq!(smtp.kind(), "smtp");
+    }
+}

@@ -32,6 +32,10 @@ fn malformed_values_are_refused_with_the_flag_name() {
         ("--access-token-ttl-secs", "0"),
         ("--bind", "localhost"),
         ("--return-window-days", "two weeks"),
+        ("--storefront-url", "shop.example"),
+        ("--mail-secret", "too short"),
+        ("--mail-max-attempts", "0"),
+        ("--smtp-timeout-ms", "0"),
     ] {
         match parse(&[flag, value]) {
             Ok(_) => panic!("{flag} {value} was accepted"),
