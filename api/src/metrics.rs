@@ -10,6 +10,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use schema::common::circuit_breaker::BreakerStats;
 use schema::events::{EventHub, outbox};
+use schema::notifications::MailStats;
 use schema::response_cache::ResponseCache;
 use schema::webhooks::service::WebhookRuntime;
 use schema::webhooks::service::deliveries;
@@ -37,6 +38,8 @@ pub struct Metrics {
     pub outbox_pending: Gauge,
     /// Products waiting for the search index (read at scrape time).
     pub search_backlog: Gauge,
+    /// Set on each scrape from the mail queue.
+    pub mail_backlog: Gauge,
     pub outbox_oldest_pending_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
     /// Webhook deliveries still to be sent, and the age of the oldest (read at scrape time).
     pub webhook_backlog: Gauge,
@@ -62,6 +65,12 @@ impl Metrics {
         let websocket_connections = Gauge::default();
         let outbox_pending = Gauge::default();
         let search_backlog = Gauge::default();
+        let mail_backlog = Gauge::default();
+        registry.register(
+            "email_backlog",
+            "Emails queued and not yet sent (waiting for their first attempt or a retry)",
+            mail_backlog.clone(),
+        );
         registry.register(
             "search_queue_products",
             "Products whose search documents wait to be rebuilt",
@@ -130,6 +139,7 @@ impl Metrics {
             websocket_connections,
             outbox_pending,
             search_backlog,
+            mail_backlog,
             outbox_oldest_pending_seconds,
             webhook_backlog,
             webhook_oldest_pending_seconds,
@@ -145,6 +155,13 @@ impl Metrics {
                     .set(i64::try_from(waiting).unwrap_or(i64::MAX));
             }
             Err(err) => tracing::warn!(error = %err, "metrics: counting the search queue failed"),
+        }
+        match schema::notifications::service::queue::backlog(db).await {
+            Ok(waiting) => {
+                self.mail_backlog
+                    .set(i64::try_from(waiting).unwrap_or(i64::MAX));
+            }
+            Err(err) => tracing::warn!(error = %err, "metrics: counting queued emails failed"),
         }
         match outbox::pending_count(db).await {
             Ok(pending) => {
@@ -182,6 +199,12 @@ impl Metrics {
     pub fn observe_events(&self, hub: Arc<EventHub>) {
         self.registry()
             .register_collector(Box::new(EventCollector(hub)));
+    }
+
+    /// Exposes the mail sender's counters.
+    pub fn observe_mail(&self, stats: Arc<MailStats>) {
+        self.registry()
+            .register_collector(Box::new(MailCollector(stats)));
     }
 
     /// Exposes the Redis circuit breaker's state and counters.
@@ -397,6 +420,39 @@ impl Collector for ResponseCacheCollector {
                 "response_cache_invalidated",
                 "Cached answers dropped because something they showed changed",
                 read(&stats.invalidated),
+            ),
+        ];
+        encode_counters(&mut encoder, &counters)
+    }
+}
+
+/// The mail sender's counters, read on each scrape.
+#[derive(Debug)]
+struct MailCollector(Arc<MailStats>);
+
+impl Collector for MailCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
+        let counts = self.0.snapshot();
+        let counters = [
+            (
+                "emails_sent",
+                "Emails the SMTP server (or the Maildir) took",
+                counts.sent,
+            ),
+            (
+                "emails_failed",
+                "Emails given up on after their last attempt",
+                counts.failed,
+            ),
+            (
+                "email_send_errors",
+                "Attempts to send an email that failed (retried until the last)",
+                counts.send_errors,
+            ),
+            (
+                "emails_skipped",
+                "Emails not sent on purpose (unsubscribed, or undone before they went out)",
+                counts.skipped,
             ),
         ];
         encode_counters(&mut encoder, &counters)

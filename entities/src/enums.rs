@@ -277,6 +277,28 @@ pub enum WebhookDeliveryStatus {
     GaveUp,
 }
 
+/// Where one queued mail stands (`mail_jobs.status`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum MailJobStatus {
+    /// Waiting for its next attempt (`next_attempt_at`), or being sent under a lease.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// The SMTP server (or the Maildir) took it.
+    #[sea_orm(string_value = "SENT")]
+    Sent,
+    /// Every attempt failed; `last_error` says why.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    /// Not sent on purpose: the address unsubscribed, or what it announced was undone
+    /// before it went out (`last_error` says which).
+    #[sea_orm(string_value = "SKIPPED")]
+    Skipped,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,5 +325,6 @@ mod tests {
         same_spelling::<FulfillmentStatus>();
         same_spelling::<ReturnStatus>();
         same_spelling::<WebhookDeliveryStatus>();
+        same_spelling::<MailJobStatus>();
     }
 }

@@ -22,6 +22,8 @@ pub struct Model {
     pub delivered_at: Option<DateTimeUtc>,
     pub cancelled_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// Whether the customer gets a "shipped" mail for it (`notifyCustomer`).
+    pub notify_customer: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

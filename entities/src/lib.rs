@@ -13,6 +13,8 @@ pub mod customer;
 pub mod discount;
 pub mod fulfillment;
 pub mod fulfillment_line;
+pub mod mail_job;
+pub mod mail_suppression;
 pub mod order;
 pub mod order_access_key;
 pub mod order_allocation;
@@ -52,6 +54,8 @@ pub mod prelude {
     pub use super::discount::Entity as Discount;
     pub use super::fulfillment::Entity as Fulfillment;
     pub use super::fulfillment_line::Entity as FulfillmentLine;
+    pub use super::mail_job::Entity as MailJob;
+    pub use super::mail_suppression::Entity as MailSuppression;
     pub use super::order::Entity as Order;
     pub use super::order_access_key::Entity as OrderAccessKey;
     pub use super::order_allocation::Entity as OrderAllocation;

@@ -25,6 +25,7 @@ mod m20261204_000015_fulfillments;
 mod m20261204_000016_shipping;
 mod m20261204_000017_returns;
 mod m20261204_000018_webhooks;
+mod m20261204_000019_mail;
 mod m20261204_000020_reminders;
 
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_shipping::Migration),
             Box::new(m20261204_000017_returns::Migration),
             Box::new(m20261204_000018_webhooks::Migration),
+            Box::new(m20261204_000019_mail::Migration),
             Box::new(m20261204_000020_reminders::Migration),
         ]
     }

@@ -139,6 +139,8 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, WebhookDelivery).await;
     matches_table(db, BackInStockSubscription).await;
     matches_table(db, Outbox).await;
+    matches_table(db, MailJob).await;
+    matches_table(db, MailSuppression).await;
     matches_table(db, Sequence).await;
     matches_table(db, SearchQueue).await;
 }

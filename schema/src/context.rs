@@ -38,6 +38,8 @@ pub struct SchemaSettings {
     pub return_window_days: u32,
     /// Outgoing webhooks: the SSRF rules, retries, when a failing webhook is switched off.
     pub webhooks: WebhookSettings,
+    /// Mail: sender, storefront links, the secret behind unsubscribe links, retries.
+    pub mail: crate::notifications::MailSettings,
 }
 
 impl Default for SchemaSettings {
@@ -49,6 +51,7 @@ impl Default for SchemaSettings {
             cart_rules: CartRules::default(),
             return_window_days: 30,
             webhooks: WebhookSettings::default(),
+            mail: crate::notifications::MailSettings::default(),
         }
     }
 }

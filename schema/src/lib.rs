@@ -16,6 +16,7 @@ pub mod federation;
 pub mod guarded;
 pub mod introspection;
 pub mod inventory;
+pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod persisted_queries;
@@ -65,6 +66,7 @@ pub struct MutationRoot(
     orders::return_mutation::ReturnMutation,
     shipping::mutation::ShippingMutation,
     webhooks::mutation::WebhookMutation,
+    notifications::mutation::NotificationMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.

@@ -15,6 +15,7 @@ mod example_queries;
 mod federation;
 mod http_cache;
 mod live_stock;
+mod mail;
 mod metrics_endpoint;
 mod outages;
 mod payments;

@@ -25,6 +25,8 @@ pub struct TestServer {
     database_url: String,
     /// This server's embedded search index; removed when the server is dropped.
     search_dir: std::path::PathBuf,
+    /// This server's DATA_DIR (where mail goes without SMTP_URL); removed when it is dropped.
+    data_dir: std::path::PathBuf,
     /// Whether the outbox is checked when this server stops: only by the server that owns
     /// the database (once per database), and not after a crash.
     checks_outbox: bool,
@@ -94,6 +96,12 @@ impl TestServer {
             uuid::Uuid::new_v4().simple()
         ));
         config.search.search_index_dir = Some(search_dir.clone());
+        // Mail without SMTP_URL goes to DATA_DIR/mail: a directory of its own, never the
+        // working directory's `data/`.
+        let data_dir = search_dir.with_extension("data");
+        config.data_dir = data_dir.clone();
+        // Whatever the environment says: tests that want an SMTP server start their own.
+        config.mail.smtp_url = None;
         // Most tests read right after a write, before the write's event can have dropped a
         // cached answer; the response cache has tests of its own that turn it on.
         config.cache.response_cache_entries = 0;
@@ -139,6 +147,7 @@ impl TestServer {
             _database: None,
             database_url: database_url.to_owned(),
             search_dir,
+            data_dir,
             checks_outbox: false,
             pending_allowed: std::sync::OnceLock::new(),
         })
@@ -147,6 +156,11 @@ impl TestServer {
     /// The database this server (and its replicas) use.
     pub fn database_url(&self) -> &str {
         &self.database_url
+    }
+
+    /// This server's DATA_DIR: without SMTP_URL its mail is in `mail/` there.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
     }
 
     /// This server's embedded search index directory.
@@ -291,6 +305,7 @@ impl Drop for TestServer {
             server.abort();
         }
         remove_when_idle(self.search_dir.clone());
+        remove_when_idle(self.data_dir.clone());
         if let Some(Err(err)) = outbox {
             panic!("{err:#}");
         }

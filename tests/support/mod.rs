@@ -19,6 +19,7 @@ mod node_client;
 mod process;
 mod redis;
 mod roles;
+pub mod smtp;
 pub mod stripe;
 mod tcp_proxy;
 mod template;

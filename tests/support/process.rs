@@ -16,6 +16,8 @@ pub struct ServerProcess {
     log: PathBuf,
     /// The process's own embedded search index (one writer per index directory).
     search_dir: PathBuf,
+    /// Its DATA_DIR (mail without SMTP_URL), never the working directory's `data/`.
+    data_dir: PathBuf,
 }
 
 impl ServerProcess {
@@ -28,6 +30,7 @@ impl ServerProcess {
             uuid::Uuid::new_v4().simple()
         ));
         let search_dir = log.with_extension("search");
+        let data_dir = log.with_extension("data");
         let mut command = Command::new(&binary);
         command
             .arg("serve")
@@ -37,7 +40,9 @@ impl ServerProcess {
             .env_remove("DATABASE_URL")
             .env_remove("REDIS_URL")
             .env_remove("MEILISEARCH_URL")
+            .env_remove("SMTP_URL")
             .env("SEARCH_INDEX_DIR", &search_dir)
+            .env("DATA_DIR", &data_dir)
             // Tests read right after writing; the response cache has tests of its own.
             .env("RESPONSE_CACHE_ENTRIES", "0")
             // As for in-process servers (see `TestServer::serve`): writers wake the relay.
@@ -76,6 +81,7 @@ impl ServerProcess {
             child,
             log,
             search_dir,
+            data_dir,
         };
         let Some(addr) = line else {
             anyhow::bail!(
@@ -148,6 +154,7 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
         let _ = std::fs::remove_dir_all(&self.search_dir);
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
 

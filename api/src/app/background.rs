@@ -6,17 +6,28 @@ use crate::search;
 use crate::state::ServerState;
 use schema::events::relay::{OutboxRelay, RelaySettings};
 use schema::inventory::service::back_in_stock::BackInStockNotifier;
+use schema::notifications::service::mailer::Mailer;
+use schema::notifications::service::worker::MailWorker;
+use schema::notifications::{MailConsumer, MailStats};
 use schema::search::embedded::TantivyBackend;
 use schema::webhooks::service::queue::WebhookConsumer;
 use schema::webhooks::service::worker::DeliveryWorker;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// Starts them: response-cache invalidation, sign-outs of other replicas, the outbox relay
-/// (with its consumers: the back-in-stock notifier and the webhook queue), the webhook
-/// delivery worker, the search sync, the abandoned-cart sweep and the Redis event bridge, as
-/// configured.
-pub async fn start(state: &ServerState, config: &Config, embedded: Option<Arc<TantivyBackend>>) {
+/// (with its consumers: the back-in-stock notifier, the webhook queue and the mail queue), the
+/// webhook delivery worker, the mail sender, the search sync, the abandoned-cart sweep and the
+/// Redis event bridge, as configured.
+pub async fn start(
+    state: &ServerState,
+    config: &Config,
+    embedded: Option<Arc<TantivyBackend>>,
+    mailer: Arc<dyn Mailer>,
+) {
+    // The relay's mail consumer wakes the sender after queuing mail.
+    let mail_woken = Arc::new(Notify::new());
     if state.response_cache.enabled() {
         let cache = state.response_cache.clone();
         let hub = state.app.events.clone();
@@ -48,7 +59,8 @@ pub async fn start(state: &ServerState, config: &Config, embedded: Option<Arc<Ta
         )
         .with_search(state.app.search.clone())
         .with_consumer(Arc::new(BackInStockNotifier))
-        .with_consumer(Arc::new(WebhookConsumer::new(state.app.webhooks.clone())));
+        .with_consumer(Arc::new(WebhookConsumer::new(state.app.webhooks.clone())))
+        .with_consumer(Arc::new(MailConsumer::new(mail_woken.clone())));
         let stop = state.shutdown.clone();
         state
             .background
@@ -70,6 +82,25 @@ pub async fn start(state: &ServerState, config: &Config, embedded: Option<Arc<Ta
         Err(err) => {
             tracing::error!(error = %err, "webhook deliveries cannot be sent by this process")
         }
+    }
+    // Every replica sends mail, whichever relay queued it: the queue's lease shares the work.
+    let stats = Arc::new(MailStats::default());
+    state.metrics.observe_mail(stats.clone());
+    match MailWorker::new(
+        state.app.writer(),
+        mailer,
+        state.app.settings.mail.clone(),
+        stats,
+        mail_woken,
+    ) {
+        Ok(worker) => {
+            let stop = state.shutdown.clone();
+            state
+                .background
+                .spawn(async move { worker.run(stop.cancelled_owned()).await });
+        }
+        // MAIL_FROM was checked at start; this cannot happen, and mail waits if it does.
+        Err(err) => tracing::error!(error = %err, "the mail sender cannot start"),
     }
     search::spawn_background(
         config.search.search_sync,

@@ -9,6 +9,8 @@ use schema::SchemaSettings;
 use schema::common::budget::Allowance;
 use schema::common::shared_redis::SharedRedis;
 use schema::customers::auth::TokenIssuer;
+use schema::notifications::service::mailer::{self, MaildirMailer, Mailer, SmtpMailer};
+use schema::notifications::{MailSecret, MailSettings, RetryPolicy};
 use schema::payments::PaymentProviders;
 use schema::payments::stripe::StripeProvider;
 use std::sync::Arc;
@@ -22,6 +24,8 @@ pub struct Prepared {
     /// The search engine, opened but not yet asked anything.
     pub search: search::Opened,
     pub payments: PaymentProviders,
+    /// Where mail goes: the SMTP server, or the Maildir (nothing connects until a mail).
+    pub mailer: Arc<dyn Mailer>,
 }
 
 impl Prepared {
@@ -53,6 +57,7 @@ impl Prepared {
             cart_rules: config.commerce.cart_rules(),
             return_window_days: config.commerce.return_window_days,
             webhooks: config.webhooks.settings(server.production),
+            mail: mail_settings(config)?,
         };
         Ok(Self {
             tokens: Arc::new(token_issuer(&config.auth)?),
@@ -60,8 +65,68 @@ impl Prepared {
             options,
             search: search::open(config, search::Role::Serve)?,
             payments: payment_providers(config)?,
+            mailer: mailer(config)?,
         })
     }
+}
+
+/// Sender, links, secret, templates and retries of mail. A `MAIL_FROM` that is no address
+/// stops the start.
+fn mail_settings(config: &Config) -> anyhow::Result<MailSettings> {
+    let mail = &config.mail;
+    let from = mailer::mailbox(&mail.mail_from).map_err(|e| anyhow::anyhow!("MAIL_FROM: {e}"))?;
+    let secret = match (&mail.mail_secret, &config.auth.jwt_secret) {
+        (Some(secret), _) => MailSecret::new(secret.as_bytes()),
+        (None, Some(jwt)) => MailSecret::derived_from(jwt.as_bytes()),
+        (None, None) => {
+            tracing::warn!(
+                "neither MAIL_SECRET nor JWT_SECRET is set: unsubscribe links in mails stop \
+                 working when the server restarts"
+            );
+            MailSecret::random()
+        }
+    };
+    let settings = MailSettings {
+        from: mail.mail_from.clone(),
+        shop_name: from.name.clone().unwrap_or_else(|| from.email.to_string()),
+        storefront_url: String::new(),
+        secret,
+        templates_dir: mail.mail_templates_dir.clone(),
+        retry: RetryPolicy {
+            base: Duration::from_millis(mail.mail_retry_base_ms),
+            max_attempts: mail.mail_max_attempts,
+            ..RetryPolicy::default()
+        },
+    };
+    Ok(settings.with_storefront_url(mail.storefront_url.as_str()))
+}
+
+/// The SMTP server of `SMTP_URL` (checked now: a malformed URL stops the start), else the
+/// Maildir under `DATA_DIR/mail`.
+fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
+    let mail = &config.mail;
+    // Empty counts as unset: compose passes optional variables through empty.
+    let smtp_url = mail
+        .smtp_url
+        .as_deref()
+        .filter(|url| !url.trim().is_empty());
+    Ok(match smtp_url {
+        Some(url) => {
+            let timeout = Duration::from_millis(mail.smtp_timeout_ms);
+            let smtp =
+                SmtpMailer::new(url, timeout).map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
+            Arc::new(smtp)
+        }
+        None => {
+            let dir = config.maildir();
+            if config.server.production {
+                tracing::warn!(maildir = %dir.display(), "SMTP_URL is not set: mail is written to the Maildir, and nobody receives it");
+            } else {
+                tracing::info!(maildir = %dir.display(), "SMTP_URL is not set: mail is written to the Maildir");
+            }
+            Arc::new(MaildirMailer::new(dir))
+        }
+    })
 }
 
 /// The built-in providers, and `stripe` when STRIPE_SECRET_KEY is set (its client is built
@@ -135,4 +200,46 @@ pub fn rate_limiter(config: &Config, redis: Option<SharedRedis>) -> RateLimiter 
             Duration::from_secs(60 * 60),
         ),
     )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn config(args: &[&str]) -> Config {
+        use clap::Parser;
+        let cli = crate::config::Cli::try_parse_from(
+            std::iter::once("shopgraph").chain(args.iter().copied()),
+        )
+        .unwrap();
+        cli.config
+    }
+
+    #[test]
+    fn mail_settings_name_the_shop_and_trim_the_storefront() {
+        let settings = mail_settings(&config(&[
+            "--mail-from",
+            "Acme Shop <orders@acme.example>",
+            "--storefront-url",
+            "https://acme.example/",
+        ]))
+        .unwrap();
+        assert_eq!(settings.shop_name, "Acme Shop");
+        assert_eq!(settings.storefront_url, "https://acme.example");
+    }
+
+    // The SMTP transport's connection pool lives on the runtime.
+    #[tokio::test]
+    async fn a_sender_that_is_no_address_or_a_malformed_smtp_url_stops_the_start() {
+        let refused = mail_settings(&config(&["--mail-from", "not an address"]));
+        assert!(refused.unwrap_err().to_string().contains("MAIL_FROM"));
+        let refused = mailer(&config(&["--smtp-url", "ftp://mail.example"]));
+        assert!(refused.err().unwrap().to_string().contains("SMTP_URL"));
+        // Empty counts as unset (compose passes optional variables through empty).
+        let maildir = mailer(&config(&["--smtp-url", ""])).unwrap();
+        assert_eq!(maildir.kind(), "maildir");
+        let smtp = mailer(&config(&["--smtp-url", "smtp://127.0.0.1:2525"])).unwrap();
+        assert_eq!(smtp.kind(), "smtp");
+    }
 }

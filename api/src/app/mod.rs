@@ -57,6 +57,7 @@ impl App {
         let sessions = Arc::new(SessionRevocations::new(prepared.tokens.access_ttl));
         let rate_limiter = Arc::new(from_config::rate_limiter(config, redis.clone()));
         let (search, embedded_index) = prepared.search.prepare().await;
+        let prepared_mailer = prepared.mailer;
         let app = AppState {
             db,
             catalog_reads,
@@ -122,7 +123,7 @@ impl App {
         state
             .metrics
             .observe_response_cache(state.response_cache.clone());
-        background::start(&state, config, embedded_index).await;
+        background::start(&state, config, embedded_index, prepared_mailer).await;
         let metrics = match config.server.metrics_address() {
             Some(addr) => {
                 let listener = TcpListener::bind(addr)

@@ -14,6 +14,7 @@ mod commerce;
 mod database;
 mod events;
 mod invalid;
+mod mail;
 mod money;
 mod reminders;
 mod search;
@@ -29,6 +30,7 @@ pub use commerce::CommerceConfig;
 pub use database::DatabaseConfig;
 pub use events::EventsConfig;
 pub use invalid::InvalidValue;
+pub use mail::{MailConfig, MailSecretValue, StorefrontUrl};
 pub use money::{Amounts, TaxRate};
 pub use reminders::RemindersConfig;
 pub use search::SearchConfig;
@@ -91,7 +93,8 @@ pub enum AdminCommand {
 
 #[derive(Args, Debug, Clone)]
 pub struct Config {
-    /// Directory for local data: the default SQLite database and the embedded search index.
+    /// Directory for local data: the default SQLite database, the embedded search index and
+    /// the Maildir of mail sent without SMTP_URL.
     #[arg(long, env = "DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
@@ -115,6 +118,8 @@ pub struct Config {
     pub websocket: WebsocketConfig,
     #[command(flatten)]
     pub webhooks: WebhooksConfig,
+    #[command(flatten)]
+    pub mail: MailConfig,
 }
 
 impl Config {
@@ -149,6 +154,11 @@ impl Config {
             .search_index_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("search"))
+    }
+
+    /// Where mail goes without SMTP_URL.
+    pub fn maildir(&self) -> PathBuf {
+        self.data_dir.join("mail")
     }
 
     /// `DATABASE_URL`, or the SQLite file `shopgraph.db` in the data directory.

@@ -34,6 +34,10 @@ fn malformed_values_are_refused_with_the_flag_name() {
         ("--return-window-days", "two weeks"),
         ("--webhook-retry-base-ms", "0"),
         ("--webhook-disable-after-failures", "0"),
+        ("--storefront-url", "shop.example"),
+        ("--mail-secret", "too short"),
+        ("--mail-max-attempts", "0"),
+        ("--smtp-timeout-ms", "0"),
     ] {
         match parse(&[flag, value]) {
             Ok(_) => panic!("{flag} {value} was accepted"),

@@ -72,6 +72,7 @@ impl FulfilmentMutation {
                 url: input.tracking_url,
             },
             actor: viewer.account_id(),
+            notify_customer: input.notify_customer,
         };
         let outcome = fulfilments::create(&ctx.state()?.writer(), request).await?;
         Ok(match outcome {

@@ -131,9 +131,8 @@ pub struct FulfillmentCreateInput {
     pub tracking_number: Option<String>,
     /// An http or https URL the shopper can follow.
     pub tracking_url: Option<String>,
-    /// Whether the shopper should get an email about it. Accepted now; emails arrive with
-    /// the notifications work (SPEC §9). The shopper's `orderUpdated` subscription hears of
-    /// every shipment whatever this says.
+    /// Whether the shopper gets a "shipped" email with the tracking (SPEC §9). The
+    /// shopper's `orderUpdated` subscription hears of every shipment whatever this says.
     #[graphql(default = true)]
     pub notify_customer: bool,
 }

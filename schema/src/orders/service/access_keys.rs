@@ -7,7 +7,10 @@
 //! database opens nothing, and the key is shown once, in the checkout's answer. A checkout
 //! replayed with the same idempotency key cannot show that key again, so it issues another
 //! for the same order — at most [`MAX_KEYS_PER_ORDER`], so a client stuck in a retry loop
-//! cannot grow the table without bound. Keys are never logged.
+//! cannot grow the table without bound. A guest's order mails carry a key of their own, in
+//! the same format, derived from the mail secret and the order so that all of them hold one
+//! key (`notifications::service::links`); it counts towards the same cap. Keys are never
+//! logged.
 
 use crate::common::clock::now;
 use crate::error::{ApiError, ApiResult};
@@ -15,6 +18,7 @@ use crate::unit_of_work::{Write, Writer};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entities::{order, order_access_key};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QuerySelect, Set,
@@ -69,6 +73,18 @@ pub async fn issue(write: &Write, order_id: Uuid) -> ApiResult<String> {
 /// Issues one more key for an existing order in a unit of its own (a replayed checkout), or
 /// `None` when the order already has [`MAX_KEYS_PER_ORDER`].
 pub async fn issue_another(writer: &Writer, order_id: Uuid) -> ApiResult<Option<String>> {
+    let key = new_key()?;
+    Ok(hold(writer, order_id, &key).await?.then_some(key))
+}
+
+/// Makes `key` open `order_id` in a unit of its own, unless the order already has
+/// [`MAX_KEYS_PER_ORDER`] keys (or does not exist); true when the key opens it. A key it
+/// already holds is not stored twice: mails derive their key (`notifications`), so every
+/// mail of the order asks for the same one.
+pub async fn hold(writer: &Writer, order_id: Uuid, key: &str) -> ApiResult<bool> {
+    if !well_formed(key) {
+        return Err(ApiError::Internal("a malformed order access key".into()));
+    }
     let write = writer.begin().await?;
     // The order's row is locked before counting (PostgreSQL; SQLite's writers queue anyway),
     // so concurrent replays count each other's keys and the cap holds.
@@ -80,18 +96,30 @@ pub async fn issue_another(writer: &Writer, order_id: Uuid) -> ApiResult<Option<
         .one(write.txn())
         .await?;
     if locked.is_none() {
-        return Ok(None);
+        return Ok(false);
     }
     let held = order_access_key::Entity::find()
         .filter(order_access_key::Column::OrderId.eq(order_id))
         .count(write.txn())
         .await?;
     if held >= MAX_KEYS_PER_ORDER {
-        return Ok(None);
+        // One of them may be this one (a mail's retry).
+        return opens(write.txn(), key, order_id).await;
     }
-    let key = issue(&write, order_id).await?;
+    order_access_key::Entity::insert(order_access_key::ActiveModel {
+        key_hash: Set(digest(key)),
+        order_id: Set(order_id),
+        created_at: Set(now()),
+    })
+    .on_conflict(
+        OnConflict::column(order_access_key::Column::KeyHash)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(write.txn())
+    .await?;
     write.commit().await?;
-    Ok(Some(key))
+    Ok(true)
 }
 
 /// The order `key` opens, if any (one statement: the key's row joined to its order).

@@ -39,6 +39,8 @@ pub struct ShipmentRequest {
     pub lines: Vec<LineRequest>,
     pub tracking: Tracking,
     pub actor: Option<Uuid>,
+    /// Whether the customer gets a "shipped" mail (kept on the shipment for the mailer).
+    pub notify_customer: bool,
 }
 
 /// A shipment with its lines.
@@ -102,8 +104,15 @@ pub async fn create(
         // Dropping the unit puts back what was taken so far.
         Err(error) => return Ok(Err(error)),
     };
-    let fulfillments =
-        shipment::record(&mut write, order.id, &taken, &tracking, request.actor).await?;
+    let fulfillments = shipment::record(
+        &mut write,
+        order.id,
+        &taken,
+        &tracking,
+        request.actor,
+        request.notify_customer,
+    )
+    .await?;
     let action = if shipment::anything_left(&write, order.id).await? {
         OrderAction::ShipPart
     } else {

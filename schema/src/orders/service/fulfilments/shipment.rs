@@ -143,12 +143,15 @@ pub(crate) async fn decrement(
 
 /// Records one fulfilment per warehouse the units came from, counts the lines' shipped
 /// units, and ships the stock (`onHand` and `allocated` drop, subscribers told).
+/// `notify_customer` is kept on each fulfilment: the mailer reads it when the order's
+/// FULFILLED / PARTIALLY_FULFILLED event comes by.
 pub(super) async fn record(
     write: &mut Write,
     order_id: Uuid,
     taken: &[Taken],
     tracking: &Tracking,
     actor: Option<Uuid>,
+    notify_customer: bool,
 ) -> ApiResult<Vec<(fulfillment::Model, Vec<fulfillment_line::Model>)>> {
     let mut by_warehouse: BTreeMap<Uuid, BTreeMap<Uuid, i32>> = BTreeMap::new();
     for t in taken {
@@ -174,6 +177,7 @@ pub(super) async fn record(
             delivered_at: Set(None),
             cancelled_at: Set(None),
             updated_at: Set(at),
+            notify_customer: Set(notify_customer),
         }
         .insert(write.txn())
         .await?;
@@ -261,6 +265,7 @@ pub async fn ship_rest(
     let taken = take(write, &wanted).await?.map_err(|error| {
         crate::error::ApiError::Internal(format!("shipping the rest: {}", error.message))
     })?;
-    record(write, order.id, &taken, &Tracking::default(), actor).await?;
+    // `orderFulfill` has no say in it: its customer hears of the shipment.
+    record(write, order.id, &taken, &Tracking::default(), actor, true).await?;
     Ok(())
 }

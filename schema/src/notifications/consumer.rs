@@ -1,0 +1,51 @@
+//! The mail side of the outbox relay: in the relay's transaction, queue the mails its events
+//! call for; after its commit, wake the sender.
+
+use super::service::{compose, queue};
+use crate::error::ApiResult;
+use crate::events::DomainEvent;
+use crate::events::relay::OutboxConsumer;
+use crate::unit_of_work::Write;
+use futures_util::future::BoxFuture;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+pub struct MailConsumer {
+    /// The sender's (`MailWorker::new` takes the same).
+    woken: Arc<Notify>,
+}
+
+impl MailConsumer {
+    pub fn new(woken: Arc<Notify>) -> Self {
+        Self { woken }
+    }
+}
+
+impl OutboxConsumer for MailConsumer {
+    fn name(&self) -> &'static str {
+        "mail"
+    }
+
+    fn consume<'a>(
+        &'a self,
+        write: &'a mut Write,
+        events: &'a [DomainEvent],
+    ) -> BoxFuture<'a, ApiResult<bool>> {
+        Box::pin(async move {
+            let mut queued = false;
+            for event in events {
+                let wanted = compose::mails_for(write.txn(), event).await?;
+                if !wanted.is_empty() {
+                    queue::enqueue(write.txn(), event.id(), &wanted).await?;
+                    queued = true;
+                }
+            }
+            Ok(queued)
+        })
+    }
+
+    fn wake(&self) {
+        // A permit is kept if the sender is busy, so this wake is not lost.
+        self.woken.notify_one();
+    }
+}
