@@ -6,7 +6,7 @@ use crate::common::clock::now;
 use crate::common::money::{CurrencyCode, Decimal};
 use crate::error::ApiResult;
 use crate::orders::service::access_keys;
-use entities::enums::{FulfillmentStatus, OrderPaymentStatus, OrderStatus, PaymentStatus};
+use entities::enums::{FulfillmentStatus, OrderStatus, PaymentStatus};
 use entities::json::MailingAddress;
 use entities::{
     fulfillment, fulfillment_line, order, order_line, order_return, payment, refund, return_line,
@@ -168,22 +168,22 @@ impl Reader<'_> {
     }
 
     /// Where the order's checkout stands, for its confirmation.
+    ///
+    /// The payment is read before the order: the decline changes both in one commit, and two
+    /// reads may straddle it. Read in this order, a payment still pending means the answer
+    /// was not in yet (wait), and a payment already answered means the order read after it
+    /// shows the outcome too (cancelled or not).
     pub(super) async fn checkout_outcome(&self, order_id: Uuid) -> ApiResult<Outcome> {
+        let payment = payment::Entity::find()
+            .filter(payment::Column::OrderId.eq(order_id))
+            .one(self.db)
+            .await?;
         let Some(order) = order::Entity::find_by_id(order_id).one(self.db).await? else {
             return Ok(Outcome::Placed);
         };
         if order.status == OrderStatus::Cancelled {
             return Ok(Outcome::Cancelled);
         }
-        if order.payment_status != OrderPaymentStatus::Pending
-            || now() - order.created_at > CHECKOUT_PAYMENT_WAIT
-        {
-            return Ok(Outcome::Placed);
-        }
-        let payment = payment::Entity::find()
-            .filter(payment::Column::OrderId.eq(order_id))
-            .one(self.db)
-            .await?;
         // A manual payment (bank transfer, cash) is pending until staff mark it paid, and a
         // customer's action (3-D Secure) may take minutes: confirm those now.
         let charging = payment.is_some_and(|p| {
@@ -191,11 +191,13 @@ impl Reader<'_> {
                 && p.provider != MANUAL_PROVIDER
                 && p.next_action.is_none()
         });
-        Ok(if charging {
-            Outcome::Charging
-        } else {
-            Outcome::Placed
-        })
+        Ok(
+            if charging && now() - order.created_at <= CHECKOUT_PAYMENT_WAIT {
+                Outcome::Charging
+            } else {
+                Outcome::Placed
+            },
+        )
     }
 
     /// The order lines (the snapshot of what was bought) with these ids.
