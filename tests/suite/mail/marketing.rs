@@ -170,3 +170,63 @@ async fn a_reminder_for_a_cart_that_became_an_order_is_not_sent(
     shop.server.stop().await
 }
 e2e!(a_reminder_for_a_cart_that_became_an_order_is_not_sent);
+
+/// The whole way, without raising events by hand: subscribers waiting for a sold-out variant
+/// get one mail each when staff restock it, and none when it sells out and comes back again;
+/// a cart left for a day gets one reminder.
+async fn a_restock_mails_each_subscriber_once_and_a_left_cart_is_reminded_once(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let smtp = SmtpServer::start().await?;
+    let shop = Shop::mailing(backend, &[1000], Some(smtp.url()), |_| {}).await?;
+    let variant = shop.items[0].variant;
+    shop.admin.set_stock(variant, shop.warehouse, 0).await?;
+    let notify = "mutation($variant: ID!, $email: String) { backInStockSubscribe(variantId: $variant, email: $email) { subscribed userErrors { code } } }";
+    for email in ["dan@example.com", "eve@example.com"] {
+        let variables = json!({ "variant": variant.to_string(), "email": email });
+        shop.guest.mutate_ok(notify, variables).await?;
+    }
+    shop.admin.set_stock(variant, shop.warehouse, 5).await?;
+    shop.server.outbox_drained().await?;
+    shop.mail_settled().await?;
+    let mut to: Vec<String> = smtp
+        .received()?
+        .iter()
+        .filter(|m| m.subject == "Item 0 is back in stock")
+        .map(|m| m.rcpt_to.clone())
+        .collect();
+    to.sort();
+    assert_eq!(to, ["dan@example.com", "eve@example.com"]);
+
+    for on_hand in [0, 8] {
+        shop.admin
+            .set_stock(variant, shop.warehouse, on_hand)
+            .await?;
+    }
+    let cart = shop
+        .cart_of(&shop.guest, &[(0, 1)])
+        .ready()
+        .create()
+        .await?;
+    let later = Utc::now() + chrono::Duration::hours(25);
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let writer = shop.server.app.app.writer();
+    schema::carts::service::abandoned::sweep(&writer, day, later).await?;
+    schema::carts::service::abandoned::sweep(&writer, day, later).await?;
+    shop.server.outbox_drained().await?;
+    shop.mail_settled().await?;
+    let mails = smtp.received()?;
+    assert_eq!(
+        with_subject(&mails, "back in stock").len(),
+        2,
+        "no second notice"
+    );
+    let reminders = with_subject(&mails, "left something");
+    assert_eq!(reminders.len(), 1, "{mails:?}");
+    assert_eq!(
+        reminders[0].link(&format!("{STOREFRONT}/cart/")),
+        Some(format!("{STOREFRONT}/cart/{cart}"))
+    );
+    shop.server.stop().await
+}
+e2e!(a_restock_mails_each_subscriber_once_and_a_left_cart_is_reminded_once);
