@@ -270,7 +270,7 @@ pub async fn set_shipping_method(
     active.shipping_method_id = Set(method.stored());
     active.updated_at = Set(now());
     let cart = active.update(write.txn()).await?;
-    let outcome: CartView = view::view(write.txn(), cart, &rules.pricing).await?;
+    let outcome = view::view_with_rates(write.txn(), cart, &rates, &rules.pricing).await?;
     lines::finish(write, Ok(outcome)).await
 }
 

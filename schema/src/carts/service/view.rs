@@ -211,9 +211,28 @@ pub async fn view(
     cart: cart::Model,
     settings: &PricingSettings,
 ) -> ApiResult<CartView> {
-    let contents = contents(db, cart).await?;
-    let available = available_now(db, &contents.variant_ids()).await?;
-    priced_with(db, contents, available, settings).await
+    let rates = rates::load(db).await?;
+    view_with_rates(db, cart, &rates, settings).await
+}
+
+/// Like [`view`], with the shipping configuration the caller already read.
+pub async fn view_with_rates(
+    db: &impl ConnectionTrait,
+    cart: cart::Model,
+    rates: &Rates,
+    settings: &PricingSettings,
+) -> ApiResult<CartView> {
+    let CartContents {
+        cart,
+        currency,
+        lines,
+    } = contents(db, cart).await?;
+    let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
+    let facts = variant_facts(db, &ids, currency).await?;
+    let discounts = discounts_named(db, &cart.discount_codes.0).await?;
+    Ok(assemble(
+        cart, currency, lines, &facts, discounts, rates, settings,
+    ))
 }
 
 /// Builds the view from data already read (writers reuse what they loaded).

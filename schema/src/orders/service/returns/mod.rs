@@ -33,7 +33,6 @@ pub mod request;
 pub mod review;
 
 use crate::common::clock::now;
-use crate::common::transaction::for_update;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
 use crate::orders::service::records::{self, Happening};
@@ -141,8 +140,7 @@ async fn load(write: &Write, id: Uuid) -> ApiResult<Option<(StoredReturn, order:
     else {
         return Ok(None);
     };
-    let query = order::Entity::find_by_id(found.order_id);
-    let Some(order) = for_update(query, write.txn()).one(write.txn()).await? else {
+    let Some(order) = records::lock_order(write, found.order_id).await? else {
         return Ok(None);
     };
     // Read again under the order's lock: a change that held it has committed by now.

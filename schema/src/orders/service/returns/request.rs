@@ -3,13 +3,13 @@
 use super::{Changed, OPEN, note, summary};
 use crate::common::clock::now;
 use crate::common::text;
-use crate::common::transaction::for_update;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::customers::permissions::Permission;
 use crate::customers::viewer::Viewer;
 use crate::error::ApiResult;
 use crate::orders::service::access_keys;
 use crate::orders::service::fulfilments::returned;
+use crate::orders::service::records;
 use crate::orders::service::transitions::{self, OrderAction, State};
 use crate::unit_of_work::{Write, Writer};
 use chrono::{DateTime, Duration, Utc};
@@ -56,8 +56,7 @@ pub async fn create(
     let mut write = writer.begin().await?;
     // Locked first: concurrent requests (and receipts) of this order queue here and count
     // each other's units.
-    let query = order::Entity::find_by_id(request.order_id);
-    let Some(order) = for_update(query, write.txn()).one(write.txn()).await? else {
+    let Some(order) = records::lock_order(&write, request.order_id).await? else {
         return Ok(Err(no_order()));
     };
     // A stranger learns nothing, not even that the order exists.
