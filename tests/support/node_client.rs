@@ -112,7 +112,7 @@ fn installed_clients() -> anyhow::Result<Option<PathBuf>> {
 
 /// `$SHOPGRAPH_ASSET_CACHE`, else `$XDG_CACHE_HOME/shopgraph`, else `~/.cache/shopgraph`
 /// (where the build keeps GraphiQL's npm packages too).
-fn cache_root() -> anyhow::Result<PathBuf> {
+pub(crate) fn cache_root() -> anyhow::Result<PathBuf> {
     if let Some(dir) = std::env::var_os("SHOPGRAPH_ASSET_CACHE") {
         return Ok(PathBuf::from(dir));
     }

@@ -1,7 +1,8 @@
-//! A real SMTP server for the mail tests: Python's aiosmtpd (`.ci/run` installs it from PyPI,
-//! `python3 -m pip install --user 'aiosmtpd==1.4.6'`), started per test on a free loopback
-//! port with its Maildir handler, read back from that Maildir. aiosmtpd adds `X-RcptTo`
-//! (the envelope recipients) to what it stores.
+//! A real SMTP server for the mail tests: Python's aiosmtpd, started per test on a free
+//! loopback port with its Maildir handler, read back from that Maildir. aiosmtpd adds
+//! `X-RcptTo` (the envelope recipients) to what it stores. When the interpreter cannot import
+//! it, the harness installs the pinned version from PyPI into the test cache once (as it does
+//! the npm clients), so `cargo test --workspace` needs nothing set up by hand.
 
 use anyhow::Context as _;
 use mailparse::{MailHeaderMap, ParsedMail};
@@ -9,9 +10,55 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// How to get the server when it is missing.
+/// How to get the server when installing it failed.
 const INSTALL: &str = "the mail tests need Python's aiosmtpd: python3 -m pip install --user 'aiosmtpd==1.4.6' \
-                       (.ci/run installs it)";
+                       (the harness tries that itself, into the test cache)";
+const AIOSMTPD: &str = "aiosmtpd==1.4.6";
+
+/// A directory to put on `PYTHONPATH` when aiosmtpd is not importable as installed: the test
+/// cache, where it is installed once (`None`: the interpreter has it already).
+fn aiosmtpd_path(python: &str) -> anyhow::Result<Option<PathBuf>> {
+    static INSTALLED: std::sync::OnceLock<Result<Option<PathBuf>, String>> =
+        std::sync::OnceLock::new();
+    let found = INSTALLED.get_or_init(|| {
+        let importable = |path: Option<&Path>| {
+            let mut check = Command::new(python);
+            check.args(["-c", "import aiosmtpd"]);
+            if let Some(path) = path {
+                check.env("PYTHONPATH", path);
+            }
+            check.output().is_ok_and(|o| o.status.success())
+        };
+        if importable(None) {
+            return Ok(None);
+        }
+        let dir = super::node_client::cache_root()
+            .map_err(|e| e.to_string())?
+            .join("python");
+        if !importable(Some(&dir)) {
+            let installed = Command::new(python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
+                .arg("--target")
+                .arg(&dir)
+                .arg(AIOSMTPD)
+                .output()
+                .map_err(|e| e.to_string())?;
+            if !installed.status.success() || !importable(Some(&dir)) {
+                return Err(String::from_utf8_lossy(&installed.stderr).into_owned());
+            }
+        }
+        Ok(Some(dir))
+    });
+    found
+        .clone()
+        .map_err(|e| anyhow::anyhow!("installing {AIOSMTPD} failed: {e}\n{INSTALL}"))
+}
 
 /// A running aiosmtpd; stopped (and its Maildir removed) when dropped.
 pub struct SmtpServer {
@@ -45,7 +92,12 @@ impl SmtpServer {
         maildir::Maildir::from(dir.clone()).create_dirs()?;
         let log = dir.with_extension("log");
         let python = std::env::var("SHOPGRAPH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-        let child = Command::new(&python)
+        let path = tokio::task::block_in_place(|| aiosmtpd_path(&python))?;
+        let mut command = Command::new(&python);
+        if let Some(path) = path {
+            command.env("PYTHONPATH", path);
+        }
+        let child = command
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{port}"))
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
