@@ -177,6 +177,9 @@ impl EntityReports {
 pub trait ContextExt {
     fn state(&self) -> ApiResult<&AppState>;
     fn request(&self) -> ApiResult<&RequestData>;
+    /// Where a mutation's units of work begin. For a staff member it also carries who acts,
+    /// the mutation and the request id, so each unit it commits is in the audit log.
+    fn writer(&self) -> ApiResult<crate::unit_of_work::Writer>;
 }
 
 impl ContextExt for Context<'_> {
@@ -188,6 +191,10 @@ impl ContextExt for Context<'_> {
     fn request(&self) -> ApiResult<&RequestData> {
         self.data::<RequestData>()
             .map_err(|_| ApiError::Internal("RequestData missing from request data".into()))
+    }
+
+    fn writer(&self) -> ApiResult<crate::unit_of_work::Writer> {
+        Ok(self.state()?.writer())
     }
 }
 

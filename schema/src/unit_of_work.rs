@@ -50,6 +50,7 @@ impl Writer {
             txn: self.db.begin_with_options(options).await?,
             events: Vec::new(),
             hub: self.events.clone(),
+            audit: AuditNote::default(),
         })
     }
 
@@ -64,9 +65,33 @@ pub struct Write {
     txn: DatabaseTransaction,
     events: Vec<DomainEvent>,
     hub: Arc<EventHub>,
+    audit: AuditNote,
+}
+
+/// What a unit says about itself for the audit log, when a staff member's mutation runs it:
+/// the thing it changed and that thing before and after.
+#[derive(Default)]
+pub struct AuditNote {
+    pub target: Option<(&'static str, String)>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
 }
 
 impl Write {
+    /// Names what this unit changed (`("Role", id)`), for the audit log of staff mutations.
+    pub fn audit_target(&mut self, kind: &'static str, id: impl ToString) {
+        self.audit.target = Some((kind, id.to_string()));
+    }
+
+    /// The changed thing before and after this unit (`None` for a creation's before or a
+    /// deletion's after), for the audit log: only the fields that differ are kept, and secret
+    /// fields (passwords, hashes, tokens, secrets) are never written.
+    pub fn audit_change<T: serde::Serialize>(&mut self, before: Option<&T>, after: Option<&T>) {
+        let json = |value: Option<&T>| value.and_then(|v| serde_json::to_value(v).ok());
+        self.audit.before = json(before);
+        self.audit.after = json(after);
+    }
+
     /// The transaction, for the statements of the unit (and reads that must see them).
     pub fn txn(&self) -> &DatabaseTransaction {
         &self.txn
@@ -85,7 +110,9 @@ impl Write {
     /// Writes the recorded events to the outbox (one INSERT), commits, and wakes the relay so
     /// they are published now rather than at its next poll.
     pub async fn commit(self) -> ApiResult<()> {
-        let Self { txn, events, hub } = self;
+        let Self {
+            txn, events, hub, ..
+        } = self;
         outbox::record_all(&txn, &events).await?;
         txn.commit().await?;
         if !events.is_empty() {

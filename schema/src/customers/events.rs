@@ -34,7 +34,15 @@ pub enum EndReason {
     SignOut,
     /// A rotated refresh token came back, so its session may be in a thief's hands.
     RefreshTokenReused,
-    // Later: PasswordChanged and Deactivated, with `EndedSessions::IssuedUntil`.
+    /// `customerPasswordChange`: every session but the one that changed it.
+    PasswordChanged,
+    /// `customerPasswordReset`: every session.
+    PasswordReset,
+    /// `staffDeactivate`, or a change of the staff member's roles (their tokens carry the
+    /// old permissions, so they sign in again to get the new ones).
+    StaffAccessChanged,
+    /// `customerDelete`.
+    AccountDeleted,
 }
 
 /// A customer account was created (`customerRegister`): outgoing webhooks deliver it as

@@ -201,6 +201,39 @@ pub async fn rotate(
     }))
 }
 
+/// Ends every session of `customer_id` except `keep` (the caller's own, for a password
+/// change): revokes their live refresh tokens and records the `session.revoked` event that
+/// ends their access tokens and websockets on every replica. Apply the returned event to this
+/// replica after the commit (`SessionRevocations::apply`). Sessions are ended by id rather
+/// than by issue time, so a token issued right after (a sign-in with the new password in the
+/// same second) is not caught.
+pub async fn end_sessions(
+    write: &mut Write,
+    customer_id: Uuid,
+    keep: Option<Uuid>,
+    reason: EndReason,
+) -> ApiResult<SessionRevoked> {
+    let now = Utc::now();
+    let txn = write.txn();
+    let mut live_families = refresh_token::Entity::find()
+        .select_only()
+        .column(refresh_token::Column::FamilyId)
+        .filter(refresh_token::Column::CustomerId.eq(customer_id))
+        .filter(live())
+        .distinct();
+    let mut revoked = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::CustomerId.eq(customer_id))
+        .filter(live());
+    if let Some(keep) = keep {
+        live_families = live_families.filter(refresh_token::Column::FamilyId.ne(keep));
+        revoked = revoked.filter(refresh_token::Column::FamilyId.ne(keep));
+    }
+    let sessions: Vec<Uuid> = live_families.into_tuple().all(txn).await?;
+    revoked.exec(txn).await?;
+    Ok(record_ended(write, customer_id, sessions, reason, now))
+}
+
 /// What a sign-out did: how many refresh tokens it revoked, and the event (recorded on the
 /// same unit of work) that ends the sessions' access tokens.
 pub struct Revoked {
