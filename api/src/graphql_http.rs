@@ -47,6 +47,7 @@ pub async fn graphql_post(
         arrival,
         get: None,
         fresh,
+        request_id: request_id(&headers),
     };
     execute(state, request, run).await
 }
@@ -127,6 +128,7 @@ pub async fn graphql_get(
             arrival: arrival(&state, headers, Transport::Get),
             get: Some(http_cache::Conditional::from_headers(headers)),
             fresh: wants_fresh(headers),
+            request_id: request_id(headers),
         };
         return match get_request::parse(request.uri()) {
             Ok(graphql) => execute(state, graphql, run).await,
@@ -169,6 +171,17 @@ struct Run {
     get: Option<http_cache::Conditional>,
     /// The client sent `Cache-Control: no-cache`.
     fresh: bool,
+    /// The request's `x-request-id` (set by the server's middleware when the client sent
+    /// none), for the audit log.
+    request_id: Option<String>,
+}
+
+/// The `x-request-id` of a request.
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|id| id.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// Runs a GraphQL request. Anonymous queries go through the response cache first (see
@@ -184,6 +197,7 @@ async fn execute(state: ServerState, request: async_graphql::Request, run: Run) 
         arrival,
         get,
         fresh,
+        request_id,
     } = run;
     let anonymous = viewer == Viewer::Anonymous;
     // Read from the text without parsing it; `None` for a hash-only persisted query, whose
@@ -211,6 +225,7 @@ async fn execute(state: ServerState, request: async_graphql::Request, run: Run) 
     let tasks = RequestTasks::new();
     let mut data = RequestData::new(&state.app, viewer, tasks.spawner());
     data.client = Some(client.id());
+    data.request_id = request_id;
     let reads = data.reads.clone();
     let request = request.data(data);
     let executed = SQL_STATEMENTS

@@ -51,6 +51,7 @@ pub async fn upgrade(state: ServerState, client: ClientKey, request: Request) ->
         Err(refusal) => return refusal.into_response(),
     };
     let (mut parts, _body) = request.into_parts();
+    let request_id = crate::graphql_http::request_id(&parts.headers);
     let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
         Ok(protocol) => protocol,
         Err(rejection) => return rejection.into_response(),
@@ -71,19 +72,35 @@ pub async fn upgrade(state: ServerState, client: ClientKey, request: Request) ->
         .max_frame_size(max_message)
         .on_upgrade(move |socket| {
             let websockets = state.websockets.clone();
-            websockets.track_future(serve(state, protocol, socket, seat, client))
+            let connection = Connection {
+                seat,
+                client,
+                request_id,
+            };
+            websockets.track_future(serve(state, protocol, socket, connection))
         })
 }
 
-/// Serves one upgraded connection of `client` (as its upgrade request was counted); `_seat`
-/// holds the client's connection slot until it ends.
+/// Who an upgraded connection is: its client (as its upgrade request was counted), the
+/// client's connection slot (held until the connection ends) and the upgrade's request id.
+struct Connection {
+    seat: Option<Seat>,
+    client: ClientKey,
+    request_id: Option<String>,
+}
+
+/// Serves one upgraded connection.
 async fn serve(
     state: ServerState,
     protocol: GraphQLProtocol,
     socket: WebSocket,
-    _seat: Option<Seat>,
-    client: ClientKey,
+    connection: Connection,
 ) {
+    let Connection {
+        seat: _seat,
+        client,
+        request_id,
+    } = connection;
     state.metrics.websocket_connections.inc();
     let (mut sink, stream) = socket.split();
     let (to_client, mut outgoing) = mpsc::channel::<Message>(OUTGOING_BUFFER);
@@ -116,6 +133,7 @@ async fn serve(
             });
             request.session = session;
             request.client = Some(client.id());
+            request.request_id = request_id.clone();
             request.subscription_slots = Some(SubscriptionSlots::new(max_subscriptions));
             request.catalog.enable_all_cache(false);
             request.inventory.enable_all_cache(false);

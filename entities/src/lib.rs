@@ -5,6 +5,7 @@
 pub mod enums;
 pub mod json;
 
+pub mod audit_event;
 pub mod back_in_stock_subscription;
 pub mod cart;
 pub mod cart_line;
@@ -46,6 +47,7 @@ pub mod webhook_delivery;
 
 /// The entities under their table's singular name: `Product::find()`.
 pub mod prelude {
+    pub use super::audit_event::Entity as AuditEvent;
     pub use super::back_in_stock_subscription::Entity as BackInStockSubscription;
     pub use super::cart::Entity as Cart;
     pub use super::cart_line::Entity as CartLine;

@@ -106,6 +106,7 @@ async fn exercise(db: &DatabaseConnection) {
 /// Every entity's columns exist in its table with the same nullability and varchar length.
 async fn entities_match_tables(db: &DatabaseConnection) {
     use entities::prelude::*;
+    matches_table(db, AuditEvent).await;
     matches_table(db, Category).await;
     matches_table(db, Product).await;
     matches_table(db, ProductImage).await;

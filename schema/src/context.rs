@@ -100,6 +100,9 @@ pub struct RequestData {
     /// Who the request is counted against for allowances (`common::budget`); `None` when it
     /// does not come through the server.
     pub client: Option<ClientId>,
+    /// The request's `x-request-id` (for a websocket, the upgrade request's), for the audit
+    /// log.
+    pub request_id: Option<String>,
     pub catalog: DataLoader<CatalogLoader, HashMapCache>,
     pub inventory: DataLoader<InventoryLoader, HashMapCache>,
     pub orders: DataLoader<OrderLoader, HashMapCache>,
@@ -131,6 +134,7 @@ impl RequestData {
             subscription_slots: None,
             session: None,
             client: None,
+            request_id: None,
             catalog: DataLoader::with_cache(
                 CatalogLoader::new(catalog_db.clone(), reads.clone()),
                 spawner.clone(),
@@ -194,7 +198,33 @@ impl ContextExt for Context<'_> {
     }
 
     fn writer(&self) -> ApiResult<crate::unit_of_work::Writer> {
-        Ok(self.state()?.writer())
+        let writer = self.state()?.writer();
+        let request = self.request()?;
+        let Viewer::Staff { id, .. } = &request.viewer else {
+            return Ok(writer);
+        };
+        let field = self.field();
+        let arguments = field
+            .arguments()
+            .map(|arguments| {
+                serde_json::Value::Object(
+                    arguments
+                        .into_iter()
+                        .map(|(name, value)| {
+                            let value = value.into_json().unwrap_or_default();
+                            (name.to_string(), value)
+                        })
+                        .collect(),
+                )
+            })
+            .unwrap_or_default();
+        let actor = crate::audit::Actor::new(
+            *id,
+            field.name().to_owned(),
+            arguments,
+            request.request_id.clone(),
+        );
+        Ok(writer.acting_for(actor))
     }
 }
 

@@ -4,6 +4,7 @@
 //! The server (`api/`) builds the schema once with [`build_schema`] and executes every
 //! request with a fresh [`context::RequestData`].
 
+pub mod audit;
 pub mod carts;
 pub mod catalog;
 pub mod common;
@@ -46,6 +47,7 @@ pub struct QueryRoot(
     search::query::SearchQuery,
     shipping::query::ShippingQuery,
     webhooks::query::WebhookQuery,
+    audit::query::AuditQuery,
 );
 
 /// Every mutation field, merged from the bounded contexts.

@@ -19,6 +19,7 @@
 //! (the busy timeout cannot help). Units therefore start IMMEDIATE there, taking the write lock
 //! up front and queueing behind each other. PostgreSQL ignores the option.
 
+use crate::audit::{self, Actor};
 use crate::error::ApiResult;
 use crate::events::{DomainEvent, EventHub, outbox};
 use sea_orm::{
@@ -33,11 +34,26 @@ use std::sync::Arc;
 pub struct Writer {
     db: DatabaseConnection,
     events: Arc<EventHub>,
+    /// The staff member whose mutation this writer serves: each unit it commits is in the
+    /// audit log (`crate::audit`).
+    actor: Option<Arc<Actor>>,
 }
 
 impl Writer {
     pub fn new(db: DatabaseConnection, events: Arc<EventHub>) -> Self {
-        Self { db, events }
+        Self {
+            db,
+            events,
+            actor: None,
+        }
+    }
+
+    /// This writer, its units logged as `actor`'s mutation.
+    pub fn acting_for(self, actor: Actor) -> Self {
+        Self {
+            actor: Some(Arc::new(actor)),
+            ..self
+        }
     }
 
     /// Begins a unit of work.
@@ -51,6 +67,7 @@ impl Writer {
             events: Vec::new(),
             hub: self.events.clone(),
             audit: AuditNote::default(),
+            actor: self.actor.clone(),
         })
     }
 
@@ -66,6 +83,7 @@ pub struct Write {
     events: Vec<DomainEvent>,
     hub: Arc<EventHub>,
     audit: AuditNote,
+    actor: Option<Arc<Actor>>,
 }
 
 /// What a unit says about itself for the audit log, when a staff member's mutation runs it:
@@ -107,14 +125,26 @@ impl Write {
         self.events.extend(events);
     }
 
-    /// Writes the recorded events to the outbox (one INSERT), commits, and wakes the relay so
-    /// they are published now rather than at its next poll.
+    /// Writes the recorded events to the outbox (one INSERT) and, for a staff member's
+    /// mutation, its audit row; commits, and wakes the relay so the events are published now
+    /// rather than at its next poll.
     pub async fn commit(self) -> ApiResult<()> {
         let Self {
-            txn, events, hub, ..
+            txn,
+            events,
+            hub,
+            audit,
+            actor,
         } = self;
+        let logged = match &actor {
+            Some(actor) => Some(audit::service::record(&txn, actor, &audit).await?),
+            None => None,
+        };
         outbox::record_all(&txn, &events).await?;
         txn.commit().await?;
+        if let (Some(actor), Some(entry)) = (&actor, logged) {
+            audit::service::record::committed(actor, entry);
+        }
         if !events.is_empty() {
             hub.wake_relay();
         }

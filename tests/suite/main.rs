@@ -5,6 +5,7 @@ mod abusive_input;
 mod admin_categories;
 mod admin_products;
 mod admin_stock;
+mod audit;
 mod bad_input;
 mod carts;
 mod catalog;

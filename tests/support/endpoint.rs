@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 pub struct Endpoint {
     pub addr: SocketAddr,
     client: reqwest::Client,
+    /// The staff mutations sent through `graphql_as`, for the audit check.
+    pub audit: super::audit_check::AuditLedger,
 }
 
 /// A GraphQL response with the HTTP details tests assert on.
@@ -48,6 +50,7 @@ impl Endpoint {
         Self {
             addr,
             client: reqwest::Client::new(),
+            audit: Default::default(),
         }
     }
 
@@ -165,7 +168,14 @@ impl Endpoint {
         query: &str,
         variables: Value,
     ) -> anyhow::Result<GraphqlResponse> {
-        Self::read(self.post_as(token, query, variables).await?).await
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let sent = self.request_as(token, query, variables.clone());
+        let response = sent.header("x-request-id", &request_id).send().await?;
+        let response = Self::read(response).await?;
+        let document = (query, &variables);
+        self.audit
+            .note(token, document, &request_id, &response.body);
+        Ok(response)
     }
 
     /// Like `graphql_as`, returning the raw HTTP answer (for tests that read its headers).
@@ -175,14 +185,23 @@ impl Endpoint {
         query: &str,
         variables: Value,
     ) -> anyhow::Result<reqwest::Response> {
-        let mut request = self
+        Ok(self.request_as(token, query, variables).send().await?)
+    }
+
+    fn request_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> reqwest::RequestBuilder {
+        let request = self
             .http()
             .post(self.url("/graphql"))
             .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
         }
-        Ok(request.send().await?)
     }
 }
 

@@ -218,7 +218,7 @@ impl TestServer {
         }
     }
 
-    /// `outbox_drained` from `Drop`: blocks this thread while the test's runtime keeps
+    /// The audit check (`audit_check`), then `outbox_drained`, from `Drop`: blocks this thread while the test's runtime keeps
     /// running the server. `None` when that cannot be done (not on a multi-thread runtime).
     fn outbox_drained_blocking(&self) -> Option<anyhow::Result<()>> {
         let handle = tokio::runtime::Handle::try_current().ok()?;
@@ -227,7 +227,10 @@ impl TestServer {
             return None;
         }
         Some(tokio::task::block_in_place(|| {
-            handle.block_on(self.outbox_drained())
+            handle.block_on(async {
+                self.endpoint.audit.verify(&self.app.app.db).await?;
+                self.outbox_drained().await
+            })
         }))
     }
 
@@ -257,6 +260,7 @@ impl TestServer {
     /// all published (see `outbox_drained`).
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if self.take_outbox_check() {
+            self.endpoint.audit.verify(&self.app.app.db).await?;
             self.outbox_drained().await?;
         }
         if let Some(tx) = self.shutdown.take() {

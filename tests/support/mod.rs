@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod audit_check;
 pub mod bench_util;
 mod builders;
 mod database;

@@ -74,7 +74,7 @@ impl CartMutation {
             .currency_code
             .unwrap_or(state.settings.default_currency);
         let outcome = details::create(
-            &state.writer(),
+            &ctx.writer()?,
             &state.settings.cart_rules,
             account(ctx)?,
             currency,
@@ -99,7 +99,7 @@ impl CartMutation {
         let cart_id = parse_id(&cart_id, "cartId")?;
         let lines = new_lines(&lines, "lines.variantId")?;
         let outcome = lines::add(
-            &state.writer(),
+            &ctx.writer()?,
             &state.settings.cart_rules,
             cart_id,
             account(ctx)?,
@@ -130,7 +130,7 @@ impl CartMutation {
             })
             .collect::<ApiResult<Vec<_>>>()?;
         let outcome = lines::update(
-            &state.writer(),
+            &ctx.writer()?,
             &state.settings.cart_rules,
             cart_id,
             account(ctx)?,
@@ -151,7 +151,7 @@ impl CartMutation {
         let cart_id = parse_id(&cart_id, "cartId")?;
         let line_ids = parse_ids(&line_ids, "lineIds")?;
         let outcome = lines::remove(
-            &state.writer(),
+            &ctx.writer()?,
             &state.settings.cart_rules,
             cart_id,
             account(ctx)?,
@@ -184,7 +184,7 @@ impl CartMutation {
             manages_discounts: request.viewer.has(Permission::ManageDiscounts),
         };
         let outcome = details::set_discount_codes(
-            &state.writer(),
+            &ctx.writer()?,
             &state.settings.cart_rules,
             state.budgets.as_ref(),
             cart_id,
@@ -206,7 +206,7 @@ impl CartMutation {
         let state = ctx.state()?;
         let cart_id = parse_id(&cart_id, "cartId")?;
         let outcome = details::set_buyer(
-            &state.writer(),
+            &ctx.writer()?,
             &state.settings.cart_rules,
             cart_id,
             account(ctx)?,
@@ -229,7 +229,7 @@ impl CartMutation {
         let state = ctx.state()?;
         let cart_id = parse_id(&cart_id, "cartId")?;
         let outcome = details::set_shipping_method(
-            &state.writer(),
+            &ctx.writer()?,
             &state.settings.cart_rules,
             cart_id,
             account(ctx)?,

@@ -76,7 +76,7 @@ impl CustomerMutation {
             last_name: input.last_name,
         };
         Ok(
-            match accounts::register(&ctx.state()?.writer(), registration).await? {
+            match accounts::register(&ctx.writer()?, registration).await? {
                 Ok(model) => CustomerPayload {
                     customer: Some(Customer {
                         model,
@@ -131,7 +131,7 @@ impl CustomerMutation {
         let mut payload = session(state, account, None).await?;
         let rules = &state.settings.cart_rules;
         if let Some(guest) = guest_cart_id {
-            merge::merge_guest_cart(&state.writer(), rules, guest, account_id).await?;
+            merge::merge_guest_cart(&ctx.writer()?, rules, guest, account_id).await?;
         }
         payload.cart = match merge::current_cart(&state.db, account_id).await? {
             Some(cart) => Some(Cart(view::view(&state.db, cart, &rules.pricing).await?)),
@@ -160,7 +160,7 @@ impl CustomerMutation {
             customer_id,
             family_id,
             successor,
-        } = match refresh_tokens::rotate(&state.writer(), &refresh_token, state.tokens.refresh_ttl)
+        } = match refresh_tokens::rotate(&ctx.writer()?, &refresh_token, state.tokens.refresh_ttl)
             .await?
         {
             Ok(rotated) => rotated,
@@ -195,7 +195,7 @@ impl CustomerMutation {
         let state = ctx.state()?;
         Ok(
             match refresh_tokens::revoke(
-                &state.writer(),
+                &ctx.writer()?,
                 &refresh_token,
                 all_sessions.unwrap_or(false),
             )

@@ -51,9 +51,7 @@ impl DiscountMutation {
             usage_limit: input.usage_limit,
             active: input.active.unwrap_or(true),
         };
-        Ok(payload(
-            service::create(&ctx.state()?.writer(), spec).await?,
-        ))
+        Ok(payload(service::create(&ctx.writer()?, spec).await?))
     }
 
     /// Changes a discount's terms (its code, kind and currency are fixed once created).
@@ -76,9 +74,7 @@ impl DiscountMutation {
             usage_limit: input.usage_limit.into(),
             active: input.active,
         };
-        Ok(payload(
-            service::update(&ctx.state()?.writer(), id, changes).await?,
-        ))
+        Ok(payload(service::update(&ctx.writer()?, id, changes).await?))
     }
 
     #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
@@ -87,7 +83,7 @@ impl DiscountMutation {
             .viewer
             .require_any(&[Permission::ManageDiscounts])?;
         let id = parse_id(&id, "id")?;
-        Ok(match service::delete(&ctx.state()?.writer(), id).await? {
+        Ok(match service::delete(&ctx.writer()?, id).await? {
             Ok(id) => DiscountDeletePayload {
                 deleted_discount_id: Some(ID(id.to_string())),
                 user_errors: Vec::new(),

@@ -63,7 +63,7 @@ impl BackInStockMutation {
             email: &email,
             customer,
         };
-        let outcome = back_in_stock::subscribe(&state.writer(), variant_id, subscriber).await?;
+        let outcome = back_in_stock::subscribe(&ctx.writer()?, variant_id, subscriber).await?;
         Ok(match outcome {
             Ok(()) => BackInStockSubscribePayload {
                 subscribed: true,

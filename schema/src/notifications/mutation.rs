@@ -39,7 +39,7 @@ impl NotificationMutation {
                 )],
             });
         };
-        suppressions::suppress(&state.writer(), &email).await?;
+        suppressions::suppress(&ctx.writer()?, &email).await?;
         Ok(EmailUnsubscribePayload {
             email: Some(email),
             user_errors: Vec::new(),

@@ -74,7 +74,7 @@ impl FulfilmentMutation {
             actor: viewer.account_id(),
             notify_customer: input.notify_customer,
         };
-        let outcome = fulfilments::create(&ctx.state()?.writer(), request).await?;
+        let outcome = fulfilments::create(&ctx.writer()?, request).await?;
         Ok(match outcome {
             Ok(done) => {
                 let currency = CurrencyCode::stored(&done.order.currency_code)?;
@@ -116,7 +116,7 @@ impl FulfilmentMutation {
             url: input.tracking_url,
         };
         let id = parse_id(&id, "id")?;
-        let writer = ctx.state()?.writer();
+        let writer = ctx.writer()?;
         payload(changes::update_tracking(&writer, id, tracking, viewer.account_id()).await?)
     }
 
@@ -130,7 +130,7 @@ impl FulfilmentMutation {
         let viewer = &ctx.request()?.viewer;
         viewer.require_any(&[Permission::ManageOrders])?;
         let id = parse_id(&id, "id")?;
-        let writer = ctx.state()?.writer();
+        let writer = ctx.writer()?;
         payload(changes::mark_delivered(&writer, id, viewer.account_id()).await?)
     }
 
@@ -141,7 +141,7 @@ impl FulfilmentMutation {
         let viewer = &ctx.request()?.viewer;
         viewer.require_any(&[Permission::ManageOrders])?;
         let id = parse_id(&id, "id")?;
-        let writer = ctx.state()?.writer();
+        let writer = ctx.writer()?;
         payload(changes::cancel(&writer, id, viewer.account_id()).await?)
     }
 }

@@ -32,7 +32,7 @@ async fn transition(
         note,
         ..Detail::default()
     };
-    let outcome = lifecycle::apply(&ctx.state()?.writer(), id, action, detail).await?;
+    let outcome = lifecycle::apply(&ctx.writer()?, id, action, detail).await?;
     Ok(match outcome {
         Ok(order) => OrderPayload {
             order: Some(Order(order)),
@@ -73,7 +73,7 @@ impl OrderMutation {
             token: payment.and_then(|p| p.token),
         };
         let outcome = checkout::complete(
-            &state.writer(),
+            &ctx.writer()?,
             &state.settings.cart_rules,
             &state.payments,
             request,
@@ -136,7 +136,7 @@ impl OrderMutation {
             .map_err(|problem| ApiError::bad_input(format!("note: {problem}")))?;
         let state = ctx.state()?;
         let outcome = refunds::refund_rest(
-            &state.writer(),
+            &ctx.writer()?,
             &state.payments,
             id,
             note,

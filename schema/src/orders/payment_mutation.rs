@@ -33,7 +33,7 @@ impl PaymentMutation {
             actor: viewer.account_id(),
         };
         let outcome =
-            operations::capture(&state.writer(), &state.payments, order_id, amount, staff).await?;
+            operations::capture(&ctx.writer()?, &state.payments, order_id, amount, staff).await?;
         Ok(outcome.into())
     }
 
@@ -48,7 +48,7 @@ impl PaymentMutation {
         let staff = Staff {
             actor: viewer.account_id(),
         };
-        let outcome = operations::void(&state.writer(), &state.payments, order_id, staff).await?;
+        let outcome = operations::void(&ctx.writer()?, &state.payments, order_id, staff).await?;
         Ok(outcome.into())
     }
 
@@ -86,7 +86,7 @@ impl PaymentMutation {
             actor: viewer.account_id(),
         };
         let state = ctx.state()?;
-        let outcome = refunds::create(&state.writer(), &state.payments, request).await?;
+        let outcome = refunds::create(&ctx.writer()?, &state.payments, request).await?;
         let refund = match outcome.refund {
             Some((refund, lines)) => {
                 let currency = CurrencyCode::stored(&refund.currency_code)?;

@@ -58,9 +58,7 @@ impl ReturnMutation {
             window_days: state.settings.return_window_days,
         };
         let viewer = &ctx.request()?.viewer;
-        Ok(request::create(&state.writer(), viewer, asked)
-            .await?
-            .into())
+        Ok(request::create(&ctx.writer()?, viewer, asked).await?.into())
     }
 
     /// Staff: the customer may send the units.
@@ -69,7 +67,7 @@ impl ReturnMutation {
         let viewer = &ctx.request()?.viewer;
         viewer.require_any(&[Permission::ManageOrders])?;
         let id = parse_id(&id, "id")?;
-        let writer = ctx.state()?.writer();
+        let writer = ctx.writer()?;
         Ok(review::approve(&writer, id, viewer.account_id())
             .await?
             .into())
@@ -87,7 +85,7 @@ impl ReturnMutation {
         let viewer = &ctx.request()?.viewer;
         viewer.require_any(&[Permission::ManageOrders])?;
         let id = parse_id(&id, "id")?;
-        let writer = ctx.state()?.writer();
+        let writer = ctx.writer()?;
         Ok(review::decline(&writer, id, &reason, viewer.account_id())
             .await?
             .into())
@@ -107,7 +105,7 @@ impl ReturnMutation {
         let viewer = &ctx.request()?.viewer;
         viewer.require_any(&[Permission::ManageOrders])?;
         let id = parse_id(&id, "id")?;
-        let writer = ctx.state()?.writer();
+        let writer = ctx.writer()?;
         Ok(receive::receive(&writer, id, restock, viewer.account_id())
             .await?
             .into())
@@ -119,7 +117,7 @@ impl ReturnMutation {
         let viewer = &ctx.request()?.viewer;
         viewer.require_any(&[Permission::ManageOrders])?;
         let id = parse_id(&id, "id")?;
-        let writer = ctx.state()?.writer();
+        let writer = ctx.writer()?;
         Ok(review::close(&writer, id, viewer.account_id())
             .await?
             .into())

@@ -70,7 +70,7 @@ impl ShippingMutation {
         input: ShippingZoneCreateInput,
     ) -> Result<ShippingZonePayload> {
         require_settings(ctx)?;
-        let outcome = zones::create(&ctx.state()?.writer(), input.name, input.countries).await?;
+        let outcome = zones::create(&ctx.writer()?, input.name, input.countries).await?;
         Ok(zone_payload(outcome.map(|zone| (zone, Vec::new()))))
     }
 
@@ -87,7 +87,7 @@ impl ShippingMutation {
             name: input.name,
             countries: input.countries,
         };
-        let outcome = zones::update(&state.writer(), parse_id(&id, "id")?, spec).await?;
+        let outcome = zones::update(&ctx.writer()?, parse_id(&id, "id")?, spec).await?;
         Ok(zone_payload(match outcome {
             Ok(zone) => Ok((zone.clone(), zones::methods_of(&state.db, zone.id).await?)),
             Err(errors) => Err(errors),
@@ -105,7 +105,7 @@ impl ShippingMutation {
         require_settings(ctx)?;
         let id = parse_id(&id, "id")?;
         let (deleted_shipping_zone_id, user_errors) =
-            deleted(zones::delete(&ctx.state()?.writer(), id).await?);
+            deleted(zones::delete(&ctx.writer()?, id).await?);
         Ok(ShippingZoneDeletePayload {
             deleted_shipping_zone_id,
             user_errors,
@@ -128,7 +128,7 @@ impl ShippingMutation {
             max_delivery_days: Some(input.max_delivery_days),
             active: input.active,
         };
-        let outcome = methods::create(&ctx.state()?.writer(), zone_id, &input.name, spec).await?;
+        let outcome = methods::create(&ctx.writer()?, zone_id, &input.name, spec).await?;
         Ok(method_payload(outcome))
     }
 
@@ -149,7 +149,7 @@ impl ShippingMutation {
             max_delivery_days: input.max_delivery_days.into(),
             active: input.active,
         };
-        let outcome = methods::update(&ctx.state()?.writer(), parse_id(&id, "id")?, spec).await?;
+        let outcome = methods::update(&ctx.writer()?, parse_id(&id, "id")?, spec).await?;
         Ok(method_payload(outcome))
     }
 
@@ -162,7 +162,7 @@ impl ShippingMutation {
         require_settings(ctx)?;
         let id = parse_id(&id, "id")?;
         let (deleted_shipping_method_id, user_errors) =
-            deleted(methods::delete(&ctx.state()?.writer(), id).await?);
+            deleted(methods::delete(&ctx.writer()?, id).await?);
         Ok(ShippingMethodDeletePayload {
             deleted_shipping_method_id,
             user_errors,

@@ -49,7 +49,7 @@ impl WebhookMutation {
             active: input.active,
         };
         Ok(
-            match manage::create(&state.writer(), &rules(state), spec).await? {
+            match manage::create(&ctx.writer()?, &rules(state), spec).await? {
                 Ok((webhook, secret)) => WebhookCreatePayload {
                     webhook: Some(Webhook(webhook)),
                     secret: Some(secret.expose().to_owned()),
@@ -82,7 +82,7 @@ impl WebhookMutation {
             active: input.active,
         };
         let outcome =
-            manage::update(&state.writer(), &rules(state), parse_id(&id, "id")?, spec).await?;
+            manage::update(&ctx.writer()?, &rules(state), parse_id(&id, "id")?, spec).await?;
         if outcome.as_ref().is_ok_and(|w| w.active) {
             state.webhooks.wake();
         }
@@ -103,7 +103,7 @@ impl WebhookMutation {
     async fn webhook_delete(&self, ctx: &Context<'_>, id: ID) -> Result<WebhookDeletePayload> {
         require_webhooks(ctx)?;
         let id = parse_id(&id, "id")?;
-        Ok(match manage::delete(&ctx.state()?.writer(), id).await? {
+        Ok(match manage::delete(&ctx.writer()?, id).await? {
             Ok(id) => WebhookDeletePayload {
                 deleted_webhook_id: Some(ID(id.to_string())),
                 user_errors: Vec::new(),
@@ -125,20 +125,18 @@ impl WebhookMutation {
     ) -> Result<WebhookSecretRotatePayload> {
         require_webhooks(ctx)?;
         let id = parse_id(&id, "id")?;
-        Ok(
-            match manage::rotate_secret(&ctx.state()?.writer(), id).await? {
-                Ok((webhook, secret)) => WebhookSecretRotatePayload {
-                    webhook: Some(Webhook(webhook)),
-                    secret: Some(secret.expose().to_owned()),
-                    user_errors: Vec::new(),
-                },
-                Err(user_errors) => WebhookSecretRotatePayload {
-                    webhook: None,
-                    secret: None,
-                    user_errors,
-                },
+        Ok(match manage::rotate_secret(&ctx.writer()?, id).await? {
+            Ok((webhook, secret)) => WebhookSecretRotatePayload {
+                webhook: Some(Webhook(webhook)),
+                secret: Some(secret.expose().to_owned()),
+                user_errors: Vec::new(),
             },
-        )
+            Err(user_errors) => WebhookSecretRotatePayload {
+                webhook: None,
+                secret: None,
+                user_errors,
+            },
+        })
     }
 
     /// Sends a delivery again now (one that failed, gave up, or even succeeded), with the
@@ -152,7 +150,7 @@ impl WebhookMutation {
         require_webhooks(ctx)?;
         let state = ctx.state()?;
         let id = parse_id(&id, "id")?;
-        Ok(match deliveries::retry(&state.writer(), id).await? {
+        Ok(match deliveries::retry(&ctx.writer()?, id).await? {
             Ok(delivery) => {
                 state.webhooks.wake();
                 WebhookDeliveryPayload {

@@ -100,7 +100,7 @@ impl CategoryMutation {
             description: input.description,
             position: input.position,
         };
-        let outcome = categories::create_category(&ctx.state()?.writer(), new).await?;
+        let outcome = categories::create_category(&ctx.writer()?, new).await?;
         Ok(payload(ctx, outcome)?)
     }
 
@@ -133,7 +133,7 @@ impl CategoryMutation {
             parent_id,
             position: input.position,
         };
-        let outcome = categories::update_category(&ctx.state()?.writer(), id, changes).await?;
+        let outcome = categories::update_category(&ctx.writer()?, id, changes).await?;
         Ok(payload(ctx, outcome)?)
     }
 
@@ -146,7 +146,7 @@ impl CategoryMutation {
             .require_any(&[Permission::ManageProducts])?;
         let id = parse_id(&id, "id")?;
         Ok(
-            match categories::delete_category(&ctx.state()?.writer(), id).await? {
+            match categories::delete_category(&ctx.writer()?, id).await? {
                 Ok(deleted) => CategoryDeletePayload {
                     deleted_category_id: Some(ID(deleted.to_string())),
                     user_errors: Vec::new(),

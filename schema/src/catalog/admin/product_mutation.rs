@@ -279,7 +279,7 @@ impl ProductMutation {
             variants,
             attributes: attributes(input.attributes.unwrap_or_default()),
         };
-        let outcome = products::create_product(&ctx.state()?.writer(), new).await?;
+        let outcome = products::create_product(&ctx.writer()?, new).await?;
         Ok(product_payload(ctx, outcome)?)
     }
 
@@ -302,7 +302,7 @@ impl ProductMutation {
             status: input.status.map(Into::into),
             attributes: input.attributes.map(attributes),
         };
-        let outcome = products::update_product(&ctx.state()?.writer(), id, changes).await?;
+        let outcome = products::update_product(&ctx.writer()?, id, changes).await?;
         Ok(product_payload(ctx, outcome)?)
     }
 
@@ -312,7 +312,7 @@ impl ProductMutation {
     async fn product_delete(&self, ctx: &Context<'_>, id: ID) -> Result<ProductDeletePayload> {
         require_staff(ctx)?;
         let id = parse_id(&id, "id")?;
-        let outcome = products::delete_product(&ctx.state()?.writer(), id).await?;
+        let outcome = products::delete_product(&ctx.writer()?, id).await?;
         let (deleted_product_id, user_errors) = deleted_id(&outcome);
         Ok(ProductDeletePayload {
             deleted_product_id,
@@ -331,7 +331,7 @@ impl ProductMutation {
         require_staff(ctx)?;
         let product_id = parse_id(&product_id, "productId")?;
         let new = new_variant(input, "input")?;
-        let outcome = variants::create_variant(&ctx.state()?.writer(), product_id, new).await?;
+        let outcome = variants::create_variant(&ctx.writer()?, product_id, new).await?;
         Ok(variant_payload(ctx, outcome)?)
     }
 
@@ -351,7 +351,7 @@ impl ProductMutation {
             options: input.options.map(|o| options(Some(o))),
             prices: input.prices.map(prices),
         };
-        let outcome = variants::update_variant(&ctx.state()?.writer(), id, changes).await?;
+        let outcome = variants::update_variant(&ctx.writer()?, id, changes).await?;
         Ok(variant_payload(ctx, outcome)?)
     }
 
@@ -364,7 +364,7 @@ impl ProductMutation {
     ) -> Result<ProductVariantDeletePayload> {
         require_staff(ctx)?;
         let id = parse_id(&id, "id")?;
-        let outcome = variants::delete_variant(&ctx.state()?.writer(), id).await?;
+        let outcome = variants::delete_variant(&ctx.writer()?, id).await?;
         let (deleted_product_variant_id, user_errors) = deleted_id(&outcome);
         Ok(ProductVariantDeletePayload {
             deleted_product_variant_id,

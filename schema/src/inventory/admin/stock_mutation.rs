@@ -28,8 +28,7 @@ async fn apply(
 ) -> Result<StockPayload> {
     let variant_id = parse_id(variant_id, "variantId")?;
     let warehouse_id = parse_id(warehouse_id, "warehouseId")?;
-    let state = ctx.state()?;
-    let outcome = apply_change(&state.writer(), variant_id, warehouse_id, change).await?;
+    let outcome = apply_change(&ctx.writer()?, variant_id, warehouse_id, change).await?;
     let Changed { level, .. } = match outcome {
         Ok(changed) => changed,
         Err(user_errors) => {

@@ -48,7 +48,7 @@ impl WarehouseMutation {
             priority: input.priority,
         };
         Ok(
-            match warehouses::create_warehouse(&ctx.state()?.writer(), new).await? {
+            match warehouses::create_warehouse(&ctx.writer()?, new).await? {
                 Ok(model) => WarehousePayload {
                     warehouse: Some(Warehouse { model }),
                     user_errors: Vec::new(),

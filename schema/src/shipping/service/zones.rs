@@ -100,7 +100,7 @@ pub async fn create(
     let (Some(name), Some(countries)) = (spec.name, spec.countries) else {
         return Ok(Err(vec![invalid("name", "give the zone a name")]));
     };
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     let zones = shipping_zone::Entity::find().count(write.txn()).await?;
     if zones >= MAX_ZONES {
         return Ok(Err(vec![UserError::new(
@@ -119,6 +119,8 @@ pub async fn create(
     }
     .insert(write.txn())
     .await?;
+    write.audit_target("ShippingZone", zone.id);
+    write.audit_change(None, Some(&zone));
     write.commit().await?;
     Ok(Ok(zone))
 }
@@ -128,13 +130,14 @@ pub async fn update(writer: &Writer, id: Uuid, spec: ZoneSpec) -> ApiResult<Zone
         Ok(spec) => spec,
         Err(errors) => return Ok(Err(errors)),
     };
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     let Some(zone) = shipping_zone::Entity::find_by_id(id)
         .one(write.txn())
         .await?
     else {
         return Ok(Err(vec![not_found()]));
     };
+    let before = zone.clone();
     let mut active = zone.into_active_model();
     if let Some(name) = spec.name {
         active.name = Set(name);
@@ -144,13 +147,18 @@ pub async fn update(writer: &Writer, id: Uuid, spec: ZoneSpec) -> ApiResult<Zone
     }
     active.updated_at = Set(now());
     let zone = active.update(write.txn()).await?;
+    write.audit_target("ShippingZone", zone.id);
+    write.audit_change(Some(&before), Some(&zone));
     write.commit().await?;
     Ok(Ok(zone))
 }
 
 /// Deletes the zone and its methods.
 pub async fn delete(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
+    let before = shipping_zone::Entity::find_by_id(id)
+        .one(write.txn())
+        .await?;
     // Explicitly, not only by the foreign key's cascade: SQLite enforces that per connection.
     shipping_method::Entity::delete_many()
         .filter(shipping_method::Column::ZoneId.eq(id))
@@ -162,6 +170,8 @@ pub async fn delete(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<Use
     if deleted.rows_affected == 0 {
         return Ok(Err(vec![not_found()]));
     }
+    write.audit_target("ShippingZone", id);
+    write.audit_change(before.as_ref(), None);
     write.commit().await?;
     Ok(Ok(id))
 }

@@ -108,7 +108,7 @@ pub async fn create(
         return Ok(Err(vec![invalid("url", "give a URL and topics")]));
     };
     let secret = secret::generate()?;
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     if webhook::Entity::find().count(write.txn()).await? >= MAX_WEBHOOKS {
         return Ok(Err(vec![UserError::new(
             &["input"],
@@ -131,6 +131,8 @@ pub async fn create(
     }
     .insert(write.txn())
     .await?;
+    write.audit_target("Webhook", webhook.id);
+    write.audit_change(None, Some(&webhook));
     write.commit().await?;
     Ok(Ok((webhook, secret)))
 }
@@ -147,10 +149,11 @@ pub async fn update(
         Ok(spec) => spec,
         Err(errors) => return Ok(Err(errors)),
     };
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     let Some(current) = find_locked(write.txn(), id).await? else {
         return Ok(Err(vec![not_found()]));
     };
+    let before = current.clone();
     let mut row = current.into_active_model();
     if let Some(url) = spec.url {
         row.url = Set(url);
@@ -169,13 +172,16 @@ pub async fn update(
     }
     row.updated_at = Set(now());
     let webhook = row.update(write.txn()).await?;
+    write.audit_target("Webhook", webhook.id);
+    write.audit_change(Some(&before), Some(&webhook));
     write.commit().await?;
     Ok(Ok(webhook))
 }
 
 /// Deletes a webhook with its deliveries; nothing more is sent to it.
 pub async fn delete(writer: &Writer, id: Uuid) -> Outcome<Uuid> {
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
+    let before = webhook::Entity::find_by_id(id).one(write.txn()).await?;
     // Explicitly, not only by the foreign key's cascade: SQLite enforces that per connection.
     webhook_delivery::Entity::delete_many()
         .filter(webhook_delivery::Column::WebhookId.eq(id))
@@ -185,6 +191,8 @@ pub async fn delete(writer: &Writer, id: Uuid) -> Outcome<Uuid> {
     if deleted.rows_affected == 0 {
         return Ok(Err(vec![not_found()]));
     }
+    write.audit_target("Webhook", id);
+    write.audit_change(before.as_ref(), None);
     write.commit().await?;
     Ok(Ok(id))
 }
@@ -193,7 +201,7 @@ pub async fn delete(writer: &Writer, id: Uuid) -> Outcome<Uuid> {
 /// signed with the new one, returned beside the webhook (shown this once).
 pub async fn rotate_secret(writer: &Writer, id: Uuid) -> Outcome<(webhook::Model, Secret)> {
     let secret = secret::generate()?;
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     let Some(current) = find_locked(write.txn(), id).await? else {
         return Ok(Err(vec![not_found()]));
     };
@@ -201,6 +209,11 @@ pub async fn rotate_secret(writer: &Writer, id: Uuid) -> Outcome<(webhook::Model
     row.secret = Set(secret.clone());
     row.updated_at = Set(now());
     let webhook = row.update(write.txn()).await?;
+    // `Secret` serialises as a mask, so a diff of the rows would show nothing: name the
+    // change instead. The log redacts secret fields' values whatever they are.
+    write.audit_target("Webhook", webhook.id);
+    let secret_changed = |which: &str| serde_json::json!({ "secret": which });
+    write.audit_change(Some(&secret_changed("old")), Some(&secret_changed("new")));
     write.commit().await?;
     Ok(Ok((webhook, secret)))
 }
