@@ -26,7 +26,7 @@ use sea_orm::{
     DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
     TransactionTrait,
 };
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Where units of work begin: the primary database and the hub whose relay publishes what they
 /// record. Cheap to clone.
@@ -66,7 +66,7 @@ impl Writer {
             txn: self.db.begin_with_options(options).await?,
             events: Vec::new(),
             hub: self.events.clone(),
-            audit: AuditNote::default(),
+            audit: Mutex::default(),
             actor: self.actor.clone(),
         })
     }
@@ -82,7 +82,9 @@ pub struct Write {
     txn: DatabaseTransaction,
     events: Vec<DomainEvent>,
     hub: Arc<EventHub>,
-    audit: AuditNote,
+    /// Behind a lock so that services holding `&Write` (order rows are locked through one)
+    /// can name what they change.
+    audit: Mutex<AuditNote>,
     actor: Option<Arc<Actor>>,
 }
 
@@ -97,17 +99,21 @@ pub struct AuditNote {
 
 impl Write {
     /// Names what this unit changed (`("Role", id)`), for the audit log of staff mutations.
-    pub fn audit_target(&mut self, kind: &'static str, id: impl ToString) {
-        self.audit.target = Some((kind, id.to_string()));
+    pub fn audit_target(&self, kind: &'static str, id: impl ToString) {
+        if let Ok(mut note) = self.audit.lock() {
+            note.target = Some((kind, id.to_string()));
+        }
     }
 
     /// The changed thing before and after this unit (`None` for a creation's before or a
     /// deletion's after), for the audit log: only the fields that differ are kept, and secret
     /// fields (passwords, hashes, tokens, secrets) are never written.
-    pub fn audit_change<T: serde::Serialize>(&mut self, before: Option<&T>, after: Option<&T>) {
+    pub fn audit_change<T: serde::Serialize>(&self, before: Option<&T>, after: Option<&T>) {
         let json = |value: Option<&T>| value.and_then(|v| serde_json::to_value(v).ok());
-        self.audit.before = json(before);
-        self.audit.after = json(after);
+        if let Ok(mut note) = self.audit.lock() {
+            note.before = json(before);
+            note.after = json(after);
+        }
     }
 
     /// The transaction, for the statements of the unit (and reads that must see them).
@@ -137,7 +143,10 @@ impl Write {
             actor,
         } = self;
         let logged = match &actor {
-            Some(actor) => Some(audit::service::record(&txn, actor, &audit).await?),
+            Some(actor) => {
+                let note = audit.into_inner().unwrap_or_default();
+                Some(audit::service::record(&txn, actor, &note).await?)
+            }
             None => None,
         };
         outbox::record_all(&txn, &events).await?;

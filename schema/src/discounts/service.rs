@@ -209,6 +209,7 @@ pub async fn update(
     let Some(current) = discount::Entity::find_by_id(id).one(write.txn()).await? else {
         return Ok(Err(vec![not_found()]));
     };
+    let before = current.clone();
     let currency = current
         .currency_code
         .as_deref()
@@ -248,6 +249,8 @@ pub async fn update(
     active.active = Set(spec.active);
     active.updated_at = Set(now());
     let updated = active.update(write.txn()).await?;
+    write.audit_target("Discount", updated.id);
+    write.audit_change(Some(&before), Some(&updated));
     write.commit().await?;
     Ok(Ok(updated))
 }
@@ -256,10 +259,13 @@ pub async fn update(
 /// it as no longer valid.
 pub async fn delete(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
     let write = writer.begin().await?;
+    let before = discount::Entity::find_by_id(id).one(write.txn()).await?;
     let deleted = discount::Entity::delete_by_id(id).exec(write.txn()).await?;
     if deleted.rows_affected == 0 {
         return Ok(Err(vec![not_found()]));
     }
+    write.audit_target("Discount", id);
+    write.audit_change(before.as_ref(), None);
     write.commit().await?;
     Ok(Ok(id))
 }

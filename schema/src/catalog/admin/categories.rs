@@ -243,6 +243,7 @@ pub async fn update_category(
     else {
         return Ok(Err(vec![category_not_found()]));
     };
+    let before = current.clone();
     if slug_ok
         && let Some(slug) = &slug
         && slug_in_use(txn, slug, Some(id)).await?
@@ -326,6 +327,8 @@ pub async fn update_category(
                 &model.slug,
                 Vec::new(),
             )));
+            write.audit_target("Category", model.id);
+            write.audit_change(Some(&before), Some(&model));
             write.commit().await?;
             Ok(Ok(model))
         }

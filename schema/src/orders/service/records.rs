@@ -27,6 +27,9 @@ use uuid::Uuid;
 /// keys), which is why it must come first rather than last.
 pub async fn lock_order(write: &Write, order_id: Uuid) -> ApiResult<Option<order::Model>> {
     let query = order::Entity::find_by_id(order_id);
+    // Every order-changing unit starts here: for a staff member's mutation, the order is what
+    // the audit log says it changed.
+    write.audit_target("Order", order_id);
     Ok(for_update(query, write.txn()).one(write.txn()).await?)
 }
 

@@ -100,7 +100,7 @@ pub async fn create(
     let (Some(name), Some(countries)) = (spec.name, spec.countries) else {
         return Ok(Err(vec![invalid("name", "give the zone a name")]));
     };
-    let mut write = writer.begin().await?;
+    let write = writer.begin().await?;
     let zones = shipping_zone::Entity::find().count(write.txn()).await?;
     if zones >= MAX_ZONES {
         return Ok(Err(vec![UserError::new(
@@ -130,7 +130,7 @@ pub async fn update(writer: &Writer, id: Uuid, spec: ZoneSpec) -> ApiResult<Zone
         Ok(spec) => spec,
         Err(errors) => return Ok(Err(errors)),
     };
-    let mut write = writer.begin().await?;
+    let write = writer.begin().await?;
     let Some(zone) = shipping_zone::Entity::find_by_id(id)
         .one(write.txn())
         .await?
@@ -155,7 +155,7 @@ pub async fn update(writer: &Writer, id: Uuid, spec: ZoneSpec) -> ApiResult<Zone
 
 /// Deletes the zone and its methods.
 pub async fn delete(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
-    let mut write = writer.begin().await?;
+    let write = writer.begin().await?;
     let before = shipping_zone::Entity::find_by_id(id)
         .one(write.txn())
         .await?;

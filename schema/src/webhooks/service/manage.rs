@@ -108,7 +108,7 @@ pub async fn create(
         return Ok(Err(vec![invalid("url", "give a URL and topics")]));
     };
     let secret = secret::generate()?;
-    let mut write = writer.begin().await?;
+    let write = writer.begin().await?;
     if webhook::Entity::find().count(write.txn()).await? >= MAX_WEBHOOKS {
         return Ok(Err(vec![UserError::new(
             &["input"],
@@ -149,7 +149,7 @@ pub async fn update(
         Ok(spec) => spec,
         Err(errors) => return Ok(Err(errors)),
     };
-    let mut write = writer.begin().await?;
+    let write = writer.begin().await?;
     let Some(current) = find_locked(write.txn(), id).await? else {
         return Ok(Err(vec![not_found()]));
     };
@@ -180,7 +180,7 @@ pub async fn update(
 
 /// Deletes a webhook with its deliveries; nothing more is sent to it.
 pub async fn delete(writer: &Writer, id: Uuid) -> Outcome<Uuid> {
-    let mut write = writer.begin().await?;
+    let write = writer.begin().await?;
     let before = webhook::Entity::find_by_id(id).one(write.txn()).await?;
     // Explicitly, not only by the foreign key's cascade: SQLite enforces that per connection.
     webhook_delivery::Entity::delete_many()
@@ -201,7 +201,7 @@ pub async fn delete(writer: &Writer, id: Uuid) -> Outcome<Uuid> {
 /// signed with the new one, returned beside the webhook (shown this once).
 pub async fn rotate_secret(writer: &Writer, id: Uuid) -> Outcome<(webhook::Model, Secret)> {
     let secret = secret::generate()?;
-    let mut write = writer.begin().await?;
+    let write = writer.begin().await?;
     let Some(current) = find_locked(write.txn(), id).await? else {
         return Ok(Err(vec![not_found()]));
     };

@@ -50,6 +50,7 @@ pub async fn update_product(
     }
 
     let previous_slug = current.slug.clone();
+    let before = current.clone();
     let mut row: product::ActiveModel = current.into();
     if let Some(name) = name {
         row.name = Set(name);
@@ -79,6 +80,8 @@ pub async fn update_product(
                 CatalogChange::product(CatalogChangeKind::ProductUpdated, model.id, &model.slug)
                     .renamed_from(&previous_slug),
             ));
+            write.audit_target("Product", model.id);
+            write.audit_change(Some(&before), Some(&model));
             write.commit().await?;
             Ok(Ok(model))
         }
