@@ -115,6 +115,9 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, Warehouse).await;
     matches_table(db, StockLevel).await;
     matches_table(db, StaffRole).await;
+    matches_table(db, StaffMember).await;
+    matches_table(db, StaffMemberRole).await;
+    matches_table(db, StaffInvitation).await;
     matches_table(db, Customer).await;
     matches_table(db, RefreshToken).await;
     matches_table(db, Cart).await;
