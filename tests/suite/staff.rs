@@ -17,10 +17,10 @@ async fn configured_admin_has_every_permission(backend: Backend) -> anyhow::Resu
         .await?;
     assert_eq!(me.data()["me"]["isStaff"], true);
     let permissions = me.data()["me"]["permissions"].as_array().unwrap().len();
-    assert_eq!(permissions, 7, "{}", me.body);
+    assert_eq!(permissions, 8, "{}", me.body);
 
     // Running the bootstrap again (a restart with a new ADMIN_PASSWORD) resets the password.
-    schema::customers::service::staff::ensure_admin(
+    schema::customers::staff::admin::ensure_admin(
         &server.app.app.writer(),
         ADMIN_EMAIL,
         "another long passphrase",
