@@ -142,8 +142,9 @@ pub async fn update(writer: &Writer, actor: Uuid, id: Uuid, changes: MemberChang
         .as_deref()
         .map(|name| clean_name(Some(name), "lastName", &mut errors));
     let mut write = writer.begin().await?;
-    let held = rules::actor_permissions(&write, actor).await?;
+    // Locked first: what the actor holds is read after any change that was queued ahead.
     rules::lock_staff(&write).await?;
+    let held = rules::actor_permissions(&write, actor).await?;
     let managers = rules::managers(&write).await?;
     let before = views::member(write.txn(), id).await?;
     let roles = match &changes.role_ids {
@@ -217,8 +218,9 @@ async fn finish(
 /// FORBIDDEN when the member holds a permission `actor` lacks. Repeating it changes nothing.
 pub async fn set_active(writer: &Writer, actor: Uuid, id: Uuid, active: bool) -> Outcome {
     let mut write = writer.begin().await?;
-    let held = rules::actor_permissions(&write, actor).await?;
+    // Locked first: what the actor holds is read after any change that was queued ahead.
     rules::lock_staff(&write).await?;
+    let held = rules::actor_permissions(&write, actor).await?;
     let managers = rules::managers(&write).await?;
     let Some(before) = views::member(write.txn(), id).await? else {
         return Ok(Err(vec![not_found()]));

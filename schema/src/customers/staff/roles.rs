@@ -142,8 +142,9 @@ pub async fn update(
     let name = clean_name(&spec.name, &mut errors);
     let wanted: BTreeSet<Permission> = spec.permissions.into_iter().collect();
     let mut write = writer.begin().await?;
-    let held = rules::actor_permissions(&write, actor).await?;
+    // Locked first: what the actor holds is read after any change that was queued ahead.
     rules::lock_staff(&write).await?;
+    let held = rules::actor_permissions(&write, actor).await?;
     let managers = rules::managers(&write).await?;
     let Some(before) = staff_role::Entity::find_by_id(id).one(write.txn()).await? else {
         errors.push(not_found());
@@ -196,8 +197,9 @@ pub async fn update(
 /// MANAGE_STAFF.
 pub async fn delete(writer: &Writer, actor: Uuid, id: Uuid) -> Outcome<Uuid> {
     let mut write = writer.begin().await?;
-    let held = rules::actor_permissions(&write, actor).await?;
+    // Locked first: what the actor holds is read after any change that was queued ahead.
     rules::lock_staff(&write).await?;
+    let held = rules::actor_permissions(&write, actor).await?;
     let managers = rules::managers(&write).await?;
     let Some(role) = staff_role::Entity::find_by_id(id).one(write.txn()).await? else {
         return Ok(Err(vec![not_found()]));
