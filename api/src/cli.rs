@@ -3,7 +3,7 @@
 use crate::config::{AdminCommand, Cli, Command};
 use crate::metrics::Metrics;
 use crate::{app, db, search, seed, telemetry};
-use schema::customers::service::staff::{self, AdminOutcome};
+use schema::customers::staff::admin::{self as staff, AdminOutcome};
 use schema::events::EventHub;
 use schema::search::rebuild;
 use schema::unit_of_work::Writer;

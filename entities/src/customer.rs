@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// A customer account; a staff member when `staff_role_id` is set.
+/// A customer account; a staff member when it has a `staff_members` row.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "customers")]
 pub struct Model {
@@ -16,6 +16,8 @@ pub struct Model {
     pub first_name: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(128))")]
     pub last_name: Option<String>,
+    /// Unused since staff roles moved to `staff_member_roles` (migration 000022 set it to
+    /// NULL). Kept because SQLite cannot drop a column in a foreign key; always NULL.
     pub staff_role_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -328,3 +328,21 @@ mod tests {
         same_spelling::<MailJobStatus>();
     }
 }
+
+/// Where a staff member stands (`staff_members.status`): only ACTIVE members hold their
+/// roles' permissions and may sign in.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum StaffStatus {
+    /// Invited; becomes ACTIVE when the invitation is accepted.
+    #[sea_orm(string_value = "INVITED")]
+    Invited,
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    /// Switched off by staff (`staffDeactivate`); `staffReactivate` switches it back on.
+    #[sea_orm(string_value = "DEACTIVATED")]
+    Deactivated,
+}

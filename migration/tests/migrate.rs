@@ -84,6 +84,7 @@ async fn exercise(db: &DatabaseConnection) {
     );
 
     entities_match_tables(db).await;
+    staff_roles_become_memberships(db).await;
     let catalog = insert_catalog(db).await;
     constraints_hold(db, &catalog).await;
     other_json_columns_round_trip(db).await;
@@ -116,6 +117,9 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, Warehouse).await;
     matches_table(db, StockLevel).await;
     matches_table(db, StaffRole).await;
+    matches_table(db, StaffMember).await;
+    matches_table(db, StaffMemberRole).await;
+    matches_table(db, StaffInvitation).await;
     matches_table(db, Customer).await;
     matches_table(db, RefreshToken).await;
     matches_table(db, Cart).await;
@@ -144,6 +148,102 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, MailSuppression).await;
     matches_table(db, Sequence).await;
     matches_table(db, SearchQueue).await;
+}
+
+/// Migration 000022 makes each customer with a `staff_role_id` an ACTIVE staff
+/// member holding that role, and sets the column to NULL; going down gives it back.
+async fn staff_roles_become_memberships(db: &DatabaseConnection) {
+    use entities::enums::StaffStatus;
+    use entities::{customer, staff_member, staff_member_role, staff_role};
+    use sea_orm::sea_query::{Alias, Query};
+    // Down to just before 000022: it and the migrations after it.
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let at = names
+        .iter()
+        .position(|name| name == "m20261205_000022_staff")
+        .unwrap();
+    let undo = u32::try_from(names.len() - at).unwrap();
+    Migrator::down(db, Some(undo)).await.unwrap();
+    let role = Uuid::now_v7();
+    let insert = Query::insert()
+        .into_table(Alias::new("staff_roles"))
+        .columns(["id", "name", "permissions", "created_at"].map(Alias::new))
+        .values_panic([
+            role.into(),
+            "Packers".into(),
+            "MANAGE_ORDERS".into(),
+            now().into(),
+        ])
+        .to_owned();
+    let backend = db.get_database_backend();
+    db.execute_raw(backend.build(&insert)).await.unwrap();
+    let staff = customer::Model {
+        id: Uuid::now_v7(),
+        email: String::from("packer@example.com"),
+        password_hash: String::from("$argon2id$stand-in"),
+        first_name: None,
+        last_name: None,
+        staff_role_id: Some(role),
+        created_at: now(),
+        updated_at: now(),
+    };
+    round_trip(db, staff.clone()).await;
+    Migrator::up(db, None).await.unwrap();
+
+    let member = staff_member::Entity::find_by_id(staff.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(member.status, StaffStatus::Active);
+    let held = staff_member_role::Entity::find().all(db).await.unwrap();
+    assert_eq!(
+        held,
+        vec![staff_member_role::Model {
+            customer_id: staff.id,
+            role_id: role
+        }]
+    );
+    let migrated = customer::Entity::find_by_id(staff.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        migrated.staff_role_id, None,
+        "the old column is no longer used"
+    );
+    let role_row = staff_role::Entity::find_by_id(role)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(role_row.updated_at, Some(role_row.created_at), "backfilled");
+
+    Migrator::down(db, Some(undo)).await.unwrap();
+    let restored = customer::Entity::find_by_id(staff.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        restored.staff_role_id,
+        Some(role),
+        "going down gives the role back"
+    );
+    Migrator::up(db, None).await.unwrap();
+    staff_member::Entity::delete_many().exec(db).await.unwrap();
+    customer::Entity::delete_by_id(staff.id)
+        .exec(db)
+        .await
+        .unwrap();
+    staff_role::Entity::delete_by_id(role)
+        .exec(db)
+        .await
+        .unwrap();
 }
 
 /// (column, nullable, varchar length)

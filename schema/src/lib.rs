@@ -39,6 +39,7 @@ pub use persisted_queries::PersistedQueryStore;
 pub struct QueryRoot(
     catalog::query::CatalogQuery,
     customers::query::CustomerQuery,
+    customers::staff::query::StaffQuery,
     inventory::query::InventoryQuery,
     carts::query::CartQuery,
     discounts::mutation::DiscountQuery,
@@ -55,6 +56,7 @@ pub struct QueryRoot(
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
     customers::mutation::CustomerMutation,
+    customers::staff::mutation::StaffMutation,
     inventory::admin::stock_mutation::StockMutation,
     inventory::back_in_stock_mutation::BackInStockMutation,
     catalog::admin::category_mutation::CategoryMutation,

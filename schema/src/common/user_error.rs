@@ -36,6 +36,8 @@ pub enum ErrorCode {
     ReturnTooLarge,
     /// The order was delivered longer ago than the return window (`RETURN_WINDOW_DAYS`).
     ReturnWindowClosed,
+    /// The change would leave no active staff member holding MANAGE_STAFF.
+    LastStaffManager,
 }
 
 /// One failure, with the path of the input field it concerns (e.g. `["input", "email"]`).

@@ -8,5 +8,6 @@ pub mod permissions;
 pub mod query;
 pub mod service;
 pub mod sessions;
+pub mod staff;
 pub mod types;
 pub mod viewer;

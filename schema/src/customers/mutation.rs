@@ -3,6 +3,7 @@
 use super::events::SessionRevoked;
 use super::service::accounts::{self, Registration, SignIn};
 use super::service::refresh_tokens::{self, Refused, Rotated};
+use super::staff::{self, access::Standing};
 use super::types::{
     Customer, CustomerPayload, CustomerRegisterInput, TokenPayload, TokenRevokePayload,
 };
@@ -23,8 +24,9 @@ use uuid::Uuid;
 pub struct CustomerMutation;
 
 /// Access and refresh tokens for `account`: the refresh token continuing a session
-/// (`(family, successor)`) or starting a new family.
-async fn session(
+/// (`(family, successor)`) or starting a new family. Also signs in an accepted staff
+/// invitation (`staff::mutation`).
+pub(crate) async fn session(
     state: &AppState,
     account: customer::Model,
     refresh: Option<(Uuid, String)>,
@@ -52,6 +54,11 @@ async fn session(
         cart: None,
         user_errors: Vec::new(),
     })
+}
+
+/// Where `account` stands with the staff (deactivated and invited staff may not sign in).
+async fn standing(state: &AppState, account: Uuid) -> ApiResult<Standing> {
+    staff::access::standing(&state.db, account).await
 }
 
 /// After a commit that ended sessions: this replica stops accepting their tokens now, the
@@ -127,6 +134,14 @@ impl CustomerMutation {
                 )));
             }
         };
+        // After the password check, so only the password's holder learns the account's state.
+        if let Some(refusal) = standing(state, account.id).await?.sign_in_refusal() {
+            return Ok(TokenPayload::refused(UserError::new(
+                &[],
+                ErrorCode::InvalidCredentials,
+                refusal,
+            )));
+        }
         let account_id = account.id;
         let mut payload = session(state, account, None).await?;
         let rules = &state.settings.cart_rules;
@@ -178,6 +193,13 @@ impl CustomerMutation {
         else {
             return refused("belongs to a deleted account");
         };
+        if standing(state, account.id)
+            .await?
+            .sign_in_refusal()
+            .is_some()
+        {
+            return refused("belongs to a staff account that is not active");
+        }
         Ok(session(state, account, Some((family_id, successor))).await?)
     }
 

@@ -57,9 +57,20 @@ pub async fn hash(password: String) -> Result<String, String> {
     .map_err(|e| e.to_string())?
 }
 
-/// Whether `password` matches `stored` (a PHC string). With `stored: None` it checks against a
-/// throw-away hash, so that "no such account" takes as long as "wrong password".
+/// What an account without a password stores (one a staff invitation made, until it is
+/// accepted): no password matches it.
+pub const NO_PASSWORD: &str = "";
+
+/// Whether `stored` is a password hash at all (a PHC string), rather than [`NO_PASSWORD`].
+pub fn is_usable(stored: &str) -> bool {
+    stored.starts_with('$')
+}
+
+/// Whether `password` matches `stored` (a PHC string). With `stored: None`, or an account
+/// without a password, it checks against a throw-away hash, so that "no such account" and "no
+/// password yet" take as long as "wrong password".
 pub async fn verify(password: String, stored: Option<String>) -> bool {
+    let stored = stored.filter(|stored| is_usable(stored));
     tokio::task::spawn_blocking(move || {
         let argon2 = Argon2::default();
         match stored {

@@ -1,5 +1,6 @@
 //! What staff may do: the permissions a staff role grants, carried in access tokens and
-//! checked by `Viewer::require_any`.
+//! checked by `Viewer::require_any`. A staff member holds the union of their roles'
+//! permissions while ACTIVE (`staff::access`).
 
 use async_graphql::Enum;
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,9 @@ pub enum Permission {
     ManageInventory,
     ManageOrders,
     ManageDiscounts,
+    /// Customer accounts and their orders, read by staff (`customers`, `customer`).
+    ManageCustomers,
+    /// Staff roles and members: invitations, role changes, deactivation.
     ManageStaff,
     /// Shipping zones and methods (and, later, the shop's other settings).
     ManageSettings,
@@ -24,11 +28,12 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 8] = [
         Self::ManageProducts,
         Self::ManageInventory,
         Self::ManageOrders,
         Self::ManageDiscounts,
+        Self::ManageCustomers,
         Self::ManageStaff,
         Self::ManageSettings,
         Self::ManageWebhooks,
@@ -40,6 +45,7 @@ impl Permission {
             Self::ManageInventory => "MANAGE_INVENTORY",
             Self::ManageOrders => "MANAGE_ORDERS",
             Self::ManageDiscounts => "MANAGE_DISCOUNTS",
+            Self::ManageCustomers => "MANAGE_CUSTOMERS",
             Self::ManageStaff => "MANAGE_STAFF",
             Self::ManageSettings => "MANAGE_SETTINGS",
             Self::ManageWebhooks => "MANAGE_WEBHOOKS",
@@ -60,4 +66,10 @@ impl FromStr for Permission {
     fn from_str(name: &str) -> Result<Self, ()> {
         Self::ALL.into_iter().find(|p| p.as_str() == name).ok_or(())
     }
+}
+
+/// The stored form of a set of permissions (comma-separated names, in enum order).
+pub fn join(permissions: &BTreeSet<Permission>) -> String {
+    let names: Vec<&str> = permissions.iter().map(|p| p.as_str()).collect();
+    names.join(",")
 }

@@ -3,13 +3,14 @@
 use super::auth::Permission;
 use crate::carts::types::Cart;
 use crate::common::user_error::UserError;
+use crate::context::ContextExt;
 use crate::orders::query::{OrderConnection, order_page};
 use crate::orders::service::listing::OrderScope;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::customer;
 
-/// A customer account (staff members are customers with a role).
+/// A customer account (staff members are customers with a `staff_members` row).
 pub struct Customer {
     pub model: customer::Model,
     pub permissions: Vec<Permission>,
@@ -33,8 +34,18 @@ impl Customer {
         self.model.last_name.as_deref()
     }
 
-    async fn is_staff(&self) -> bool {
-        self.model.staff_role_id.is_some()
+    /// Whether the account is an ACTIVE staff member.
+    async fn is_staff(&self, ctx: &Context<'_>) -> Result<bool> {
+        if !self.permissions.is_empty() {
+            return Ok(true);
+        }
+        // An active member may hold roles without permissions: asked only when it matters.
+        let db = &ctx.state()?.db;
+        let standing = crate::customers::staff::access::standing(db, self.model.id).await?;
+        Ok(matches!(
+            standing,
+            crate::customers::staff::access::Standing::Staff(_)
+        ))
     }
 
     /// Staff permissions (empty for customers).

@@ -6,11 +6,12 @@ use crate::common::user_error::{ErrorCode, UserError};
 use crate::customers::auth::Permission;
 use crate::customers::events::CustomerCreated;
 use crate::customers::passwords;
+use crate::customers::staff;
 use crate::error::{ApiError, ApiResult, is_unique_violation};
 use crate::events::DomainEvent;
 use crate::unit_of_work::Writer;
 use chrono::Utc;
-use entities::{customer, staff_role};
+use entities::customer;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -155,19 +156,13 @@ pub async fn authenticate(
     })
 }
 
-/// The permissions of a staff member (`None` for customers).
+/// The permissions of an ACTIVE staff member: the union of their roles' (`None` for
+/// customers, and for staff who are INVITED or DEACTIVATED).
 pub async fn staff_permissions(
     db: &impl ConnectionTrait,
     account: &customer::Model,
 ) -> ApiResult<Option<BTreeSet<Permission>>> {
-    let Some(role_id) = account.staff_role_id else {
-        return Ok(None);
-    };
-    let role = staff_role::Entity::find_by_id(role_id).one(db).await?;
-    Ok(Some(
-        role.map(|r| Permission::parse_list(&r.permissions))
-            .unwrap_or_default(),
-    ))
+    Ok(staff::access::standing(db, account.id).await?.permissions())
 }
 
 /// The email of `account`, if it exists: what other contexts address a signed-in customer

@@ -3,4 +3,3 @@
 
 pub mod accounts;
 pub mod refresh_tokens;
-pub mod staff;

@@ -1,9 +1,79 @@
-//! Staff: the configured administrator, and fields only staff may see.
+//! Staff: the configured administrator, fields only staff may see, and (issue 18) roles,
+//! invitations, deactivation and staff's view of customers.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::{ADMIN_EMAIL, Backend, TestServer, e2e};
-use serde_json::json;
+mod customers;
+mod deactivation;
+mod invitations;
+mod roles;
+
+use e2e::{ADMIN_EMAIL, Backend, CUSTOMER_PASSWORD, TestServer, e2e};
+use entities::enums::StaffStatus;
+use entities::{customer, staff_member, staff_member_role};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+
+const ROLE_CREATE: &str = "mutation($input: RoleInput!) { roleCreate(input: $input) { role { id name permissions memberCount } userErrors { field code message } } }";
+
+/// `roleCreate` as `token`: the payload.
+async fn create_role(
+    server: &TestServer,
+    token: &str,
+    name: &str,
+    permissions: &[&str],
+) -> anyhow::Result<Value> {
+    let created = server
+        .graphql_as(
+            Some(token),
+            ROLE_CREATE,
+            json!({ "input": { "name": name, "permissions": permissions } }),
+        )
+        .await?;
+    Ok(created.data()["roleCreate"].clone())
+}
+
+/// The customer `email` (registered if new) made an ACTIVE staff member holding a new role
+/// with `permissions` (created by the administrator through the API; the membership is
+/// written directly, as the invitation test covers the mailed way). Returns the member's
+/// access token, account id and role id.
+async fn staff_with(
+    server: &TestServer,
+    email: &str,
+    permissions: &[&str],
+) -> anyhow::Result<(String, String, String)> {
+    let admin = server.admin_token().await?;
+    let role = create_role(server, &admin, &format!("Role of {email}"), permissions).await?;
+    assert_eq!(role["userErrors"], json!([]), "{role}");
+    let role_id = role["role"]["id"].as_str().unwrap().to_owned();
+    server.customer_token(email).await?;
+    let db = &server.app.app.db;
+    let account = customer::Entity::find()
+        .filter(customer::Column::Email.eq(email))
+        .one(db)
+        .await?
+        .unwrap();
+    let now = chrono::Utc::now();
+    staff_member::ActiveModel {
+        customer_id: Set(account.id),
+        status: Set(StaffStatus::Active),
+        invited_by: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deactivated_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    staff_member_role::ActiveModel {
+        customer_id: Set(account.id),
+        role_id: Set(role_id.parse()?),
+    }
+    .insert(db)
+    .await?;
+    let token = server.sign_in(email, CUSTOMER_PASSWORD).await?;
+    assert!(!token.is_empty(), "{email} signs in as staff");
+    Ok((token, account.id.to_string(), role_id))
+}
 
 async fn configured_admin_has_every_permission(backend: Backend) -> anyhow::Result<()> {
     let server = TestServer::with_admin(backend, 0).await?;
@@ -17,10 +87,33 @@ async fn configured_admin_has_every_permission(backend: Backend) -> anyhow::Resu
         .await?;
     assert_eq!(me.data()["me"]["isStaff"], true);
     let permissions = me.data()["me"]["permissions"].as_array().unwrap().len();
-    assert_eq!(permissions, 7, "{}", me.body);
+    assert_eq!(permissions, 8, "{}", me.body);
+
+    // The administrator is an ACTIVE member of the Administrator role, which holds everything.
+    let members = server
+        .graphql_as(
+            Some(&admin),
+            "{ staffMembers { nodes { email status roles { name permissions memberCount } permissions } } }",
+            json!({}),
+        )
+        .await?;
+    let nodes = members.data()["staffMembers"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 1, "{}", members.body);
+    assert_eq!(nodes[0]["email"], ADMIN_EMAIL);
+    assert_eq!(nodes[0]["status"], "ACTIVE");
+    assert_eq!(nodes[0]["roles"][0]["name"], "Administrator");
+    assert_eq!(nodes[0]["roles"][0]["memberCount"], 1);
+    assert_eq!(
+        nodes[0]["roles"][0]["permissions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        8
+    );
+    assert_eq!(nodes[0]["permissions"], nodes[0]["roles"][0]["permissions"]);
 
     // Running the bootstrap again (a restart with a new ADMIN_PASSWORD) resets the password.
-    schema::customers::service::staff::ensure_admin(
+    schema::customers::staff::admin::ensure_admin(
         &server.app.app.writer(),
         ADMIN_EMAIL,
         "another long passphrase",

@@ -1,6 +1,7 @@
-//! Staff accounts: the first administrator is made from configuration (`ADMIN_EMAIL` +
-//! `ADMIN_PASSWORD`) or `shopgraph admin create`; both create the account or update an
-//! existing one, so running them again resets the password and restores full rights.
+//! The first administrator, made from configuration (`ADMIN_EMAIL` + `ADMIN_PASSWORD`) or
+//! `shopgraph admin create`: both create the account or update an existing one, so running
+//! them again resets the password and restores full rights — an ACTIVE member holding the
+//! "Administrator" role, whose permissions are brought up to every permission there is.
 
 use crate::common::email;
 use crate::customers::auth::Permission;
@@ -8,7 +9,8 @@ use crate::customers::passwords;
 use crate::error::{ApiError, ApiResult};
 use crate::unit_of_work::Writer;
 use chrono::Utc;
-use entities::{customer, staff_role};
+use entities::enums::StaffStatus;
+use entities::{customer, staff_member, staff_member_role, staff_role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
@@ -36,6 +38,7 @@ async fn administrator_role(db: &impl ConnectionTrait) -> ApiResult<staff_role::
         Some(role) => {
             let mut role = role.into_active_model();
             role.permissions = Set(permissions);
+            role.updated_at = Set(Some(Utc::now()));
             Ok(role.update(db).await?)
         }
         None => Ok(staff_role::ActiveModel {
@@ -43,10 +46,54 @@ async fn administrator_role(db: &impl ConnectionTrait) -> ApiResult<staff_role::
             name: Set(ADMINISTRATOR_ROLE.into()),
             permissions: Set(permissions),
             created_at: Set(Utc::now()),
+            updated_at: Set(Some(Utc::now())),
         }
         .insert(db)
         .await?),
     }
+}
+
+/// Makes `account` an ACTIVE staff member holding `role` (its other roles are kept).
+async fn make_active_administrator(
+    db: &impl ConnectionTrait,
+    account: Uuid,
+    role: Uuid,
+) -> ApiResult<()> {
+    let now = Utc::now();
+    match staff_member::Entity::find_by_id(account).one(db).await? {
+        Some(member) => {
+            let mut member = member.into_active_model();
+            member.status = Set(StaffStatus::Active);
+            member.deactivated_at = Set(None);
+            member.updated_at = Set(now);
+            member.update(db).await?;
+        }
+        None => {
+            staff_member::ActiveModel {
+                customer_id: Set(account),
+                status: Set(StaffStatus::Active),
+                invited_by: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                deactivated_at: Set(None),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    if staff_member_role::Entity::find_by_id((account, role))
+        .one(db)
+        .await?
+        .is_none()
+    {
+        staff_member_role::ActiveModel {
+            customer_id: Set(account),
+            role_id: Set(role),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Creates or updates the administrator `email` with `password` and every permission, in one
@@ -68,7 +115,7 @@ pub async fn ensure_admin(writer: &Writer, email: &str, password: &str) -> ApiRe
     let db = write.txn();
     let role = administrator_role(db).await?;
     let now = Utc::now();
-    let outcome = match customer::Entity::find()
+    let (account, outcome) = match customer::Entity::find()
         .filter(customer::Column::Email.eq(&email))
         .one(db)
         .await?
@@ -76,27 +123,27 @@ pub async fn ensure_admin(writer: &Writer, email: &str, password: &str) -> ApiRe
         Some(account) => {
             let mut account = account.into_active_model();
             account.password_hash = Set(password_hash);
-            account.staff_role_id = Set(Some(role.id));
             account.updated_at = Set(now);
-            account.update(db).await?;
-            AdminOutcome::Updated
+            let account = account.update(db).await?;
+            (account, AdminOutcome::Updated)
         }
         None => {
-            customer::ActiveModel {
+            let account = customer::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 email: Set(email),
                 password_hash: Set(password_hash),
                 first_name: Set(None),
                 last_name: Set(None),
-                staff_role_id: Set(Some(role.id)),
+                staff_role_id: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
             }
             .insert(db)
             .await?;
-            AdminOutcome::Created
+            (account, AdminOutcome::Created)
         }
     };
+    make_active_administrator(db, account.id, role.id).await?;
     write.commit().await?;
     Ok(outcome)
 }
