@@ -23,7 +23,7 @@ struct StaffMutation {
     /// The account id in the access token.
     actor: String,
     query: String,
-    /// The document and variables: identical requests are replays of each other.
+    /// The sender, document and variables: identical requests are replays of each other.
     replay_key: String,
     /// Root fields that answered without errors or user errors.
     succeeded: usize,
@@ -105,9 +105,9 @@ impl AuditLedger {
         if let Ok(mut sent) = self.0.lock() {
             sent.push(StaffMutation {
                 request_id: request_id.to_owned(),
+                replay_key: format!("{actor}\n{query}\n{variables}"),
                 actor,
                 query: query.to_owned(),
-                replay_key: format!("{query}\n{variables}"),
                 succeeded,
                 ran,
             });
@@ -160,9 +160,12 @@ impl AuditLedger {
             for event in events {
                 anyhow::ensure!(
                     event.actor_id.to_string() == *actor,
-                    "audit check: event {} names {} instead of the staff member who sent it",
+                    "audit check: event {} (request {:?}) names {} instead of {actor}, the \
+                     staff member who sent {query} ({} identical request(s))",
                     event.action,
-                    event.actor_id
+                    event.request_id,
+                    event.actor_id,
+                    group.len()
                 );
                 anyhow::ensure!(
                     query.contains(event.action.as_str()),
