@@ -17,6 +17,11 @@ pub struct Model {
     #[sea_orm(column_type = "String(StringLen::N(128))")]
     pub last_name: Option<String>,
     pub staff_role_id: Option<Uuid>,
+    /// As the customer typed it (digits, spaces, `+-().`), checked but not reformatted.
+    #[sea_orm(column_type = "String(StringLen::N(32))")]
+    pub phone: Option<String>,
+    /// Whether the customer agreed to marketing mail (`customerUpdate`); false until they do.
+    pub accepts_marketing: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

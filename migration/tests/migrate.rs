@@ -117,6 +117,8 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, StaffRole).await;
     matches_table(db, Customer).await;
     matches_table(db, RefreshToken).await;
+    matches_table(db, CustomerAddress).await;
+    matches_table(db, PasswordResetToken).await;
     matches_table(db, Cart).await;
     matches_table(db, CartLine).await;
     matches_table(db, Discount).await;
