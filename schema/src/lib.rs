@@ -53,6 +53,7 @@ pub struct QueryRoot(
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
     customers::mutation::CustomerMutation,
+    customers::account_mutation::AccountMutation,
     inventory::admin::stock_mutation::StockMutation,
     inventory::back_in_stock_mutation::BackInStockMutation,
     catalog::admin::category_mutation::CategoryMutation,

@@ -15,7 +15,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
-const MAX_NAME_LEN: usize = 128;
+/// The longest first or last name (the columns' width).
+pub const MAX_NAME_LEN: usize = 128;
 
 /// What a new customer gives.
 #[derive(Clone, Debug)]
@@ -31,7 +32,9 @@ pub fn email_error(field: &[&str], problem: EmailProblem) -> UserError {
     UserError::new(field, ErrorCode::Invalid, problem.to_string())
 }
 
-fn clean_name(
+/// A first or last name as `input.<field>` (trimmed, one line, at most `MAX_NAME_LEN`);
+/// what is wrong goes to `errors`.
+pub fn clean_name(
     name: Option<String>,
     field: &'static str,
     errors: &mut Vec<UserError>,
