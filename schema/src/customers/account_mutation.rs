@@ -91,16 +91,18 @@ impl AccountMutation {
             phone: change_of(input.phone),
             accepts_marketing: input.accepts_marketing,
         };
-        Ok(match profile::update(&ctx.writer()?, account, change).await? {
-            Ok(model) => CustomerPayload {
-                customer: Some(Customer::of(ctx, model).await?),
-                user_errors: Vec::new(),
+        Ok(
+            match profile::update(&ctx.writer()?, account, change).await? {
+                Ok(model) => CustomerPayload {
+                    customer: Some(Customer::of(ctx, model).await?),
+                    user_errors: Vec::new(),
+                },
+                Err(user_errors) => CustomerPayload {
+                    customer: None,
+                    user_errors,
+                },
             },
-            Err(user_errors) => CustomerPayload {
-                customer: None,
-                user_errors,
-            },
-        })
+        )
     }
 
     /// Saves an address in the signed-in customer's address book (at most 50). The first
@@ -147,16 +149,18 @@ impl AccountMutation {
     ) -> Result<CustomerAddressDeletePayload> {
         let account = signed_in(ctx)?;
         let id = parse_id(&id, "id")?;
-        Ok(match addresses::delete(&ctx.writer()?, account, id).await? {
-            Ok(deleted) => CustomerAddressDeletePayload {
-                deleted_address_id: Some(ID(deleted.to_string())),
-                user_errors: Vec::new(),
+        Ok(
+            match addresses::delete(&ctx.writer()?, account, id).await? {
+                Ok(deleted) => CustomerAddressDeletePayload {
+                    deleted_address_id: Some(ID(deleted.to_string())),
+                    user_errors: Vec::new(),
+                },
+                Err(user_errors) => CustomerAddressDeletePayload {
+                    deleted_address_id: None,
+                    user_errors,
+                },
             },
-            Err(user_errors) => CustomerAddressDeletePayload {
-                deleted_address_id: None,
-                user_errors,
-            },
-        })
+        )
     }
 
     /// Makes one of the signed-in customer's addresses the default (new carts start with it).

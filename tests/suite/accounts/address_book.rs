@@ -10,7 +10,8 @@ const CREATE: &str = "mutation($a: MailingAddressInput!, $d: Boolean) { customer
 const UPDATE: &str = "mutation($id: ID!, $a: MailingAddressInput!) { customerAddressUpdate(id: $id, address: $a) { address { id address1 } userErrors { field code } } }";
 const DELETE: &str = "mutation($id: ID!) { customerAddressDelete(id: $id) { deletedAddressId userErrors { field code } } }";
 const SET_DEFAULT: &str = "mutation($id: ID!) { customerDefaultAddressUpdate(addressId: $id) { address { id isDefault } userErrors { field code } } }";
-const BOOK: &str = "{ me { addresses { id address1 isDefault } defaultAddress { id address1 } cart { id } } }";
+const BOOK: &str =
+    "{ me { addresses { id address1 isDefault } defaultAddress { id address1 } cart { id } } }";
 const CART_CREATE: &str = "mutation($input: CartCreateInput) { cartCreate(input: $input) { cart { id buyerIdentity { email shippingAddress { address1 firstName } } } userErrors { field code } } }";
 const UPDATE_PROFILE: &str = "mutation($input: CustomerUpdateInput!) { customerUpdate(input: $input) { customer { firstName lastName phone acceptsMarketing } userErrors { field code } } }";
 const PROFILE: &str = "{ me { firstName lastName phone acceptsMarketing } }";
@@ -74,9 +75,17 @@ async fn the_address_book_belongs_to_its_owner_and_keeps_one_default(
     // Another customer's id is answered like an unknown one and changes nothing.
     let id = &first["id"];
     for (query, variables, name) in [
-        (UPDATE, json!({ "id": id, "a": address("Bob") }), "customerAddressUpdate"),
+        (
+            UPDATE,
+            json!({ "id": id, "a": address("Bob") }),
+            "customerAddressUpdate",
+        ),
         (DELETE, json!({ "id": id }), "customerAddressDelete"),
-        (SET_DEFAULT, json!({ "id": id }), "customerDefaultAddressUpdate"),
+        (
+            SET_DEFAULT,
+            json!({ "id": id }),
+            "customerDefaultAddressUpdate",
+        ),
     ] {
         let answer = bob.graphql(query, variables).await?;
         let payload = &answer.data()[name];
@@ -85,7 +94,10 @@ async fn the_address_book_belongs_to_its_owner_and_keeps_one_default(
     assert_eq!(book(&ann).await?, mine, "Bob changed nothing");
     assert_eq!(book(&bob).await?["addresses"], json!([]));
     // Nobody reads an address book anonymously.
-    let anonymous = shop.guest.graphql(CREATE, json!({ "a": address("X") })).await?;
+    let anonymous = shop
+        .guest
+        .graphql(CREATE, json!({ "a": address("X") }))
+        .await?;
     assert_eq!(
         anonymous.body["errors"][0]["extensions"]["code"],
         "UNAUTHENTICATED"
@@ -120,7 +132,11 @@ async fn the_address_book_belongs_to_its_owner_and_keeps_one_default(
     assert_eq!(buyer["shippingAddress"]["address1"], "Edited Road 1");
     assert_eq!(buyer["shippingAddress"]["firstName"], "Editedfirst");
     let cart_id = cart.data()["cartCreate"]["cart"]["id"].clone();
-    assert_eq!(book(&ann).await?["cart"]["id"], cart_id, "me.cart is the open cart");
+    assert_eq!(
+        book(&ann).await?["cart"]["id"],
+        cart_id,
+        "me.cart is the open cart"
+    );
     let given = json!({ "buyerIdentity": { "shippingAddress": address("Given") } });
     let cart = ann.graphql(CART_CREATE, json!({ "input": given })).await?;
     let buyer = &cart.data()["cartCreate"]["cart"]["buyerIdentity"];
@@ -140,7 +156,8 @@ async fn a_profile_update_reports_every_bad_field_and_saves_nothing(
 ) -> anyhow::Result<()> {
     let (shop, redis) = open_shop(backend, |_| {}).await?;
     let ann = shop.server.customer("ann@example.com").await?;
-    let bad = json!({ "firstName": "x".repeat(200), "phone": "call me maybe", "acceptsMarketing": true });
+    let bad =
+        json!({ "firstName": "x".repeat(200), "phone": "call me maybe", "acceptsMarketing": true });
     let refused = ann.graphql(UPDATE_PROFILE, json!({ "input": bad })).await?;
     assert_eq!(
         refused.data()["customerUpdate"]["userErrors"],
@@ -149,16 +166,23 @@ async fn a_profile_update_reports_every_bad_field_and_saves_nothing(
             { "field": ["input", "phone"], "code": "INVALID" },
         ])
     );
-    let unchanged = json!({ "firstName": null, "lastName": null, "phone": null, "acceptsMarketing": false });
-    assert_eq!(ann.graphql(PROFILE, json!({})).await?.data()["me"], unchanged);
+    let unchanged =
+        json!({ "firstName": null, "lastName": null, "phone": null, "acceptsMarketing": false });
+    assert_eq!(
+        ann.graphql(PROFILE, json!({})).await?.data()["me"],
+        unchanged
+    );
 
     let good = json!({ "firstName": " Ann ", "lastName": "Lee", "phone": "+44 20 7946 0958", "acceptsMarketing": true });
-    let saved = ann.graphql(UPDATE_PROFILE, json!({ "input": good })).await?;
+    let saved = ann
+        .graphql(UPDATE_PROFILE, json!({ "input": good }))
+        .await?;
     let expected = json!({ "firstName": "Ann", "lastName": "Lee", "phone": "+44 20 7946 0958", "acceptsMarketing": true });
     assert_eq!(saved.data()["customerUpdate"]["customer"], expected);
     // Left out: unchanged; null: cleared.
     let partial = json!({ "phone": null });
-    ann.graphql(UPDATE_PROFILE, json!({ "input": partial })).await?;
+    ann.graphql(UPDATE_PROFILE, json!({ "input": partial }))
+        .await?;
     let now = ann.graphql(PROFILE, json!({})).await?;
     assert_eq!(now.data()["me"]["firstName"], "Ann");
     assert_eq!(now.data()["me"]["phone"], Value::Null);

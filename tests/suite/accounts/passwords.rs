@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 const SIGN_IN: &str = "mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { accessToken refreshToken userErrors { code } } }";
-const REFRESH: &str = "mutation($t: String!) { tokenRefresh(refreshToken: $t) { accessToken userErrors { code } } }";
+const REFRESH: &str =
+    "mutation($t: String!) { tokenRefresh(refreshToken: $t) { accessToken userErrors { code } } }";
 const CHANGE: &str = "mutation($c: String!, $n: String!) { customerPasswordChange(currentPassword: $c, newPassword: $n) { endedSessions userErrors { field code } } }";
 const REQUEST: &str = "mutation($e: String!) { customerPasswordResetRequest(email: $e) { userErrors { field code message } } }";
 const RESET: &str = "mutation($t: String!, $p: String!) { customerPasswordReset(token: $t, newPassword: $p) { userErrors { field code } } }";
@@ -84,7 +85,10 @@ async fn password_change_ends_the_other_sessions_only(backend: Backend) -> anyho
         .server
         .graphql(SIGN_IN, json!({ "e": email, "p": CUSTOMER_PASSWORD }))
         .await?;
-    assert_eq!(old.data()["tokenCreate"]["userErrors"][0]["code"], "INVALID_CREDENTIALS");
+    assert_eq!(
+        old.data()["tokenCreate"]["userErrors"][0]["code"],
+        "INVALID_CREDENTIALS"
+    );
     sign_in(&shop.server, email, NEW_PASSWORD).await?;
     finish(shop, redis).await
 }
@@ -142,7 +146,10 @@ async fn a_reset_link_works_once_for_an_hour_and_ends_every_session(
     let mut on_phone = watching(&shop, &phone.access, &order["id"]).await?;
 
     // Known and unknown addresses get the same bytes; a malformed one is refused.
-    let known = shop.guest.graphql(REQUEST, json!({ "e": " Ann@Example.com " })).await?;
+    let known = shop
+        .guest
+        .graphql(REQUEST, json!({ "e": " Ann@Example.com " }))
+        .await?;
     let unknown = shop
         .guest
         .graphql(REQUEST, json!({ "e": "nobody@example.com" }))
@@ -152,8 +159,14 @@ async fn a_reset_link_works_once_for_an_hour_and_ends_every_session(
         serde_json::to_string(&known.body)?,
         serde_json::to_string(&unknown.body)?
     );
-    assert_eq!(known.data()["customerPasswordResetRequest"]["userErrors"], json!([]));
-    let malformed = shop.guest.graphql(REQUEST, json!({ "e": "not an email" })).await?;
+    assert_eq!(
+        known.data()["customerPasswordResetRequest"]["userErrors"],
+        json!([])
+    );
+    let malformed = shop
+        .guest
+        .graphql(REQUEST, json!({ "e": "not an email" }))
+        .await?;
     assert_eq!(
         malformed.data()["customerPasswordResetRequest"]["userErrors"][0]["code"],
         "INVALID"
@@ -161,7 +174,10 @@ async fn a_reset_link_works_once_for_an_hour_and_ends_every_session(
 
     let token = reset_token(&smtp, email, 1).await?;
     // A weak password is refused and leaves the token usable.
-    assert_eq!(reset(&shop.server, &token, "short").await?[0]["code"], "INVALID");
+    assert_eq!(
+        reset(&shop.server, &token, "short").await?[0]["code"],
+        "INVALID"
+    );
     assert_eq!(reset(&shop.server, &token, NEW_PASSWORD).await?, json!([]));
 
     // Every session ended: the open subscription, access and refresh tokens.
@@ -190,7 +206,11 @@ async fn a_reset_link_works_once_for_an_hour_and_ends_every_session(
         .filter(password_reset_token::Column::UsedAt.is_null())
         .all(&shop.db)
         .await?;
-    assert_eq!(waiting.len(), 1, "a new request replaces older unused links");
+    assert_eq!(
+        waiting.len(),
+        1,
+        "a new request replaces older unused links"
+    );
     assert_eq!(
         waiting[0].expires_at - waiting[0].created_at,
         chrono::Duration::hours(1)
@@ -198,7 +218,10 @@ async fn a_reset_link_works_once_for_an_hour_and_ends_every_session(
     // As if the hour had passed.
     let an_hour_ago = chrono::Utc::now() - chrono::Duration::seconds(1);
     password_reset_token::Entity::update_many()
-        .col_expr(password_reset_token::Column::ExpiresAt, Expr::value(an_hour_ago))
+        .col_expr(
+            password_reset_token::Column::ExpiresAt,
+            Expr::value(an_hour_ago),
+        )
         .filter(password_reset_token::Column::UsedAt.is_null())
         .exec(&shop.db)
         .await?;
@@ -207,7 +230,10 @@ async fn a_reset_link_works_once_for_an_hour_and_ends_every_session(
         "INVALID_TOKEN"
     );
     sign_in(&shop.server, email, NEW_PASSWORD).await?;
-    assert_eq!(reset(&shop.server, "made-up", NEW_PASSWORD).await?[0]["code"], "INVALID_TOKEN");
+    assert_eq!(
+        reset(&shop.server, "made-up", NEW_PASSWORD).await?[0]["code"],
+        "INVALID_TOKEN"
+    );
     // Nothing was mailed to the unknown address.
     assert!(smtp.received()?.iter().all(|m| !m.to.contains("nobody@")));
     finish(shop, redis).await

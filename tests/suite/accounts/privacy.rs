@@ -11,7 +11,8 @@ const EXPORT: &str = "mutation { customerDataExport { data userErrors { code } }
 const DELETE: &str = "mutation($p: String!) { customerDelete(password: $p) { deletedCustomerId userErrors { field code } } }";
 const CREATE_ADDRESS: &str = "mutation($a: MailingAddressInput!) { customerAddressCreate(address: $a) { userErrors { code } } }";
 const UPDATE_PROFILE: &str = "mutation($input: CustomerUpdateInput!) { customerUpdate(input: $input) { userErrors { code } } }";
-const STAFF_ORDERS: &str = "{ orders(first: 50) { totalCount nodes { id email total { amount } } } }";
+const STAFF_ORDERS: &str =
+    "{ orders(first: 50) { totalCount nodes { id email total { amount } } } }";
 
 async fn the_export_holds_every_address_and_order_of_the_customer_only(
     backend: Backend,
@@ -20,7 +21,8 @@ async fn the_export_holds_every_address_and_order_of_the_customer_only(
     let ann = shop.server.customer("ann@example.com").await?;
     let bob = shop.server.customer("bob@example.com").await?;
     for (who, tag) in [(&ann, "Annhome"), (&ann, "Annwork"), (&bob, "Bobhome")] {
-        who.graphql(CREATE_ADDRESS, json!({ "a": address(tag) })).await?;
+        who.graphql(CREATE_ADDRESS, json!({ "a": address(tag) }))
+            .await?;
     }
     let mut ann_orders = Vec::new();
     for _ in 0..2 {
@@ -46,18 +48,32 @@ async fn the_export_holds_every_address_and_order_of_the_customer_only(
         .iter()
         .map(|o| o["order"]["id"].clone())
         .collect();
-    assert_eq!(orders, vec![ann_orders[0]["id"].clone(), ann_orders[1]["id"].clone()]);
+    assert_eq!(
+        orders,
+        vec![ann_orders[0]["id"].clone(), ann_orders[1]["id"].clone()]
+    );
     assert_eq!(data["orders"][0]["lines"].as_array().unwrap().len(), 1);
     assert!(!data["orders"][0]["payments"].as_array().unwrap().is_empty());
     assert!(!data["carts"].as_array().unwrap().is_empty(), "{text}");
     assert!(!data["sessions"].as_array().unwrap().is_empty());
-    assert!(!text.contains("token_hash") && !text.contains("password"), "{text}");
-    for other in ["bob@example.com", "Bobhome", "Bobship", bob_order["id"].as_str().unwrap()] {
+    assert!(
+        !text.contains("token_hash") && !text.contains("password"),
+        "{text}"
+    );
+    for other in [
+        "bob@example.com",
+        "Bobhome",
+        "Bobship",
+        bob_order["id"].as_str().unwrap(),
+    ] {
         assert!(!text.contains(other), "{other} leaked into Ann's export");
     }
     // Nobody exports anonymously.
     let anonymous = shop.guest.graphql(EXPORT, json!({})).await?;
-    assert_eq!(anonymous.body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    assert_eq!(
+        anonymous.body["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
     finish(shop, redis).await
 }
 e2e!(the_export_holds_every_address_and_order_of_the_customer_only);
@@ -141,11 +157,16 @@ async fn deleting_an_account_erases_the_person_everywhere_and_keeps_the_books(
         email, "Quillon", "Vexmoor", "987-6543", "Zorbloom", "Xandrel", "Yosswick", "Wumbrel",
     ];
     for needle in strings {
-        assert!(!holders(&shop.db, needle).await?.is_empty(), "{needle} was stored");
+        assert!(
+            !holders(&shop.db, needle).await?.is_empty(),
+            "{needle} was stored"
+        );
     }
 
     // A wrong password changes nothing.
-    let refused = quillon.graphql(DELETE, json!({ "p": "not my password" })).await?;
+    let refused = quillon
+        .graphql(DELETE, json!({ "p": "not my password" }))
+        .await?;
     assert_eq!(
         refused.data()["customerDelete"]["userErrors"],
         json!([{ "field": ["password"], "code": "INVALID_CREDENTIALS" }])
@@ -160,7 +181,10 @@ async fn deleting_an_account_erases_the_person_everywhere_and_keeps_the_books(
         let left = holders(&shop.db, needle).await?;
         assert!(left.is_empty(), "{needle} is still in {left:?}");
     }
-    assert!(!holders(&shop.db, "Keepme").await?.is_empty(), "others keep theirs");
+    assert!(
+        !holders(&shop.db, "Keepme").await?.is_empty(),
+        "others keep theirs"
+    );
 
     // The orders are still there, and the books add up as before.
     let after = admin.graphql(STAFF_ORDERS, json!({})).await?.data()["orders"].clone();
@@ -208,7 +232,10 @@ async fn staff_accounts_cannot_delete_themselves(backend: Backend) -> anyhow::Re
         "NOT_ALLOWED"
     );
     assert_eq!(
-        shop.admin.graphql("{ me { email } }", json!({})).await?.status,
+        shop.admin
+            .graphql("{ me { email } }", json!({}))
+            .await?
+            .status,
         200
     );
     finish(shop, redis).await

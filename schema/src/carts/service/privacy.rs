@@ -2,9 +2,9 @@
 
 use crate::error::ApiResult;
 use crate::unit_of_work::Write;
+use entities::json::MailingAddress;
 use entities::{cart, cart_line};
 use sea_orm::sea_query::Expr;
-use entities::json::MailingAddress;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use uuid::Uuid;

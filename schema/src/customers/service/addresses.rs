@@ -16,8 +16,8 @@ use crate::unit_of_work::{Write, Writer};
 use entities::json::MailingAddress;
 use entities::{customer, customer_address as address};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -79,10 +79,7 @@ async fn owned(write: &Write, account: Uuid, id: Uuid) -> ApiResult<Option<addre
 /// Makes `id` the only default of `account`.
 async fn make_default(write: &Write, account: Uuid, id: Uuid) -> ApiResult<()> {
     address::Entity::update_many()
-        .col_expr(
-            address::Column::IsDefault,
-            address::Column::Id.eq(id),
-        )
+        .col_expr(address::Column::IsDefault, address::Column::Id.eq(id))
         .filter(address::Column::CustomerId.eq(account))
         .exec(write.txn())
         .await?;

@@ -3,12 +3,12 @@
 //! the one that made the change goes on.
 
 use super::refresh_tokens::end_sessions;
+use crate::common::clock::now;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::customers::events::{EndReason, SessionRevoked};
 use crate::customers::passwords;
 use crate::error::{ApiError, ApiResult};
 use crate::unit_of_work::Writer;
-use crate::common::clock::now;
 use entities::customer;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

@@ -74,9 +74,9 @@ async fn sessions(db: &impl ConnectionTrait, account: Uuid) -> ApiResult<Value> 
         .await?;
     let mut families: BTreeMap<Uuid, Value> = BTreeMap::new();
     for token in tokens {
-        let entry = families.entry(token.family_id).or_insert_with(|| {
-            json!({ "id": token.family_id, "createdAt": token.created_at })
-        });
+        let entry = families
+            .entry(token.family_id)
+            .or_insert_with(|| json!({ "id": token.family_id, "createdAt": token.created_at }));
         entry["lastUsedAt"] = json!(token.created_at);
         entry["expiresAt"] = json!(token.expires_at);
         entry["revokedAt"] = json!(token.revoked_at);
@@ -97,8 +97,8 @@ fn address_strings(address: &MailingAddress) -> Vec<String> {
     .collect()
 }
 
-/// The person's strings to erase from free text: profile, address book, and the addresses
-/// on their orders and carts (read through `order_addresses`).
+/// The person's strings to erase from free text: profile, and every address of theirs
+/// (address book, orders, carts; the latter two read through their contexts' functions).
 fn person_strings(person: &customer::Model, book: &[MailingAddress]) -> Vec<String> {
     let mut strings = vec![person.email.clone()];
     strings.extend(person.first_name.clone());
@@ -161,8 +161,7 @@ pub async fn delete(
     let needles = redact::needles(person_strings(&person, &book).iter().map(String::as_str));
     let ended = end_sessions(&mut write, account, None, EndReason::AccountDeleted).await?;
     let order_ids =
-        orders::service::privacy::anonymise_customer(&mut write, account, &email, &needles)
-            .await?;
+        orders::service::privacy::anonymise_customer(&mut write, account, &email, &needles).await?;
     let mut markers = vec![account.to_string(), email.clone()];
     markers.extend(order_ids.iter().map(Uuid::to_string));
     webhooks::service::privacy::redact_deliveries(&mut write, &markers, &needles).await?;

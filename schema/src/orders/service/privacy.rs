@@ -10,8 +10,8 @@ use crate::error::ApiResult;
 use crate::unit_of_work::Write;
 use entities::json::MailingAddress;
 use entities::{
-    fulfillment, fulfillment_line, order, order_event, order_line, order_return, payment,
-    refund, refund_line, return_line,
+    fulfillment, fulfillment_line, order, order_event, order_line, order_return, payment, refund,
+    refund_line, return_line,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
