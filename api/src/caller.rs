@@ -11,6 +11,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap};
 use schema::Viewer;
+use schema::customers::sessions::TokenSession;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 
@@ -22,6 +23,8 @@ pub struct Caller {
     /// The account of a valid token, else the address. An invalid token is counted by
     /// address: a flood of forged tokens is still limited.
     pub client: ClientKey,
+    /// The session of a valid token: the request's own, which a password change keeps.
+    pub session: Option<TokenSession>,
 }
 
 impl Caller {
@@ -32,7 +35,10 @@ impl Caller {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip());
         once_per_request(extensions, || {
-            let viewer = viewer::from_headers(&state.app, headers);
+            let (viewer, session) = match viewer::from_headers(&state.app, headers) {
+                Ok((viewer, session)) => (Ok(viewer), session),
+                Err(refused) => (Err(refused), None),
+            };
             let client = match viewer.as_ref().ok().and_then(Viewer::account_id) {
                 Some(account) => ClientKey::Account(account),
                 None => match client_ip(headers, peer, state.options.trusted_proxy_hops) {
@@ -40,7 +46,11 @@ impl Caller {
                     None => ClientKey::Address("unknown".to_owned()),
                 },
             };
-            Caller { viewer, client }
+            Caller {
+                viewer,
+                client,
+                session,
+            }
         })
     }
 }
@@ -80,6 +90,7 @@ mod tests {
             Caller {
                 viewer: Ok(Viewer::Anonymous),
                 client: ClientKey::Address("192.0.2.1".to_owned()),
+                session: None,
             }
         };
         let limiter_saw = once_per_request(&mut extensions, resolve);

@@ -16,6 +16,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use schema::customers::sessions::TokenSession;
 use schema::guarded::{self, Arrival, Transport};
 use schema::response_cache::{CachedAnswer, Found, ResponseCache};
 use schema::{RequestData, Viewer};
@@ -44,6 +45,7 @@ pub async fn graphql_post(
     let run = Run {
         viewer,
         client: caller.client,
+        session: caller.session,
         arrival,
         get: None,
         fresh,
@@ -125,6 +127,7 @@ pub async fn graphql_get(
         let run = Run {
             viewer,
             client: caller.client,
+            session: caller.session,
             arrival: arrival(&state, headers, Transport::Get),
             get: Some(http_cache::Conditional::from_headers(headers)),
             fresh: wants_fresh(headers),
@@ -165,6 +168,8 @@ struct Run {
     /// Who the request is counted against, for the budgets the schema spends (sign-ins,
     /// discount codes).
     client: ClientKey,
+    /// The access token's session, if any (see `RequestData::session`).
+    session: Option<TokenSession>,
     arrival: Arrival,
     /// A GET request's conditional headers: only GET answers may be cached by HTTP caches
     /// (see `http_cache`).
@@ -194,6 +199,7 @@ async fn execute(state: ServerState, request: async_graphql::Request, run: Run) 
     let Run {
         viewer,
         client,
+        session,
         arrival,
         get,
         fresh,
@@ -226,6 +232,7 @@ async fn execute(state: ServerState, request: async_graphql::Request, run: Run) 
     let mut data = RequestData::new(&state.app, viewer, tasks.spawner());
     data.client = Some(client.id());
     data.request_id = request_id;
+    data.session = session;
     let reads = data.reads.clone();
     let request = request.data(data);
     let executed = SQL_STATEMENTS

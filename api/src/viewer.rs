@@ -15,9 +15,13 @@ use serde_json::{Value, json};
 /// `Bearer` token. A present but invalid token (or one whose session was signed out) is
 /// refused with 401, so clients know to refresh rather than silently getting anonymous
 /// answers. Only `caller` calls it, once per request.
-pub(crate) fn from_headers(app: &AppState, headers: &HeaderMap) -> Result<Viewer, Unauthenticated> {
+/// With a token, its session too: a password change keeps the session that made it.
+pub(crate) fn from_headers(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<(Viewer, Option<TokenSession>), Unauthenticated> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(Viewer::Anonymous);
+        return Ok((Viewer::Anonymous, None));
     };
     let token = value
         .to_str()
@@ -25,7 +29,7 @@ pub(crate) fn from_headers(app: &AppState, headers: &HeaderMap) -> Result<Viewer
         .and_then(bearer)
         .ok_or_else(|| unauthenticated("use `Authorization: Bearer <access token>`"))?;
     authenticate(app, token)
-        .map(|session| session.viewer)
+        .map(|session| (session.viewer.clone(), Some(session)))
         .map_err(|e| unauthenticated(&e.to_string()))
 }
 

@@ -19,6 +19,11 @@ pub struct Model {
     /// Unused since staff roles moved to `staff_member_roles` (migration 000022 set it to
     /// NULL). Kept because SQLite cannot drop a column in a foreign key; always NULL.
     pub staff_role_id: Option<Uuid>,
+    /// As the customer typed it (digits, spaces, `+-().`), checked but not reformatted.
+    #[sea_orm(column_type = "String(StringLen::N(32))")]
+    pub phone: Option<String>,
+    /// Whether the customer agreed to marketing mail (`customerUpdate`); false until they do.
+    pub accepts_marketing: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -27,6 +27,7 @@ mod m20261204_000017_returns;
 mod m20261204_000018_webhooks;
 mod m20261204_000019_mail;
 mod m20261204_000020_reminders;
+mod m20261205_000021_customer_accounts;
 mod m20261205_000022_staff;
 mod m20261205_000023_audit_events;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_webhooks::Migration),
             Box::new(m20261204_000019_mail::Migration),
             Box::new(m20261204_000020_reminders::Migration),
+            Box::new(m20261205_000021_customer_accounts::Migration),
             Box::new(m20261205_000022_staff::Migration),
             Box::new(m20261205_000023_audit_events::Migration),
         ]

@@ -122,6 +122,8 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, StaffInvitation).await;
     matches_table(db, Customer).await;
     matches_table(db, RefreshToken).await;
+    matches_table(db, CustomerAddress).await;
+    matches_table(db, PasswordResetToken).await;
     matches_table(db, Cart).await;
     matches_table(db, CartLine).await;
     matches_table(db, Discount).await;
@@ -187,6 +189,8 @@ async fn staff_roles_become_memberships(db: &DatabaseConnection) {
         first_name: None,
         last_name: None,
         staff_role_id: Some(role),
+        phone: None,
+        accepts_marketing: false,
         created_at: now(),
         updated_at: now(),
     };

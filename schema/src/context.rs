@@ -93,9 +93,9 @@ pub struct RequestData {
     pub viewer: Viewer,
     /// On websocket connections: the cap on concurrently open subscriptions.
     pub subscription_slots: Option<Arc<SubscriptionSlots>>,
-    /// On websocket connections signed in with an access token: that token's session.
-    /// Operations stop when it ends (expiry, sign-out), and so do subscriptions that need the
-    /// account (see `session_end`).
+    /// The access token's session: on websocket connections, operations stop when it ends
+    /// (expiry, sign-out), and so do subscriptions that need the account (see `session_end`);
+    /// on HTTP it names the session a password change keeps.
     pub session: Option<TokenSession>,
     /// Who the request is counted against for allowances (`common::budget`); `None` when it
     /// does not come through the server.

@@ -57,6 +57,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     customers::mutation::CustomerMutation,
     customers::staff::mutation::StaffMutation,
+    customers::account_mutation::AccountMutation,
     inventory::admin::stock_mutation::StockMutation,
     inventory::back_in_stock_mutation::BackInStockMutation,
     catalog::admin::category_mutation::CategoryMutation,

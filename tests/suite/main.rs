@@ -2,6 +2,7 @@
 //! builds quick and `target/` small), one module per capability.
 
 mod abusive_input;
+mod accounts;
 mod admin_categories;
 mod admin_products;
 mod admin_stock;

@@ -194,6 +194,20 @@ pub fn rate_limiter(config: &Config, redis: Option<SharedRedis>) -> RateLimiter 
         ),
     )
     .with(
+        Allowance::PasswordResetsPerClient,
+        Limit::new(
+            config.auth.password_resets_per_client,
+            Duration::from_secs(60 * 60),
+        ),
+    )
+    .with(
+        Allowance::PasswordResetsPerEmail,
+        Limit::new(
+            config.auth.password_resets_per_email,
+            Duration::from_secs(60 * 60),
+        ),
+    )
+    .with(
         Allowance::BackInStock,
         Limit::new(
             config.reminders.back_in_stock_subscriptions_per_hour,

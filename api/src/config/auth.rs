@@ -34,6 +34,16 @@ pub struct AuthConfig {
     #[arg(long, env = "SIGN_IN_WINDOW_SECS", default_value_t = 60)]
     pub sign_in_window_secs: u64,
 
+    /// Password-reset requests (`customerPasswordResetRequest`) one client may make per
+    /// hour (0: no limit beyond RATE_LIMIT_REQUESTS); more are refused with RATE_LIMITED.
+    #[arg(long, env = "PASSWORD_RESETS_PER_CLIENT", default_value_t = 5)]
+    pub password_resets_per_client: u32,
+
+    /// Password-reset mails one email address may be sent per hour, whoever asks (0: no
+    /// limit); further requests get the usual answer and send nothing.
+    #[arg(long, env = "PASSWORD_RESETS_PER_EMAIL", default_value_t = 3)]
+    pub password_resets_per_email: u32,
+
     /// Email of the first staff administrator, created (or updated) at start together with
     /// ADMIN_PASSWORD.
     #[arg(long, env = "ADMIN_EMAIL")]

@@ -22,6 +22,11 @@ pub enum Allowance {
     CodesPerCart,
     /// Back-in-stock subscriptions a client asks for (each may send an email later).
     BackInStock,
+    /// Password-reset requests a client makes, whatever the addresses.
+    PasswordResetsPerClient,
+    /// Password-reset mails to one address (the subject is a hash of the address, so the
+    /// counter's key does not hold it), whoever asks.
+    PasswordResetsPerEmail,
 }
 
 impl Allowance {
@@ -33,6 +38,8 @@ impl Allowance {
             Self::CodesPerClient => "codes",
             Self::CodesPerCart => "cart-codes",
             Self::BackInStock => "back-in-stock",
+            Self::PasswordResetsPerClient => "password-resets",
+            Self::PasswordResetsPerEmail => "password-reset-mails",
         }
     }
 }
@@ -109,5 +116,8 @@ fn allowance_label(allowance: Allowance) -> &'static str {
         Allowance::SignIns => "sign-in attempts",
         Allowance::CodesPerClient | Allowance::CodesPerCart => "discount code attempts",
         Allowance::BackInStock => "back-in-stock subscriptions",
+        Allowance::PasswordResetsPerClient | Allowance::PasswordResetsPerEmail => {
+            "password-reset requests"
+        }
     }
 }

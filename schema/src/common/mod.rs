@@ -9,6 +9,7 @@ pub mod input_guard;
 pub mod money;
 pub mod mutation_cost;
 pub mod pagination;
+pub mod redact;
 pub mod shared_redis;
 pub mod slug;
 pub mod text;

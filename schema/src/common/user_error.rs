@@ -38,6 +38,11 @@ pub enum ErrorCode {
     ReturnWindowClosed,
     /// The change would leave no active staff member holding MANAGE_STAFF.
     LastStaffManager,
+    /// A per-account cap is reached (50 saved addresses): remove one first.
+    LimitReached,
+    /// Not possible for this kind of account (a staff member's account cannot be deleted by
+    /// its holder: staff are deactivated).
+    NotAllowed,
 }
 
 /// One failure, with the path of the input field it concerns (e.g. `["input", "email"]`).

@@ -1,5 +1,7 @@
 //! Customers and staff: accounts, passwords, access and refresh tokens, and who the viewer is.
 
+pub mod account_mutation;
+pub mod account_types;
 pub mod auth;
 pub mod events;
 pub mod mutation;

@@ -1,9 +1,14 @@
 //! GraphQL types of accounts and tokens.
 
+use super::account_types::CustomerAddress;
 use super::auth::Permission;
+use super::service::accounts::staff_permissions;
+use super::service::addresses;
+use crate::carts::service::{merge, view};
 use crate::carts::types::Cart;
 use crate::common::user_error::UserError;
 use crate::context::ContextExt;
+use crate::error::{ApiError, ApiResult};
 use crate::orders::query::{OrderConnection, order_page};
 use crate::orders::service::listing::OrderScope;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -14,6 +19,30 @@ use entities::customer;
 pub struct Customer {
     pub model: customer::Model,
     pub permissions: Vec<Permission>,
+}
+
+impl Customer {
+    /// `model` with its staff permissions, for an answer.
+    pub async fn of(ctx: &Context<'_>, model: customer::Model) -> ApiResult<Self> {
+        let permissions = staff_permissions(&ctx.state()?.db, &model)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        Ok(Self { model, permissions })
+    }
+
+    /// The address book and the cart are the account holder's own: nobody else reads them
+    /// through a `Customer`.
+    fn require_owner(&self, ctx: &Context<'_>) -> ApiResult<()> {
+        if ctx.request()?.viewer.account_id() == Some(self.model.id) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "only the account holder sees its addresses and cart".into(),
+            ))
+        }
+    }
 }
 
 #[Object]
@@ -46,6 +75,45 @@ impl Customer {
             standing,
             crate::customers::staff::access::Standing::Staff(_)
         ))
+    }
+
+    async fn phone(&self) -> Option<&str> {
+        self.model.phone.as_deref()
+    }
+
+    /// Whether the customer agreed to marketing mail.
+    async fn accepts_marketing(&self) -> bool {
+        self.model.accepts_marketing
+    }
+
+    /// The saved addresses, oldest first (only for the account holder).
+    async fn addresses(&self, ctx: &Context<'_>) -> Result<Vec<CustomerAddress>> {
+        self.require_owner(ctx)?;
+        let rows = addresses::list(&ctx.state()?.db, self.model.id).await?;
+        Ok(rows.into_iter().map(CustomerAddress::from).collect())
+    }
+
+    /// The address new carts start with (only for the account holder).
+    async fn default_address(&self, ctx: &Context<'_>) -> Result<Option<CustomerAddress>> {
+        self.require_owner(ctx)?;
+        let rows = addresses::list(&ctx.state()?.db, self.model.id).await?;
+        Ok(rows
+            .into_iter()
+            .find(|row| row.is_default)
+            .map(CustomerAddress::from))
+    }
+
+    /// The customer's open cart: their most recently changed active one (only for the
+    /// account holder).
+    async fn cart(&self, ctx: &Context<'_>) -> Result<Option<Cart>> {
+        self.require_owner(ctx)?;
+        let state = ctx.state()?;
+        Ok(match merge::current_cart(&state.db, self.model.id).await? {
+            Some(cart) => Some(Cart(
+                view::view(&state.db, cart, &state.settings.cart_rules.pricing).await?,
+            )),
+            None => None,
+        })
     }
 
     /// Staff permissions (empty for customers).

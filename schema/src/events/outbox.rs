@@ -103,3 +103,18 @@ pub async fn purge_published(
         .await?;
     Ok(deleted.rows_affected)
 }
+
+/// Replaces a person's strings in the payloads that mention them (`common::redact`), for
+/// account deletion: published rows wait for the purge, pending ones go out redacted.
+pub async fn redact(
+    db: &impl ConnectionTrait,
+    markers: &[String],
+    needles: &[String],
+) -> ApiResult<u64> {
+    let payload = crate::common::redact::Column {
+        table: "outbox",
+        column: "payload",
+        json: true,
+    };
+    crate::common::redact::replace_in(db, &payload, markers, needles, None).await
+}

@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod listing;
+pub mod privacy;
 pub mod record;
 pub mod redact;
 

@@ -286,10 +286,10 @@ fn clean_buyer(buyer: BuyerIdentity) -> Result<BuyerIdentity, Vec<UserError>> {
     });
     let shipping_address = buyer
         .shipping_address
-        .map(|address| clean_address(address, "shippingAddress", &mut errors));
+        .map(|address| clean_address(address, &["buyerIdentity", "shippingAddress"], &mut errors));
     let billing_address = buyer
         .billing_address
-        .map(|address| clean_address(address, "billingAddress", &mut errors));
+        .map(|address| clean_address(address, &["buyerIdentity", "billingAddress"], &mut errors));
     if errors.is_empty() {
         Ok(BuyerIdentity {
             email,
@@ -301,19 +301,18 @@ fn clean_buyer(buyer: BuyerIdentity) -> Result<BuyerIdentity, Vec<UserError>> {
     }
 }
 
-/// Checks every field of an address given as `buyerIdentity.<name>`, adding what is wrong to
-/// `errors`; returns it trimmed, the country code upper-case.
-fn clean_address(
+/// Checks every field of an address given at `path` (`buyerIdentity.shippingAddress`; the
+/// address book uses the same rules), adding what is wrong to `errors`; returns it trimmed,
+/// the country code upper-case.
+pub fn clean_address(
     address: MailingAddress,
-    name: &'static str,
+    path: &[&str],
     errors: &mut Vec<UserError>,
 ) -> MailingAddress {
     let mut invalid = |field: &'static str, message: String| {
-        errors.push(UserError::new(
-            &["buyerIdentity", name, field],
-            ErrorCode::Invalid,
-            message,
-        ));
+        let mut at = path.to_vec();
+        at.push(field);
+        errors.push(UserError::new(&at, ErrorCode::Invalid, message));
     };
     let mut required = |value: String, field: &'static str, max: usize| {
         text::required_line(&value, max).unwrap_or_else(|problem| {

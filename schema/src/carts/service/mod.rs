@@ -5,6 +5,7 @@ pub mod access;
 pub mod details;
 pub mod lines;
 pub mod merge;
+pub mod privacy;
 pub mod view;
 
 pub use access::reopen;

@@ -16,7 +16,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
-const MAX_NAME_LEN: usize = 128;
+/// The longest first or last name (the columns' width).
+pub const MAX_NAME_LEN: usize = 128;
 
 /// What a new customer gives.
 #[derive(Clone, Debug)]
@@ -32,7 +33,9 @@ pub fn email_error(field: &[&str], problem: EmailProblem) -> UserError {
     UserError::new(field, ErrorCode::Invalid, problem.to_string())
 }
 
-fn clean_name(
+/// A first or last name as `input.<field>` (trimmed, one line, at most `MAX_NAME_LEN`);
+/// what is wrong goes to `errors`.
+pub fn clean_name(
     name: Option<String>,
     field: &'static str,
     errors: &mut Vec<UserError>,
@@ -96,6 +99,8 @@ pub async fn register(
         first_name: Set(first_name),
         last_name: Set(last_name),
         staff_role_id: Set(None),
+        phone: Set(None),
+        accepts_marketing: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
     };

@@ -137,6 +137,8 @@ pub async fn ensure_admin(writer: &Writer, email: &str, password: &str) -> ApiRe
                 staff_role_id: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
+                // Profile fields keep their column defaults (no phone, no marketing).
+                ..Default::default()
             }
             .insert(db)
             .await?;

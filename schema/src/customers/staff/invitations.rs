@@ -131,6 +131,8 @@ pub async fn invite(
                 first_name: Set(first_name),
                 last_name: Set(last_name),
                 staff_role_id: Set(None),
+                phone: Set(None),
+                accepts_marketing: Set(false),
                 created_at: Set(now),
                 updated_at: Set(now),
             }

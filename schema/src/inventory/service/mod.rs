@@ -6,3 +6,4 @@ pub mod allocation;
 pub mod availability;
 pub mod back_in_stock;
 pub mod levels;
+pub mod privacy;

@@ -54,6 +54,10 @@ pub async fn mails_for(db: &impl ConnectionTrait, event: &DomainEvent) -> ApiRes
     let Some(wanted) = wanted else {
         return Ok(Vec::new());
     };
+    // An order whose customer deleted their account keeps no address to write to.
+    if wanted.recipient == crate::orders::service::privacy::ERASED_EMAIL {
+        return Ok(Vec::new());
+    }
     // Checked again when it is sent; skipping here saves the job.
     if wanted.mail.is_marketing() && suppressions::is_suppressed(db, &wanted.recipient).await? {
         return Ok(Vec::new());

@@ -8,6 +8,7 @@ pub mod content;
 pub mod links;
 pub mod mail;
 pub mod mailer;
+pub mod privacy;
 pub mod queue;
 pub mod settings;
 pub mod suppressions;

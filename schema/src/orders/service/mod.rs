@@ -7,6 +7,7 @@ pub mod fulfilments;
 pub mod lifecycle;
 pub mod listing;
 pub mod money;
+pub mod privacy;
 pub mod records;
 pub mod returns;
 pub mod transitions;

@@ -7,6 +7,7 @@
 pub mod deliveries;
 pub mod manage;
 pub mod payload;
+pub mod privacy;
 pub mod queue;
 pub mod schedule;
 pub mod secret;
