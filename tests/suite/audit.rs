@@ -247,3 +247,74 @@ async fn the_end_of_test_check_notices_a_missing_event(backend: Backend) -> anyh
     server.stop().await
 }
 e2e!(the_end_of_test_check_notices_a_missing_event);
+
+/// Staff management is logged with what it changed: a role's permissions, a member's roles
+/// and status.
+async fn staff_management_names_roles_and_members(backend: Backend) -> anyhow::Result<()> {
+    let server = TestServer::with_admin(backend, 0).await?;
+    let admin = server.admin().await?;
+    let role = admin
+        .mutate_ok(
+            "mutation($input: RoleInput!) { roleCreate(input: $input) { role { id } userErrors { field code } } }",
+            json!({ "input": { "name": "Packers", "permissions": ["MANAGE_ORDERS"] } }),
+        )
+        .await?;
+    let role_id = role["role"]["id"].clone();
+    let invited = admin
+        .mutate_ok(
+            "mutation($input: StaffInviteInput!) { staffInvite(input: $input) { staffMember { id } userErrors { field code } } }",
+            json!({ "input": { "email": "packer@example.com", "firstName": "Pat",
+                               "roleIds": [role_id] } }),
+        )
+        .await?;
+    let member_id = invited["staffMember"]["id"].clone();
+    admin
+        .mutate_ok(
+            "mutation($id: ID!) { staffDeactivate(id: $id) { staffMember { status } userErrors { field code } } }",
+            json!({ "id": member_id }),
+        )
+        .await?;
+
+    let created = events(&admin, json!({ "action": "roleCreate" })).await?;
+    assert_eq!(
+        created[0]["target"],
+        json!({ "type": "Role", "id": role_id })
+    );
+    let permissions = created[0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "permissions")
+        .cloned();
+    assert!(
+        permissions.is_some_and(
+            |c| c["before"].is_null() && c["after"].to_string().contains("MANAGE_ORDERS")
+        ),
+        "{created:?}"
+    );
+    let about_member = events(&admin, json!({ "targetId": member_id })).await?;
+    let actions: Vec<&str> = about_member
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["staffDeactivate", "staffInvite"], "newest first");
+    assert_eq!(about_member[0]["target"]["type"], "StaffMember");
+    let status = about_member[0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "status")
+        .cloned();
+    assert_eq!(
+        status.map(|c| (c["before"].clone(), c["after"].clone())),
+        Some((json!("INVITED"), json!("DEACTIVATED")))
+    );
+    let log = admin
+        .graphql(EVENTS, json!({ "first": 100 }))
+        .await?
+        .body
+        .to_string();
+    assert!(!log.contains("argon2"), "no password hash in the log");
+    server.stop().await
+}
+e2e!(staff_management_names_roles_and_members);

@@ -244,3 +244,57 @@ e2e!(a_reset_link_works_once_for_an_hour_and_ends_every_session);
 fn ann_access(ann: &e2e::Customer) -> String {
     ann.token().unwrap_or_default().to_owned()
 }
+
+/// Reset requests are budgeted per client (then `RATE_LIMITED`) and per address (then the
+/// same answer, and no more mail): neither a flood nor a mail bomb gets through.
+async fn reset_requests_are_budgeted_per_client_and_per_address(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    use entities::mail_job;
+    use sea_orm::PaginatorTrait;
+    let (shop, redis) = open_shop(backend, |c| {
+        c.auth.password_resets_per_client = 5;
+        c.auth.password_resets_per_email = 3;
+    })
+    .await?;
+    let email = "bea@example.com";
+    shop.server.customer(email).await?;
+    let mut answers = Vec::new();
+    for _ in 0..5 {
+        let answer = shop.guest.graphql(REQUEST, json!({ "e": email })).await?;
+        answers.push(serde_json::to_string(&answer.body)?);
+    }
+    assert!(
+        answers.iter().all(|a| a == &answers[0]),
+        "every allowed request gets the same answer: {answers:?}"
+    );
+    let flooded = shop.guest.graphql(REQUEST, json!({ "e": email })).await?;
+    assert_eq!(
+        flooded.error_code(),
+        Some("RATE_LIMITED"),
+        "{}",
+        flooded.body
+    );
+
+    // The mails are queued after answering: wait for three, then make sure no fourth follows.
+    let db = &shop.server.app.app.db;
+    let mails = || {
+        mail_job::Entity::find()
+            .filter(mail_job::Column::Template.eq("password_reset"))
+            .filter(mail_job::Column::Recipient.eq(email))
+            .count(db)
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while mails().await? < 3 {
+        anyhow::ensure!(Instant::now() < deadline, "three reset mails were queued");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        mails().await?,
+        3,
+        "the fourth and fifth requests sent nothing"
+    );
+    finish(shop, redis).await
+}
+e2e!(reset_requests_are_budgeted_per_client_and_per_address);
