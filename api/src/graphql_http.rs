@@ -1,7 +1,7 @@
 //! `/graphql`: POST and GET queries, the GraphiQL page on a plain browser GET, and websocket
 //! subscriptions on an upgrade request — one path for every client.
 
-use crate::caller::Caller;
+use crate::caller::{self, Caller};
 use crate::client::ClientKey;
 use crate::db::SQL_STATEMENTS;
 use crate::graphiql;
@@ -49,7 +49,7 @@ pub async fn graphql_post(
         arrival,
         get: None,
         fresh,
-        request_id: request_id(&headers),
+        request_id: caller::request_id(&headers),
     };
     execute(state, request, run).await
 }
@@ -131,7 +131,7 @@ pub async fn graphql_get(
             arrival: arrival(&state, headers, Transport::Get),
             get: Some(http_cache::Conditional::from_headers(headers)),
             fresh: wants_fresh(headers),
-            request_id: request_id(headers),
+            request_id: caller::request_id(headers),
         };
         return match get_request::parse(request.uri()) {
             Ok(graphql) => execute(state, graphql, run).await,
@@ -179,14 +179,6 @@ struct Run {
     /// The request's `x-request-id` (set by the server's middleware when the client sent
     /// none), for the audit log.
     request_id: Option<String>,
-}
-
-/// The `x-request-id` of a request.
-pub fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|id| id.to_str().ok())
-        .map(str::to_owned)
 }
 
 /// Runs a GraphQL request. Anonymous queries go through the response cache first (see

@@ -51,7 +51,7 @@ pub async fn upgrade(state: ServerState, client: ClientKey, request: Request) ->
         Err(refusal) => return refusal.into_response(),
     };
     let (mut parts, _body) = request.into_parts();
-    let request_id = crate::graphql_http::request_id(&parts.headers);
+    let request_id = crate::caller::request_id(&parts.headers);
     let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
         Ok(protocol) => protocol,
         Err(rejection) => return rejection.into_response(),

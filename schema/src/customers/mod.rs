@@ -1,5 +1,6 @@
 //! Customers and staff: accounts, passwords, access and refresh tokens, and who the viewer is.
 
+pub mod access;
 pub mod account_mutation;
 pub mod account_types;
 pub mod auth;

@@ -1,9 +1,9 @@
 //! Sign-up, sign-in and session mutations. Business failures are `userErrors`.
 
+use super::access::{self, Standing};
 use super::events::SessionRevoked;
 use super::service::accounts::{self, Registration, SignIn};
 use super::service::refresh_tokens::{self, Refused, Rotated};
-use super::staff::{self, access::Standing};
 use super::types::{
     Customer, CustomerPayload, CustomerRegisterInput, TokenPayload, TokenRevokePayload,
 };
@@ -58,7 +58,7 @@ pub(crate) async fn session(
 
 /// Where `account` stands with the staff (deactivated and invited staff may not sign in).
 async fn standing(state: &AppState, account: Uuid) -> ApiResult<Standing> {
-    staff::access::standing(&state.db, account).await
+    access::standing(&state.db, account).await
 }
 
 /// After a commit that ended sessions: this replica stops accepting their tokens now, the

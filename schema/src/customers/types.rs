@@ -70,10 +70,10 @@ impl Customer {
         }
         // An active member may hold roles without permissions: asked only when it matters.
         let db = &ctx.state()?.db;
-        let standing = crate::customers::staff::access::standing(db, self.model.id).await?;
+        let standing = crate::customers::access::standing(db, self.model.id).await?;
         Ok(matches!(
             standing,
-            crate::customers::staff::access::Standing::Staff(_)
+            crate::customers::access::Standing::Staff(_)
         ))
     }
 

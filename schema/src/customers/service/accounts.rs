@@ -6,7 +6,6 @@ use crate::common::user_error::{ErrorCode, UserError};
 use crate::customers::auth::Permission;
 use crate::customers::events::CustomerCreated;
 use crate::customers::passwords;
-use crate::customers::staff;
 use crate::error::{ApiError, ApiResult, is_unique_violation};
 use crate::events::DomainEvent;
 use crate::unit_of_work::Writer;
@@ -167,7 +166,9 @@ pub async fn staff_permissions(
     db: &impl ConnectionTrait,
     account: &customer::Model,
 ) -> ApiResult<Option<BTreeSet<Permission>>> {
-    Ok(staff::access::standing(db, account.id).await?.permissions())
+    Ok(crate::customers::access::standing(db, account.id)
+        .await?
+        .permissions())
 }
 
 /// The email of `account`, if it exists: what other contexts address a signed-in customer

@@ -1,6 +1,6 @@
 //! Staff's view of customer accounts (MANAGE_CUSTOMERS): a searchable list and one account.
 
-use super::access;
+use crate::customers::access;
 use crate::customers::types::Customer;
 use crate::error::{ApiError, ApiResult};
 use entities::customer;

@@ -7,13 +7,13 @@
 //! invitation to the same account retires the older ones. The mail is queued on the
 //! invitation's own unit of work: it exists exactly when the invitation does.
 
-use super::access;
 use super::members::{self, Changed, MemberSnapshot};
 use super::rules;
 use super::types::MemberView;
 use super::views;
 use crate::common::email;
 use crate::common::user_error::{ErrorCode, UserError};
+use crate::customers::access;
 use crate::customers::events::EndReason;
 use crate::customers::passwords;
 use crate::customers::service::accounts;

@@ -2,12 +2,12 @@
 //! rules of `rules`. Any change of a member's roles, and deactivation, ends their sessions at
 //! once (their access tokens carry the permissions they had).
 
-use super::access;
 use super::rules;
 use super::types::MemberView;
 use super::views;
 use crate::common::text;
 use crate::common::user_error::{ErrorCode, UserError};
+use crate::customers::access;
 use crate::customers::events::{EndReason, SessionRevoked};
 use crate::customers::service::refresh_tokens;
 use crate::error::ApiResult;

@@ -10,9 +10,9 @@
 //!   serialised already), applies its change, then counts: two administrators deactivating
 //!   each other at once queue on the lock, and the second one counts after the first commit.
 
-use super::access;
 use crate::common::transaction::for_update;
 use crate::common::user_error::{ErrorCode, UserError};
+use crate::customers::access;
 use crate::customers::permissions::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::unit_of_work::Write;

@@ -1,8 +1,8 @@
 //! GraphQL types of staff roles and members.
 
-use super::access;
 use crate::common::pagination::PageInfo;
 use crate::common::user_error::UserError;
+use crate::customers::access;
 use crate::customers::permissions::Permission;
 use crate::customers::types::Customer;
 use async_graphql::{Enum, ID, InputObject, SimpleObject};

@@ -1,8 +1,8 @@
 //! Reads that build what the staff API shows: roles with their member counts, members with
 //! their accounts and roles.
 
-use super::access;
 use super::types::MemberView;
+use crate::customers::access;
 use crate::error::{ApiError, ApiResult};
 use entities::enums::StaffStatus;
 use entities::{customer, staff_member, staff_member_role, staff_role};

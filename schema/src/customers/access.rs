@@ -1,6 +1,7 @@
-//! What a staff member may do right now: the union of their roles' permissions, held only
-//! while their membership is ACTIVE. Read at sign-in and refresh (the access token carries
-//! the result) and by the staff rules inside their units of work.
+//! Where an account stands with the staff, and what a staff member may do right now: the union
+//! of their roles' permissions, held only while their membership is ACTIVE. Read at sign-in
+//! and refresh (the access token carries the result), by account services (a staff member's
+//! account cannot be deleted) and by the staff rules inside their units of work.
 
 use crate::customers::permissions::Permission;
 use crate::error::ApiResult;
