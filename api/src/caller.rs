@@ -76,6 +76,15 @@ impl FromRequestParts<ServerState> for Caller {
     }
 }
 
+/// The `x-request-id` of a request (the server's middleware sets one when the client sent
+/// none): units of work write it on the audit events of staff mutations.
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|id| id.to_str().ok())
+        .map(str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,13 +112,4 @@ mod tests {
         once_per_request(&mut Extensions::new(), resolve);
         assert_eq!(resolutions.get(), 2);
     }
-}
-
-/// The `x-request-id` of a request (the server's middleware sets one when the client sent
-/// none): units of work write it on the audit events of staff mutations.
-pub fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|id| id.to_str().ok())
-        .map(str::to_owned)
 }
