@@ -189,3 +189,33 @@ async fn a_profile_update_reports_every_bad_field_and_saves_nothing(
     finish(shop, redis).await
 }
 e2e!(a_profile_update_reports_every_bad_field_and_saves_nothing);
+
+/// An address book holds at most 50 addresses: the 51st is refused (LIMIT_REACHED) and not
+/// stored; deleting one makes room again.
+async fn an_address_book_holds_fifty_addresses(backend: Backend) -> anyhow::Result<()> {
+    let (shop, redis) = open_shop(backend, |_| {}).await?;
+    let ann = shop.server.customer("ann@example.com").await?;
+    let mut first = Value::Null;
+    for n in 0..50 {
+        let created = create(&ann, &format!("Street{n}"), None).await?;
+        if n == 0 {
+            first = created["id"].clone();
+        }
+    }
+    let refused = ann
+        .mutate(CREATE, json!({ "a": address("Onetoomany") }))
+        .await?;
+    assert_eq!(
+        refused["userErrors"][0]["code"], "LIMIT_REACHED",
+        "{refused}"
+    );
+    assert!(refused["address"].is_null());
+    let count = |book: &Value| book["addresses"].as_array().map(Vec::len);
+    assert_eq!(count(&book(&ann).await?), Some(50));
+    let deleted = ann.mutate_ok(DELETE, json!({ "id": first })).await?;
+    assert_eq!(deleted["deletedAddressId"], first);
+    create(&ann, "Fitsnow", None).await?;
+    assert_eq!(count(&book(&ann).await?), Some(50));
+    finish(shop, redis).await
+}
+e2e!(an_address_book_holds_fifty_addresses);

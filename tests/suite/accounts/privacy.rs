@@ -127,7 +127,19 @@ async fn holders(db: &DatabaseConnection, needle: &str) -> anyhow::Result<Vec<St
 async fn deleting_an_account_erases_the_person_everywhere_and_keeps_the_books(
     backend: Backend,
 ) -> anyhow::Result<()> {
-    let (shop, redis) = open_shop(backend, |_| {}).await?;
+    let (shop, redis) = open_shop(backend, |c| {
+        // The webhook is never reached; its deliveries only have to be stored.
+        c.webhooks.webhook_allow_private_networks = true;
+    })
+    .await?;
+    // Webhook deliveries store the bodies they send: the person's email and names are in them.
+    shop.admin
+        .mutate_ok(
+            "mutation($input: WebhookCreateInput!) { webhookCreate(input: $input) { webhook { id } userErrors { field message } } }",
+            json!({ "input": { "url": "http://127.0.0.1:9/hooks",
+                               "topics": ["CUSTOMER_CREATED", "ORDER_CREATED"] } }),
+        )
+        .await?;
     let email = "quillon.vex@example.com";
     let register = "mutation { customerRegister(input: { email: \"quillon.vex@example.com\", password: \"correct horse battery\", firstName: \"Quillon\", lastName: \"Vexmoor\" }) { userErrors { code } } }";
     shop.guest.graphql(register, json!({})).await?;
@@ -161,6 +173,19 @@ async fn deleting_an_account_erases_the_person_everywhere_and_keeps_the_books(
             !holders(&shop.db, needle).await?.is_empty(),
             "{needle} was stored"
         );
+    }
+    // The relay queues deliveries after the commits it publishes.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !holders(&shop.db, "Vexmoor")
+        .await?
+        .iter()
+        .any(|table| table.starts_with("webhook_deliveries"))
+    {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the webhook deliveries were queued with the person's name"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 
     // A wrong password changes nothing.
