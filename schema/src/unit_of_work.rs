@@ -26,6 +26,7 @@ use sea_orm::{
     DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
     TransactionTrait,
 };
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Where units of work begin: the primary database and the hub whose relay publishes what they
@@ -68,6 +69,7 @@ impl Writer {
             hub: self.events.clone(),
             audit: Mutex::default(),
             actor: self.actor.clone(),
+            mail_queued: AtomicBool::new(false),
         })
     }
 
@@ -86,6 +88,9 @@ pub struct Write {
     /// can name what they change.
     audit: Mutex<AuditNote>,
     actor: Option<Arc<Actor>>,
+    /// The unit queued mail itself (`notifications::service::queue::enqueue_on`): the commit
+    /// wakes the sender, so a reset link or an invitation goes out now, not at its next poll.
+    mail_queued: AtomicBool,
 }
 
 /// What a unit says about itself for the audit log, when a staff member's mutation runs it:
@@ -126,6 +131,11 @@ impl Write {
         self.events.push(event);
     }
 
+    /// Notes that this unit queued mail (the commit wakes the sender).
+    pub fn mail_queued(&self) {
+        self.mail_queued.store(true, Ordering::Relaxed);
+    }
+
     /// Records several events.
     pub fn record_all(&mut self, events: impl IntoIterator<Item = DomainEvent>) {
         self.events.extend(events);
@@ -141,6 +151,7 @@ impl Write {
             hub,
             audit,
             actor,
+            mail_queued,
         } = self;
         let logged = match &actor {
             Some(actor) => {
@@ -156,6 +167,9 @@ impl Write {
         }
         if !events.is_empty() {
             hub.wake_relay();
+        }
+        if mail_queued.into_inner() {
+            hub.mail_wake().notify_one();
         }
         Ok(())
     }

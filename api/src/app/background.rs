@@ -14,7 +14,6 @@ use schema::webhooks::service::queue::WebhookConsumer;
 use schema::webhooks::service::worker::DeliveryWorker;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
 
 /// Starts them: response-cache invalidation, sign-outs of other replicas, the outbox relay
 /// (with its consumers: the back-in-stock notifier, the webhook queue and the mail queue), the
@@ -26,8 +25,8 @@ pub async fn start(
     embedded: Option<Arc<TantivyBackend>>,
     mailer: Arc<dyn Mailer>,
 ) {
-    // The relay's mail consumer wakes the sender after queuing mail.
-    let mail_woken = Arc::new(Notify::new());
+    // The relay's mail consumer, and units that queue mail themselves, wake the sender.
+    let mail_woken = state.app.events.mail_wake();
     if state.response_cache.enabled() {
         let cache = state.response_cache.clone();
         let hub = state.app.events.clone();

@@ -23,6 +23,9 @@ pub struct EventHub {
     local: broadcast::Sender<BusMessage>,
     redis: Option<SharedRedis>,
     relay_wake: Notify,
+    /// Wakes this process's mail sender: for mail queued by a unit of work itself (a password
+    /// reset, a staff invitation) rather than by the relay's consumer.
+    mail_wake: Arc<Notify>,
     stats: Arc<EventStats>,
 }
 
@@ -39,6 +42,7 @@ impl EventHub {
             local: broadcast::channel(capacity.max(1)).0,
             redis,
             relay_wake: Notify::new(),
+            mail_wake: Arc::default(),
             stats: Arc::default(),
         }
     }
@@ -100,6 +104,11 @@ impl EventHub {
     /// the relay publishes them now instead of at its next poll.
     pub fn wake_relay(&self) {
         self.relay_wake.notify_one();
+    }
+
+    /// What wakes this process's mail sender (given to it, and to the relay's mail consumer).
+    pub fn mail_wake(&self) -> Arc<Notify> {
+        self.mail_wake.clone()
     }
 
     /// Resolves when a commit called `wake_relay` (a call made while nobody waited counts).

@@ -82,6 +82,7 @@ pub async fn enqueue_on(write: &Write, mail: Mail, recipient: &str) -> ApiResult
         recipient: recipient.to_owned(),
     }];
     enqueue(write.txn(), event_id, &wanted).await?;
+    write.mail_queued();
     Ok(event_id)
 }
 
