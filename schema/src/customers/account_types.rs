@@ -1,41 +1,27 @@
 //! GraphQL types of the account page: saved addresses and the payloads of the account
 //! mutations (`account_mutation`).
 
+use crate::carts::types::MailingAddress;
 use crate::common::user_error::UserError;
 use async_graphql::{ID, InputObject, Json, MaybeUndefined, SimpleObject};
 use entities::customer_address;
 
-/// An address of the customer's address book.
+/// An address of the customer's address book: a mailing address (its fields flattened in,
+/// as carts and orders show them) with an id and whether it is the default.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct CustomerAddress {
     pub id: ID,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub address1: String,
-    pub address2: Option<String>,
-    pub city: String,
-    pub province: Option<String>,
-    pub zip: String,
-    pub country_code: String,
-    pub phone: Option<String>,
+    #[graphql(flatten)]
+    pub address: MailingAddress,
     /// What a new cart is prefilled with; the first address saved is the default.
     pub is_default: bool,
 }
 
 impl From<customer_address::Model> for CustomerAddress {
     fn from(row: customer_address::Model) -> Self {
-        let a = row.address;
         Self {
             id: ID(row.id.to_string()),
-            first_name: a.first_name,
-            last_name: a.last_name,
-            address1: a.address1,
-            address2: a.address2,
-            city: a.city,
-            province: a.province,
-            zip: a.zip,
-            country_code: a.country_code,
-            phone: a.phone,
+            address: row.address.into(),
             is_default: row.is_default,
         }
     }

@@ -90,19 +90,7 @@ pub async fn register(
     let password_hash = passwords::hash(input.password)
         .await
         .map_err(ApiError::Internal)?;
-    let now = Utc::now();
-    let account = customer::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(email),
-        password_hash: Set(password_hash),
-        first_name: Set(first_name),
-        last_name: Set(last_name),
-        staff_role_id: Set(None),
-        phone: Set(None),
-        accepts_marketing: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
+    let account = new_account(email, password_hash, first_name, last_name);
     // The unit begins after the hash, so the write lock is not held for the hash's time.
     let mut write = writer.begin().await?;
     match account.insert(write.txn()).await {
@@ -121,6 +109,29 @@ pub async fn register(
         // Two registrations racing for one email: the unique index decides.
         Err(err) if is_unique_violation(&err) => taken(),
         Err(err) => Err(err.into()),
+    }
+}
+
+/// A new account row, created now: no phone, no marketing mail, not on the staff (that is a
+/// `staff_members` row; the old `staff_role_id` column stays empty).
+pub fn new_account(
+    email: String,
+    password_hash: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+) -> customer::ActiveModel {
+    let now = Utc::now();
+    customer::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email),
+        password_hash: Set(password_hash),
+        first_name: Set(first_name),
+        last_name: Set(last_name),
+        staff_role_id: Set(None),
+        phone: Set(None),
+        accepts_marketing: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
     }
 }
 

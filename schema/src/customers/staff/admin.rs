@@ -6,6 +6,7 @@
 use crate::common::email;
 use crate::customers::auth::Permission;
 use crate::customers::passwords;
+use crate::customers::service::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::unit_of_work::Writer;
 use chrono::Utc;
@@ -128,20 +129,9 @@ pub async fn ensure_admin(writer: &Writer, email: &str, password: &str) -> ApiRe
             (account, AdminOutcome::Updated)
         }
         None => {
-            let account = customer::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                email: Set(email),
-                password_hash: Set(password_hash),
-                first_name: Set(None),
-                last_name: Set(None),
-                staff_role_id: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                // Profile fields keep their column defaults (no phone, no marketing).
-                ..Default::default()
-            }
-            .insert(db)
-            .await?;
+            let account = accounts::new_account(email, password_hash, None, None)
+                .insert(db)
+                .await?;
             (account, AdminOutcome::Created)
         }
     };

@@ -124,20 +124,11 @@ pub async fn invite(
     let mut ended = Vec::new();
     let (account, before) = match existing {
         None => {
-            let created = customer::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                email: Set(address.clone()),
-                password_hash: Set(passwords::NO_PASSWORD.to_owned()),
-                first_name: Set(first_name),
-                last_name: Set(last_name),
-                staff_role_id: Set(None),
-                phone: Set(None),
-                accepts_marketing: Set(false),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(write.txn())
-            .await;
+            let no_password = passwords::NO_PASSWORD.to_owned();
+            let created =
+                accounts::new_account(address.clone(), no_password, first_name, last_name)
+                    .insert(write.txn())
+                    .await;
             match created {
                 Ok(account) => (account, None),
                 // Two invitations racing for one new address: the unique index decides.
