@@ -84,8 +84,20 @@ async fn events_committed_before_a_crash_are_delivered_after_restart(
         delivered, expected,
         "every event, in commit order, with its outbox id"
     );
-    let published = events_for(&db, variant).await?;
-    assert!(published.iter().all(|e| e.published_at.is_some()));
+    // The relay publishes inside the transaction that marks the rows published: a subscriber
+    // can see an event a moment before that commit lands.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !events_for(&db, variant)
+        .await?
+        .iter()
+        .all(|e| e.published_at.is_some())
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the restarted relay marked the events published"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     restarted.stop().await?;
     watching.stop().await?;
