@@ -45,6 +45,7 @@ pub mod staff_member;
 pub mod staff_member_role;
 pub mod staff_role;
 pub mod stock_level;
+pub mod storefront_token;
 pub mod variant_price;
 pub mod warehouse;
 pub mod webhook;
@@ -92,6 +93,7 @@ pub mod prelude {
     pub use super::staff_member_role::Entity as StaffMemberRole;
     pub use super::staff_role::Entity as StaffRole;
     pub use super::stock_level::Entity as StockLevel;
+    pub use super::storefront_token::Entity as StorefrontToken;
     pub use super::variant_price::Entity as VariantPrice;
     pub use super::warehouse::Entity as Warehouse;
     pub use super::webhook::Entity as Webhook;

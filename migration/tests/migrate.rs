@@ -108,6 +108,7 @@ async fn exercise(db: &DatabaseConnection) {
 async fn entities_match_tables(db: &DatabaseConnection) {
     use entities::prelude::*;
     matches_table(db, AuditEvent).await;
+    matches_table(db, StorefrontToken).await;
     matches_table(db, Category).await;
     matches_table(db, Product).await;
     matches_table(db, ProductImage).await;

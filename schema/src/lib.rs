@@ -25,6 +25,7 @@ pub mod pricing;
 pub mod response_cache;
 pub mod search;
 pub mod shipping;
+pub mod storefront_access;
 pub mod unit_of_work;
 pub mod webhooks;
 
@@ -49,6 +50,7 @@ pub struct QueryRoot(
     shipping::query::ShippingQuery,
     webhooks::query::WebhookQuery,
     audit::query::AuditQuery,
+    storefront_access::query::StorefrontAccessQuery,
 );
 
 /// Every mutation field, merged from the bounded contexts.
@@ -72,6 +74,7 @@ pub struct MutationRoot(
     shipping::mutation::ShippingMutation,
     webhooks::mutation::WebhookMutation,
     notifications::mutation::NotificationMutation,
+    storefront_access::mutation::StorefrontAccessMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.

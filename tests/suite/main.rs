@@ -32,4 +32,5 @@ mod server;
 mod sessions;
 mod staff;
 mod statement_counts;
+mod storefront_tokens;
 mod webhooks;
