@@ -1,5 +1,9 @@
 //! The shopgraph server: configuration, CLI, database wiring, the axum router with GraphQL,
 //! GraphiQL, websockets, health and metrics.
+// `schema::GuardedSchema` is generic over the schema it guards, so its execution futures (the
+// whole resolver tree of the app schema) are laid out in this crate, deeper than the default
+// limit of 128.
+#![recursion_limit = "256"]
 
 pub mod app;
 pub mod caller;

@@ -59,10 +59,12 @@ pub struct Executed {
     pub operation: Option<OperationType>,
 }
 
-/// The executable schema with the request-level rules; cheap to clone.
+/// An executable schema with the request-level rules; cheap to clone. `/graphql` runs the
+/// app's schema; any other schema the server serves (the Shopify-shaped endpoint) runs behind
+/// the same rules.
 #[derive(Clone)]
-pub struct GuardedSchema {
-    schema: AppSchema,
+pub struct GuardedSchema<S = AppSchema> {
+    schema: S,
     persisted_queries: PersistedQueryStore,
     introspection: bool,
 }
@@ -90,12 +92,8 @@ impl From<ServerError> for Refused {
     }
 }
 
-impl GuardedSchema {
-    pub fn new(
-        schema: AppSchema,
-        persisted_queries: PersistedQueryStore,
-        introspection: bool,
-    ) -> Self {
+impl<S: Executor> GuardedSchema<S> {
+    pub fn new(schema: S, persisted_queries: PersistedQueryStore, introspection: bool) -> Self {
         Self {
             schema,
             persisted_queries,
@@ -271,7 +269,7 @@ struct PersistedQuery {
     sha256_hash: String,
 }
 
-impl Executor for GuardedSchema {
+impl<S: Executor> Executor for GuardedSchema<S> {
     async fn execute(&self, request: Request) -> Response {
         self.run(request, Arrival::post()).await.response
     }
@@ -310,8 +308,8 @@ impl Executor for GuardedSchema {
 
 /// Stores a persisted query registered over a websocket once its first answer shows that the
 /// document was accepted.
-fn remember_after_first(
-    this: GuardedSchema,
+fn remember_after_first<S: Executor>(
+    this: GuardedSchema<S>,
     responses: BoxStream<'static, Response>,
     registration: (String, QueryText),
 ) -> BoxStream<'static, Response> {
