@@ -26,6 +26,7 @@ pub mod response_cache;
 pub mod search;
 pub mod shipping;
 pub mod storefront_access;
+pub mod storefront_compat;
 pub mod unit_of_work;
 pub mod webhooks;
 
