@@ -8,6 +8,7 @@ pub mod audit;
 pub mod carts;
 pub mod catalog;
 pub mod common;
+pub mod content;
 pub mod context;
 pub mod customers;
 pub mod discounts;
@@ -49,6 +50,7 @@ pub struct QueryRoot(
     shipping::query::ShippingQuery,
     webhooks::query::WebhookQuery,
     audit::query::AuditQuery,
+    content::query::ContentQuery,
 );
 
 /// Every mutation field, merged from the bounded contexts.
@@ -72,6 +74,7 @@ pub struct MutationRoot(
     shipping::mutation::ShippingMutation,
     webhooks::mutation::WebhookMutation,
     notifications::mutation::NotificationMutation,
+    content::mutation::ContentMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.
