@@ -9,9 +9,10 @@
 //! The allow-list is ammonia's default (formatting, lists, tables, links), minus:
 //! - `img`: images are product media and load from anywhere; a body may not track shoppers
 //!   with remote pixels;
-//! - link schemes other than http, https and mailto (`javascript:`, `data:` …);
-//! and every link gets `rel="noopener noreferrer nofollow"`. Scripts and styles are dropped
-//! with their content; event handler attributes (`onclick` …) and `style` are dropped.
+//! - link schemes other than http, https and mailto (`javascript:`, `data:` …).
+//!
+//! Every link gets `rel="noopener noreferrer nofollow"`. Scripts and styles are dropped with
+//! their content; event handler attributes (`onclick` …) and `style` are dropped.
 
 use ammonia::Builder;
 use std::collections::HashSet;
