@@ -151,6 +151,9 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, MailSuppression).await;
     matches_table(db, Sequence).await;
     matches_table(db, SearchQueue).await;
+    matches_table(db, Menu).await;
+    matches_table(db, MenuItem).await;
+    matches_table(db, Page).await;
 }
 
 /// Migration 000022 makes each customer with a `staff_role_id` an ACTIVE staff

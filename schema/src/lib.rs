@@ -8,6 +8,7 @@ pub mod audit;
 pub mod carts;
 pub mod catalog;
 pub mod common;
+pub mod content;
 pub mod context;
 pub mod customers;
 pub mod discounts;
@@ -52,6 +53,7 @@ pub struct QueryRoot(
     webhooks::query::WebhookQuery,
     audit::query::AuditQuery,
     storefront_access::query::StorefrontAccessQuery,
+    content::query::ContentQuery,
 );
 
 /// Every mutation field, merged from the bounded contexts.
@@ -76,6 +78,7 @@ pub struct MutationRoot(
     webhooks::mutation::WebhookMutation,
     notifications::mutation::NotificationMutation,
     storefront_access::mutation::StorefrontAccessMutation,
+    content::mutation::ContentMutation,
 );
 
 /// Every subscription field, merged from the bounded contexts.

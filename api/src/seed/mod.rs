@@ -2,6 +2,7 @@
 //! of any size, written in batched inserts in one unit of work.
 
 mod catalog_plan;
+pub mod content;
 
 use catalog_plan::{ADJECTIVES, BRANDS, CATEGORIES, Goods, MATERIALS, ORIGINS};
 use chrono::{DateTime, Duration, DurationRound, Utc};
@@ -49,10 +50,12 @@ struct Rows {
     prices: Vec<variant_price::Model>,
     ranges: Vec<product_price_range::Model>,
     stock: Vec<stock_level::Model>,
+    content: content::ContentRows,
 }
 
 /// Generates `products` products (3 variants each) in 7 leaf categories under 3 roots, with
-/// prices in USD and EUR and stock in 2 warehouses, and writes them in one unit of work.
+/// prices in USD and EUR and stock in 2 warehouses, plus the storefront's header and footer
+/// menus and two pages (`content`), and writes them in one unit of work.
 pub async fn seed_demo_catalog(writer: &Writer, products: usize) -> anyhow::Result<SeedSummary> {
     let rows = generate(products);
     let summary = SeedSummary {
@@ -71,6 +74,10 @@ pub async fn seed_demo_catalog(writer: &Writer, products: usize) -> anyhow::Resu
     insert_all(txn, rows.prices).await?;
     insert_all(txn, rows.ranges).await?;
     insert_all(txn, rows.stock).await?;
+    insert_all(txn, rows.content.pages).await?;
+    insert_all(txn, rows.content.menus).await?;
+    // Parents before children: each batch's parents are in it or an earlier one.
+    insert_all(txn, rows.content.items).await?;
     // No catalog events: an empty search index is filled from the catalog at start
     // (`rebuild::fill_if_empty`).
     write.commit().await?;
@@ -128,6 +135,7 @@ fn generate(product_count: usize) -> Rows {
             updated_at: now,
         });
     }
+    rows.content = content::generate(&rows.categories, now);
     let leaves: Vec<(Uuid, Goods)> = CATEGORIES
         .iter()
         .filter_map(|c| Some((by_slug.get(c.slug)?.0, c.goods?)))

@@ -25,6 +25,7 @@ pub use stats::{EventCounts, EventStats};
 
 use crate::carts::events::CartAbandonment;
 use crate::catalog::events::CatalogChange;
+use crate::content::events::ContentChange;
 use crate::customers::events::{CustomerCreated, SessionRevoked};
 use crate::inventory::events::{BackInStockNotice, StockUpdate};
 use crate::orders::events::OrderUpdate;
@@ -49,6 +50,8 @@ pub enum DomainEvent {
     /// A cart with an email and lines was left untouched (once per cart).
     CartAbandoned(CartAbandonment),
     CustomerCreated(CustomerCreated),
+    /// A menu or page changed; nobody subscribes, cached answers are dropped.
+    ContentChanged(ContentChange),
 }
 
 impl DomainEvent {
@@ -62,6 +65,7 @@ impl DomainEvent {
             DomainEvent::BackInStock(notice) => notice.event_id,
             DomainEvent::CartAbandoned(cart) => cart.event_id,
             DomainEvent::CustomerCreated(customer) => customer.event_id,
+            DomainEvent::ContentChanged(change) => change.event_id,
         }
     }
 
@@ -77,6 +81,7 @@ impl DomainEvent {
             DomainEvent::BackInStock(_) => "BACK_IN_STOCK",
             DomainEvent::CartAbandoned(_) => "CART_ABANDONED",
             DomainEvent::CustomerCreated(_) => "CUSTOMER_CREATED",
+            DomainEvent::ContentChanged(_) => "content.changed",
         }
     }
 
@@ -95,6 +100,7 @@ impl DomainEvent {
             DomainEvent::BackInStock(notice) => notice.variant_uuid,
             DomainEvent::CartAbandoned(cart) => cart.cart_id,
             DomainEvent::CustomerCreated(customer) => customer.customer_id,
+            DomainEvent::ContentChanged(change) => change.id,
         }
     }
 }

@@ -193,7 +193,10 @@ impl ResponseCache {
                 message = events.recv() => message,
             };
             let invalidation = match message {
-                Ok(BusMessage::Event(DomainEvent::CatalogChanged(_))) => Invalidation::All,
+                // Content edits are rare, and a menu shows on every page: drop everything.
+                Ok(BusMessage::Event(
+                    DomainEvent::CatalogChanged(_) | DomainEvent::ContentChanged(_),
+                )) => Invalidation::All,
                 Ok(BusMessage::Event(DomainEvent::StockChanged(update))) => {
                     Invalidation::Stock(vec![update.product_uuid, update.variant_uuid])
                 }

@@ -43,7 +43,8 @@ impl Touched {
             | DomainEvent::SessionRevoked(_)
             | DomainEvent::BackInStock(_)
             | DomainEvent::CartAbandoned(_)
-            | DomainEvent::CustomerCreated(_) => {}
+            | DomainEvent::CustomerCreated(_)
+            | DomainEvent::ContentChanged(_) => {}
         }
     }
 

@@ -134,7 +134,8 @@ pub fn messages(event: &DomainEvent) -> Vec<Message> {
         DomainEvent::BackInStock(_) => vec![first(WebhookTopic::BackInStock)],
         DomainEvent::CartAbandoned(_) => vec![first(WebhookTopic::CartAbandoned)],
         DomainEvent::CustomerCreated(_) => vec![first(WebhookTopic::CustomerCreated)],
-        DomainEvent::SessionRevoked(_) => Vec::new(),
+        // No content topics yet.
+        DomainEvent::SessionRevoked(_) | DomainEvent::ContentChanged(_) => Vec::new(),
     }
 }
 

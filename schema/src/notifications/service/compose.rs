@@ -49,7 +49,8 @@ pub async fn mails_for(db: &impl ConnectionTrait, event: &DomainEvent) -> ApiRes
         DomainEvent::StockChanged(_)
         | DomainEvent::CatalogChanged(_)
         | DomainEvent::SessionRevoked(_)
-        | DomainEvent::CustomerCreated(_) => None,
+        | DomainEvent::CustomerCreated(_)
+        | DomainEvent::ContentChanged(_) => None,
     };
     let Some(wanted) = wanted else {
         return Ok(Vec::new());

@@ -84,7 +84,7 @@ async fn data(
         DomainEvent::CartAbandoned(cart) => shoppers::cart(cart),
         DomainEvent::CustomerCreated(customer) => shoppers::customer(customer),
         // Makes no messages (`topics::messages`).
-        DomainEvent::SessionRevoked(_) => Value::Null,
+        DomainEvent::SessionRevoked(_) | DomainEvent::ContentChanged(_) => Value::Null,
     })
 }
 
@@ -97,6 +97,7 @@ fn occurred_at(event: &DomainEvent) -> DateTime<Utc> {
         DomainEvent::BackInStock(e) => e.occurred_at,
         DomainEvent::CartAbandoned(e) => e.occurred_at,
         DomainEvent::CustomerCreated(e) => e.occurred_at,
+        DomainEvent::ContentChanged(e) => e.occurred_at,
     }
 }
 
