@@ -4,6 +4,7 @@ pub mod budget;
 pub mod circuit_breaker;
 pub mod clock;
 pub mod email;
+pub mod html;
 pub mod ids;
 pub mod input_guard;
 pub mod money;

@@ -1,0 +1,96 @@
+//! Product content and the best-selling rank (issue 19): tags, sanitised HTML description,
+//! SEO overrides and `units_sold`.
+//!
+//! - `tags` is a JSON list like `attributes`: products carry few, they are read with the row
+//!   and never joined on, so a side table would only add a statement per listing.
+//! - `description_html` holds HTML already sanitised on save, so reads never sanitise.
+//! - `units_sold` is raised by the outbox consumer that hears new orders (never on the
+//!   checkout path); `(status, units_sold, id)` serves the BEST_SELLING listing, which like
+//!   the other sorts filters on status first and breaks ties by id.
+
+use crate::{create_indexes, index};
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // One column per statement: SQLite alters one at a time. The defaults backfill the
+        // existing rows (`[]` tags, nothing sold).
+        let columns = [
+            json_binary(Products::Tags)
+                .default(Expr::value("[]"))
+                .to_owned(),
+            text_null(Products::DescriptionHtml),
+            string_len_null(Products::SeoTitle, 255),
+            string_len_null(Products::SeoDescription, 1000),
+            big_integer(Products::UnitsSold).default(0).to_owned(),
+        ];
+        for column in columns {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Products::Table)
+                        .add_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        create_indexes(
+            manager,
+            [index(
+                "idx_products_status_units_sold",
+                Products::Table,
+                [Products::Status, Products::UnitsSold, Products::Id],
+            )],
+        )
+        .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_products_status_units_sold")
+                    .table(Products::Table)
+                    .to_owned(),
+            )
+            .await?;
+        for column in [
+            Products::UnitsSold,
+            Products::SeoDescription,
+            Products::SeoTitle,
+            Products::DescriptionHtml,
+            Products::Tags,
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Products::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum Products {
+    Table,
+    Id,
+    Status,
+    Tags,
+    DescriptionHtml,
+    SeoTitle,
+    SeoDescription,
+    UnitsSold,
+}
