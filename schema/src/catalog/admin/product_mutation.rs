@@ -15,12 +15,15 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 use entities::json::NameValue;
 use uuid::Uuid;
 
-/// An amount of money in a currency.
+/// A variant's price in a currency.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct MoneyInput {
     /// Greater than 0, with at most the currency's decimal places.
     pub amount: Decimal,
     pub currency_code: CurrencyCode,
+    /// The "was" price shown struck through: greater than `amount`. On update, omitted keeps
+    /// the variant's current one in this currency and `null` clears it.
+    pub compare_at_amount: MaybeUndefined<Decimal>,
 }
 
 /// Stock of a new variant in one warehouse.
@@ -186,6 +189,11 @@ fn prices(prices: Vec<MoneyInput>) -> Vec<PriceInput> {
         .map(|p| PriceInput {
             amount: p.amount,
             currency: p.currency_code,
+            compare_at: match p.compare_at_amount {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(amount) => Some(Some(amount)),
+            },
         })
         .collect()
 }
