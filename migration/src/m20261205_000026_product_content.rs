@@ -7,6 +7,11 @@
 //! - `units_sold` is raised by the outbox consumer that hears new orders (never on the
 //!   checkout path); `(status, units_sold, id)` serves the BEST_SELLING listing, which like
 //!   the other sorts filters on status first and breaks ties by id.
+//! - `orders.units_counted` says where an order stands in that count: 0 not counted yet, 1
+//!   counted, 2 taken back (cancelled) or never to be counted. The consumer moves it with
+//!   guarded UPDATEs (0→1 adds, 1→2 subtracts), so an event handed over twice counts once.
+//! - Orders placed before this migration are counted here (those not cancelled), so the rank
+//!   starts from the shop's history rather than from zero.
 
 use crate::{create_indexes, index};
 use sea_orm_migration::{prelude::*, schema::*};
@@ -43,6 +48,25 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Orders::Table)
+                    .add_column(small_integer(Orders::UnitsCounted).default(0).to_owned())
+                    .to_owned(),
+            )
+            .await?;
+        let db = manager.get_connection();
+        db.execute_unprepared(
+            "UPDATE products SET units_sold = (SELECT COALESCE(SUM(l.quantity), 0) \
+               FROM order_lines l JOIN orders o ON o.id = l.order_id \
+               WHERE l.product_id = products.id AND o.status <> 'CANCELLED')",
+        )
+        .await?;
+        db.execute_unprepared(
+            "UPDATE orders SET units_counted = CASE WHEN status = 'CANCELLED' THEN 2 ELSE 1 END",
+        )
+        .await?;
         create_indexes(
             manager,
             [index(
@@ -60,6 +84,14 @@ impl MigrationTrait for Migration {
                 Index::drop()
                     .name("idx_products_status_units_sold")
                     .table(Products::Table)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Orders::Table)
+                    .drop_column(Orders::UnitsCounted)
                     .to_owned(),
             )
             .await?;
@@ -93,4 +125,10 @@ enum Products {
     SeoTitle,
     SeoDescription,
     UnitsSold,
+}
+
+#[derive(DeriveIden)]
+enum Orders {
+    Table,
+    UnitsCounted,
 }

@@ -7,6 +7,7 @@ use crate::state::ServerState;
 use schema::events::relay::{OutboxRelay, RelaySettings};
 use schema::inventory::service::back_in_stock::BackInStockNotifier;
 use schema::notifications::service::mailer::Mailer;
+use schema::orders::service::units_sold::UnitsSoldCounter;
 use schema::notifications::service::worker::MailWorker;
 use schema::notifications::{MailConsumer, MailStats};
 use schema::search::embedded::TantivyBackend;
@@ -58,6 +59,7 @@ pub async fn start(
         )
         .with_search(state.app.search.clone())
         .with_consumer(Arc::new(BackInStockNotifier))
+        .with_consumer(Arc::new(UnitsSoldCounter))
         .with_consumer(Arc::new(WebhookConsumer::new(state.app.webhooks.clone())))
         .with_consumer(Arc::new(MailConsumer::new(mail_woken.clone())));
         let stop = state.shutdown.clone();
