@@ -189,7 +189,11 @@ async fn product_content_is_backfilled(db: &DatabaseConnection) {
     let backend = db.get_database_backend();
     db.execute_raw(backend.build(&insert)).await.unwrap();
     Migrator::up(db, None).await.unwrap();
-    let old = product::Entity::find_by_id(id).one(db).await.unwrap().unwrap();
+    let old = product::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(old.tags, StringList::default());
     assert_eq!(old.units_sold, 0);
     assert_eq!(old.description_html, None);

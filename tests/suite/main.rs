@@ -5,6 +5,7 @@ mod abusive_input;
 mod accounts;
 mod admin_categories;
 mod admin_products;
+mod admin_products_content;
 mod admin_stock;
 mod audit;
 mod bad_input;

@@ -10,7 +10,10 @@ use uuid::Uuid;
 /// this runs in the relay, never on a request, and an order names few products. The count
 /// never goes below 0, in case history is odder than the rules (an order from before the
 /// count was cancelled).
-pub async fn add_units_sold(db: &impl ConnectionTrait, deltas: &[(Uuid, i64)]) -> Result<(), DbErr> {
+pub async fn add_units_sold(
+    db: &impl ConnectionTrait,
+    deltas: &[(Uuid, i64)],
+) -> Result<(), DbErr> {
     for (product_id, delta) in deltas {
         if *delta == 0 {
             continue;

@@ -303,7 +303,12 @@ mod tests {
         let options = product_options(&variants);
         let got: Vec<(&str, Vec<&str>)> = options
             .iter()
-            .map(|o| (o.name.as_str(), o.values.iter().map(String::as_str).collect()))
+            .map(|o| {
+                (
+                    o.name.as_str(),
+                    o.values.iter().map(String::as_str).collect(),
+                )
+            })
             .collect();
         assert_eq!(
             got,

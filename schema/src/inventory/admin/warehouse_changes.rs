@@ -59,7 +59,11 @@ pub async fn update_warehouse(
     let name = changes.name.map(|name| {
         text::required_line(&name, MAX_NAME_LEN).unwrap_or_else(|problem| {
             let path = ["input", "name"];
-            errors.push(UserError::new(&path, ErrorCode::Invalid, problem.to_string()));
+            errors.push(UserError::new(
+                &path,
+                ErrorCode::Invalid,
+                problem.to_string(),
+            ));
             String::new()
         })
     });
@@ -109,7 +113,10 @@ pub async fn update_warehouse(
 
 /// Deletes a warehouse with its empty stock levels; refused while stock is there or orders
 /// name it (see the module comment).
-pub async fn delete_warehouse(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
+pub async fn delete_warehouse(
+    writer: &Writer,
+    id: Uuid,
+) -> ApiResult<Result<Uuid, Vec<UserError>>> {
     let write = writer.begin().await?;
     let txn = write.txn();
     // Locked first: allocation and shipping take a key-share lock on the warehouse row
@@ -118,7 +125,11 @@ pub async fn delete_warehouse(writer: &Writer, id: Uuid) -> ApiResult<Result<Uui
         return Ok(Err(vec![not_found()]));
     };
     if let Some(refusal) = in_use(txn, id).await? {
-        return Ok(Err(vec![UserError::new(&["id"], ErrorCode::Invalid, refusal)]));
+        return Ok(Err(vec![UserError::new(
+            &["id"],
+            ErrorCode::Invalid,
+            refusal,
+        )]));
     }
     stock_level::Entity::delete_many()
         .filter(stock_level::Column::WarehouseId.eq(id))

@@ -3,9 +3,7 @@
 use super::super::variants::{
     CleanVariant, Problems, SKU_TAKEN, check_warehouses, clean_variant, refuse, skus_in_use,
 };
-use super::content::{
-    clean_description_html, clean_seo_description, clean_seo_title, clean_tags,
-};
+use super::content::{clean_description_html, clean_seo_description, clean_seo_title, clean_tags};
 use super::prices::{insert_prices, refresh_price_ranges};
 use super::validation::{
     check_category, clean_attributes, clean_brand, clean_description, clean_name, create_slug,

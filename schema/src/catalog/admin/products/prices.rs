@@ -51,13 +51,11 @@ pub(crate) async fn insert_prices(
     prices: &[CleanPrice],
 ) -> Result<(), sea_orm::DbErr> {
     if !prices.is_empty() {
-        variant_price::Entity::insert_many(prices.iter().map(|price| {
-            variant_price::ActiveModel {
-                variant_id: Set(variant_id),
-                currency_code: Set(price.currency.clone()),
-                amount: Set(price.amount),
-                compare_at_amount: Set(price.compare_at.flatten()),
-            }
+        variant_price::Entity::insert_many(prices.iter().map(|price| variant_price::ActiveModel {
+            variant_id: Set(variant_id),
+            currency_code: Set(price.currency.clone()),
+            amount: Set(price.amount),
+            compare_at_amount: Set(price.compare_at.flatten()),
         }))
         .exec(db)
         .await?;

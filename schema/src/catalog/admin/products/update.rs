@@ -2,9 +2,7 @@
 
 use super::super::variants::{Problems, lock_product, refuse};
 use super::ProductChanges;
-use super::content::{
-    clean_description_html, clean_seo_description, clean_seo_title, clean_tags,
-};
+use super::content::{clean_description_html, clean_seo_description, clean_seo_title, clean_tags};
 use super::validation::{
     check_category, check_slug, clean_attributes, clean_brand, clean_description, clean_name,
     product_not_found, slug_in_use, slug_taken,

@@ -1,11 +1,11 @@
 //! `update_variant`: SKU, name, options, and the whole price list at once. Stock changes go
 //! through the inventory service.
 
-use super::{CleanPrice, VariantChanges};
 use super::locking::{lock_variant, refuse, variant_not_found};
 use super::lookups::{sku_in_use, sku_taken};
 use super::problems::Problems;
 use super::validation::{clean_name, clean_options, clean_prices, clean_sku};
+use super::{CleanPrice, VariantChanges};
 use crate::catalog::admin::products::{insert_prices, refresh_price_ranges};
 use crate::catalog::events::{CatalogChange, CatalogChangeKind};
 use crate::common::clock::now;
