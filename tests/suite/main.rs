@@ -7,6 +7,7 @@ mod admin_categories;
 mod admin_products;
 mod admin_products_content;
 mod admin_stock;
+mod admin_stock_warehouses;
 mod audit;
 mod bad_input;
 mod carts;
