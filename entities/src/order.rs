@@ -46,6 +46,9 @@ pub struct Model {
     pub shipping_method_id: Option<Uuid>,
     #[sea_orm(column_type = "String(StringLen::N(100))")]
     pub shipping_method_name: Option<String>,
+    /// Where the order stands in `products.units_sold`: 0 not counted yet, 1 counted, 2 taken
+    /// back or never counted (cancelled). Moved only by the units-sold consumer.
+    pub units_counted: i16,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

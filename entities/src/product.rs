@@ -1,5 +1,5 @@
 use crate::enums::ProductStatus;
-use crate::json::NameValueList;
+use crate::json::{NameValueList, StringList};
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +21,17 @@ pub struct Model {
     #[sea_orm(column_type = "JsonBinary")]
     pub attributes: NameValueList,
     pub popularity: i32,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub tags: StringList,
+    /// Sanitised on save.
+    #[sea_orm(column_type = "Text")]
+    pub description_html: Option<String>,
+    #[sea_orm(column_type = "String(StringLen::N(255))")]
+    pub seo_title: Option<String>,
+    #[sea_orm(column_type = "String(StringLen::N(1000))")]
+    pub seo_description: Option<String>,
+    /// Units of the product in orders, counted once per order by the relay's consumer.
+    pub units_sold: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -85,6 +85,7 @@ async fn exercise(db: &DatabaseConnection) {
 
     entities_match_tables(db).await;
     staff_roles_become_memberships(db).await;
+    product_content_is_backfilled(db).await;
     let catalog = insert_catalog(db).await;
     constraints_hold(db, &catalog).await;
     other_json_columns_round_trip(db).await;
@@ -158,6 +159,51 @@ async fn entities_match_tables(db: &DatabaseConnection) {
 
 /// Migration 000022 makes each customer with a `staff_role_id` an ACTIVE staff
 /// member holding that role, and sets the column to NULL; going down gives it back.
+/// Products from before 000026 get no tags and nothing sold.
+async fn product_content_is_backfilled(db: &DatabaseConnection) {
+    use sea_orm::sea_query::{Alias, Query};
+    Migrator::down(db, Some(1)).await.unwrap();
+    let id = Uuid::now_v7();
+    let insert = Query::insert()
+        .into_table(Alias::new("products"))
+        .columns(
+            [
+                "id",
+                "slug",
+                "name",
+                "status",
+                "attributes",
+                "popularity",
+                "created_at",
+                "updated_at",
+            ]
+            .map(Alias::new),
+        )
+        .values_panic([
+            id.into(),
+            "old-product".into(),
+            "Old product".into(),
+            "DRAFT".into(),
+            serde_json::json!([]).into(),
+            0.into(),
+            now().into(),
+            now().into(),
+        ])
+        .to_owned();
+    let backend = db.get_database_backend();
+    db.execute_raw(backend.build(&insert)).await.unwrap();
+    Migrator::up(db, None).await.unwrap();
+    let old = product::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(old.tags, StringList::default());
+    assert_eq!(old.units_sold, 0);
+    assert_eq!(old.description_html, None);
+    product::Entity::delete_by_id(id).exec(db).await.unwrap();
+}
+
 async fn staff_roles_become_memberships(db: &DatabaseConnection) {
     use entities::enums::StaffStatus;
     use entities::{customer, staff_member, staff_member_role, staff_role};
@@ -364,6 +410,11 @@ async fn insert_catalog(db: &DatabaseConnection) -> Catalog {
             status: ProductStatus::Active,
             attributes: attributes.clone(),
             popularity: 7,
+            tags: StringList(vec![String::from("summer"), String::from("linen")]),
+            description_html: Some(String::from("<p>Light and <b>breathable</b>.</p>")),
+            seo_title: Some(String::from("Linen shirt | Northwind")),
+            seo_description: None,
+            units_sold: 12,
             created_at: now,
             updated_at: now,
         },

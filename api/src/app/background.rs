@@ -9,6 +9,7 @@ use schema::inventory::service::back_in_stock::BackInStockNotifier;
 use schema::notifications::service::mailer::Mailer;
 use schema::notifications::service::worker::MailWorker;
 use schema::notifications::{MailConsumer, MailStats};
+use schema::orders::service::units_sold::UnitsSoldCounter;
 use schema::search::embedded::TantivyBackend;
 use schema::webhooks::service::queue::WebhookConsumer;
 use schema::webhooks::service::worker::DeliveryWorker;
@@ -58,6 +59,7 @@ pub async fn start(
         )
         .with_search(state.app.search.clone())
         .with_consumer(Arc::new(BackInStockNotifier))
+        .with_consumer(Arc::new(UnitsSoldCounter))
         .with_consumer(Arc::new(WebhookConsumer::new(state.app.webhooks.clone())))
         .with_consumer(Arc::new(MailConsumer::new(mail_woken.clone())));
         let stop = state.shutdown.clone();

@@ -7,7 +7,7 @@ pub mod content;
 use catalog_plan::{ADJECTIVES, BRANDS, CATEGORIES, Goods, MATERIALS, ORIGINS};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use entities::enums::ProductStatus;
-use entities::json::{NameValue, NameValueList};
+use entities::json::{NameValue, NameValueList, StringList};
 use entities::{
     category, product, product_image, product_price_range, product_variant, stock_level,
     variant_price, warehouse,
@@ -216,6 +216,11 @@ fn add_product(
             },
         ]),
         popularity: rng.i32(0..1000),
+        tags: StringList(vec![material.to_lowercase()]),
+        description_html: None,
+        seo_title: None,
+        seo_description: None,
+        units_sold: 0,
         created_at,
         updated_at: created_at,
     });

@@ -33,8 +33,9 @@ fn listing_from_arguments(
     currency: CurrencyCode,
 ) -> ApiResult<ProductListing> {
     let mut listing = ProductListing::new(currency);
-    listing.order = sort_key.unwrap_or_default().into();
-    listing.reverse = reverse.unwrap_or(false);
+    let sort_key = sort_key.unwrap_or_default();
+    listing.order = sort_key.into();
+    listing.reverse = reverse.unwrap_or(false) != sort_key.descending();
     listing.include_unpublished = ctx.request()?.viewer.sees_unpublished_catalog();
     filter.apply(&mut listing)?;
     if listing.in_stock.is_some() {

@@ -15,12 +15,15 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 use entities::json::NameValue;
 use uuid::Uuid;
 
-/// An amount of money in a currency.
+/// A variant's price in a currency.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct MoneyInput {
     /// Greater than 0, with at most the currency's decimal places.
     pub amount: Decimal,
     pub currency_code: CurrencyCode,
+    /// The "was" price shown struck through: greater than `amount`. On update, omitted keeps
+    /// the variant's current one in this currency and `null` clears it.
+    pub compare_at_amount: MaybeUndefined<Decimal>,
 }
 
 /// Stock of a new variant in one warehouse.
@@ -71,6 +74,22 @@ pub struct ProductCreateInput {
     pub variants: Option<Vec<ProductVariantInput>>,
     /// Facts for filtering and display (`Material: Cotton`); at most 50.
     pub attributes: Option<Vec<AttributeInput>>,
+    /// At most 250, each 1 to 255 characters; trimmed, and repeats ignoring case dropped.
+    pub tags: Option<Vec<String>>,
+    /// HTML, at most 512 KiB; sanitised when saved (scripts, event handlers, images and
+    /// `javascript:` links are removed).
+    pub description_html: Option<String>,
+    pub seo: Option<SeoInput>,
+}
+
+/// Search-engine overrides of a product. On update, omitted fields stay and `null` clears
+/// (then the product's name and description are used).
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct SeoInput {
+    /// At most 255 characters, one line.
+    pub title: MaybeUndefined<String>,
+    /// At most 1,000 characters.
+    pub description: MaybeUndefined<String>,
 }
 
 /// A product attribute. Name and value: 1 to 255 characters, one line.
@@ -91,6 +110,10 @@ pub struct ProductUpdateInput {
     pub status: Option<ProductStatus>,
     /// Replaces the whole attribute list.
     pub attributes: Option<Vec<AttributeInput>>,
+    /// Replaces the whole tag list.
+    pub tags: Option<Vec<String>>,
+    pub description_html: MaybeUndefined<String>,
+    pub seo: Option<SeoInput>,
 }
 
 /// Changes to a variant; given `prices` replace its whole price list. Stock changes go
@@ -166,6 +189,11 @@ fn prices(prices: Vec<MoneyInput>) -> Vec<PriceInput> {
         .map(|p| PriceInput {
             amount: p.amount,
             currency: p.currency_code,
+            compare_at: match p.compare_at_amount {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(amount) => Some(Some(amount)),
+            },
         })
         .collect()
 }
@@ -265,6 +293,7 @@ impl ProductMutation {
             .enumerate()
             .map(|(i, v)| new_variant(v, &format!("input.variants.{i}")))
             .collect::<ApiResult<_>>()?;
+        let seo = input.seo.unwrap_or_default();
         let new = NewProduct {
             category_id: input
                 .category_id
@@ -278,6 +307,10 @@ impl ProductMutation {
             status: input.status.map(Into::into),
             variants,
             attributes: attributes(input.attributes.unwrap_or_default()),
+            tags: input.tags.unwrap_or_default(),
+            description_html: input.description_html,
+            seo_title: seo.title.take(),
+            seo_description: seo.description.take(),
         };
         let outcome = products::create_product(&ctx.writer()?, new).await?;
         Ok(product_payload(ctx, outcome)?)
@@ -293,6 +326,7 @@ impl ProductMutation {
     ) -> Result<ProductPayload> {
         require_staff(ctx)?;
         let id = parse_id(&id, "id")?;
+        let seo = input.seo.unwrap_or_default();
         let changes = ProductChanges {
             name: input.name,
             slug: input.slug,
@@ -301,6 +335,10 @@ impl ProductMutation {
             category_id: maybe(input.category_id, |c| parse_id(&c, "input.categoryId"))?,
             status: input.status.map(Into::into),
             attributes: input.attributes.map(attributes),
+            tags: input.tags,
+            description_html: maybe(input.description_html, Ok)?,
+            seo_title: maybe(seo.title, Ok)?,
+            seo_description: maybe(seo.description, Ok)?,
         };
         let outcome = products::update_product(&ctx.writer()?, id, changes).await?;
         Ok(product_payload(ctx, outcome)?)

@@ -3,6 +3,7 @@
 
 pub mod categories;
 pub mod products;
+pub mod units_sold;
 
 use crate::context::Viewer;
 use entities::enums::ProductStatus;

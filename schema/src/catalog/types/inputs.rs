@@ -32,6 +32,18 @@ pub enum ProductSortKey {
     /// Lowest variant price in the listing currency; products not priced in it are left out.
     Price,
     Created,
+    /// Most units ordered first (cancelled orders not counted; ties: newest first). `reverse`
+    /// lists the least sold first. The count is updated just after each order, not with it.
+    BestSelling,
+}
+
+impl ProductSortKey {
+    /// Whether the key lists from the highest value down unless `reverse` is given: best
+    /// sellers come first, so BEST_SELLING is units sold descending (ties by id, also
+    /// descending, as every ordering breaks ties by id in its own direction).
+    pub fn descending(self) -> bool {
+        self == Self::BestSelling
+    }
 }
 
 impl ProductFilter {
@@ -90,6 +102,7 @@ impl From<ProductSortKey> for ProductOrder {
             ProductSortKey::Name => ProductOrder::Name,
             ProductSortKey::Price => ProductOrder::Price,
             ProductSortKey::Created => ProductOrder::Created,
+            ProductSortKey::BestSelling => ProductOrder::UnitsSold,
         }
     }
 }

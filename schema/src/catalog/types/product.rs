@@ -58,6 +58,52 @@ pub struct Image {
     pub height: Option<i32>,
 }
 
+/// How search engines should show a product.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Seo {
+    /// Staff's SEO title, else the product's name.
+    pub title: String,
+    /// Staff's SEO description, else the plain description's first 320 characters (about
+    /// twice what result pages show, so they can cut it at a word); null when neither is set.
+    pub description: Option<String>,
+}
+
+/// Longest SEO description made from the plain description.
+const SEO_DESCRIPTION_FALLBACK_LEN: usize = 320;
+
+/// An option the product's variants differ in, e.g. `Size` with `S`, `M`, `L`.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+pub struct ProductOption {
+    pub name: String,
+    /// In order of first appearance among the variants.
+    pub values: Vec<String>,
+}
+
+/// The options of variants in display order: names in order of first appearance, each with
+/// its values in order of first appearance, without repeats.
+fn product_options<'a>(
+    variants: impl IntoIterator<Item = &'a entities::json::NameValueList>,
+) -> Vec<ProductOption> {
+    let mut options: Vec<ProductOption> = Vec::new();
+    for selected in variants.into_iter().flat_map(|list| &list.0) {
+        let index = match options.iter().position(|o| o.name == selected.name) {
+            Some(index) => index,
+            None => {
+                options.push(ProductOption {
+                    name: selected.name.clone(),
+                    values: Vec::new(),
+                });
+                options.len() - 1
+            }
+        };
+        let values = &mut options[index].values;
+        if !values.contains(&selected.value) {
+            values.push(selected.value.clone());
+        }
+    }
+    options
+}
+
 /// A descriptive product attribute, e.g. `Material: Cotton`.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Attribute {
@@ -80,8 +126,42 @@ impl Product {
         &self.model.name
     }
 
+    /// Plain text.
     async fn description(&self) -> Option<&str> {
         self.model.description.as_deref()
+    }
+
+    /// The rich description: HTML sanitised when it was saved, safe to insert as element
+    /// content.
+    async fn description_html(&self) -> Option<&str> {
+        self.model.description_html.as_deref()
+    }
+
+    /// Tags in the order staff gave them.
+    async fn tags(&self) -> &[String] {
+        &self.model.tags.0
+    }
+
+    async fn seo(&self) -> Seo {
+        let description = self.model.seo_description.clone().or_else(|| {
+            let plain = self.model.description.as_deref()?;
+            Some(plain.chars().take(SEO_DESCRIPTION_FALLBACK_LEN).collect())
+        });
+        Seo {
+            title: self
+                .model
+                .seo_title
+                .clone()
+                .unwrap_or_else(|| self.model.name.clone()),
+            description,
+        }
+    }
+
+    /// The options the variants are chosen by, derived from the variants' selected options
+    /// (read with the variants: no statement of its own).
+    async fn options(&self, ctx: &Context<'_>) -> Result<Vec<ProductOption>> {
+        let offers = self.offers(ctx).await?;
+        Ok(product_options(offers.iter().map(|o| &o.variant.options)))
     }
 
     async fn brand(&self) -> Option<&str> {
@@ -192,5 +272,47 @@ impl Product {
 
     async fn updated_at(&self) -> DateTime<Utc> {
         self.model.updated_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::product_options;
+    use entities::json::{NameValue, NameValueList};
+
+    fn variant(options: &[(&str, &str)]) -> NameValueList {
+        NameValueList(
+            options
+                .iter()
+                .map(|(name, value)| NameValue {
+                    name: (*name).to_owned(),
+                    value: (*value).to_owned(),
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn options_keep_the_order_of_first_appearance() {
+        let variants = [
+            variant(&[("Size", "M"), ("Colour", "Red")]),
+            variant(&[("Size", "S"), ("Colour", "Red")]),
+            variant(&[("Size", "M"), ("Colour", "Blue")]),
+            variant(&[]),
+        ];
+        let options = product_options(&variants);
+        let got: Vec<(&str, Vec<&str>)> = options
+            .iter()
+            .map(|o| {
+                (
+                    o.name.as_str(),
+                    o.values.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [("Size", vec!["M", "S"]), ("Colour", vec!["Red", "Blue"])]
+        );
     }
 }

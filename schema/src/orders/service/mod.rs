@@ -11,4 +11,5 @@ pub mod privacy;
 pub mod records;
 pub mod returns;
 pub mod transitions;
+pub mod units_sold;
 pub mod webhooks;

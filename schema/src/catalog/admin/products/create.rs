@@ -3,6 +3,7 @@
 use super::super::variants::{
     CleanVariant, Problems, SKU_TAKEN, check_warehouses, clean_variant, refuse, skus_in_use,
 };
+use super::content::{clean_description_html, clean_seo_description, clean_seo_title, clean_tags};
 use super::prices::{insert_prices, refresh_price_ranges};
 use super::validation::{
     check_category, clean_attributes, clean_brand, clean_description, clean_name, create_slug,
@@ -38,6 +39,10 @@ pub async fn create_product(
     let description = clean_description(input.description, p);
     let brand = clean_brand(input.brand, p);
     let attributes = clean_attributes(input.attributes, p);
+    let tags = clean_tags(input.tags, p);
+    let description_html = clean_description_html(input.description_html, p);
+    let seo_title = clean_seo_title(input.seo_title, p);
+    let seo_description = clean_seo_description(input.seo_description, p);
     // Too many variants: one error for the list, and none of them is looked at (checking
     // thousands of variants would only produce thousands of errors and queries).
     let mut new_variants = input.variants;
@@ -92,6 +97,11 @@ pub async fn create_product(
         status: Set(input.status.unwrap_or(ProductStatus::Draft)),
         attributes: Set(attributes),
         popularity: Set(0),
+        tags: Set(tags),
+        description_html: Set(description_html),
+        seo_title: Set(seo_title),
+        seo_description: Set(seo_description),
+        units_sold: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     };

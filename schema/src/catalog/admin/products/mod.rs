@@ -6,8 +6,10 @@
 //!
 //! - `validation`: the input rules (name, slug, brand) and the checks that read the database
 //! - `create`, `update`, `deletion`: one operation each
+//! - `content`: tags, the sanitised HTML description, SEO overrides
 //! - `prices`: variant price rows and the `product_price_ranges` kept from them
 
+mod content;
 mod create;
 mod deletion;
 mod prices;
@@ -45,6 +47,11 @@ pub struct NewProduct {
     pub status: Option<ProductStatus>,
     pub variants: Vec<NewVariant>,
     pub attributes: Vec<NameValue>,
+    pub tags: Vec<String>,
+    /// Sanitised before it is stored.
+    pub description_html: Option<String>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
 }
 
 /// What a product update changes; `None` leaves a field as it is, `Some(None)` clears it.
@@ -58,4 +65,9 @@ pub struct ProductChanges {
     pub status: Option<ProductStatus>,
     /// Replaces the whole list.
     pub attributes: Option<Vec<NameValue>>,
+    /// Replaces the whole list.
+    pub tags: Option<Vec<String>>,
+    pub description_html: Option<Option<String>>,
+    pub seo_title: Option<Option<String>>,
+    pub seo_description: Option<Option<String>>,
 }

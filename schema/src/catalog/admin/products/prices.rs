@@ -1,6 +1,7 @@
 //! Variant price rows, and `product_price_ranges`: each product's min/max variant price per
 //! currency, recomputed whenever a price of the product changes (price sort joins it).
 
+use crate::catalog::admin::variants::CleanPrice;
 use entities::{product_price_range, product_variant, variant_price};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
@@ -41,21 +42,20 @@ pub async fn refresh_price_ranges(
     Ok(())
 }
 
-/// Inserts a variant's prices, given as (currency code, minor units); the caller refreshes
-/// the product's price ranges.
+/// Inserts a variant's checked prices; a compare-at amount left unsaid (`None`) is none, so
+/// an update resolves "keep" before calling this. The caller refreshes the product's price
+/// ranges.
 pub(crate) async fn insert_prices(
     db: &impl ConnectionTrait,
     variant_id: Uuid,
-    prices: &[(String, i64)],
+    prices: &[CleanPrice],
 ) -> Result<(), sea_orm::DbErr> {
     if !prices.is_empty() {
-        variant_price::Entity::insert_many(prices.iter().map(|(currency, amount)| {
-            variant_price::ActiveModel {
-                variant_id: Set(variant_id),
-                currency_code: Set(currency.clone()),
-                amount: Set(*amount),
-                compare_at_amount: Set(None),
-            }
+        variant_price::Entity::insert_many(prices.iter().map(|price| variant_price::ActiveModel {
+            variant_id: Set(variant_id),
+            currency_code: Set(price.currency.clone()),
+            amount: Set(price.amount),
+            compare_at_amount: Set(price.compare_at.flatten()),
         }))
         .exec(db)
         .await?;

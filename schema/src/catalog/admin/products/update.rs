@@ -2,6 +2,7 @@
 
 use super::super::variants::{Problems, lock_product, refuse};
 use super::ProductChanges;
+use super::content::{clean_description_html, clean_seo_description, clean_seo_title, clean_tags};
 use super::validation::{
     check_category, check_slug, clean_attributes, clean_brand, clean_description, clean_name,
     product_not_found, slug_in_use, slug_taken,
@@ -30,6 +31,12 @@ pub async fn update_product(
     let brand = changes.brand.map(|b| clean_brand(b, p));
     let description = changes.description.map(|d| clean_description(d, p));
     let attributes = changes.attributes.map(|a| clean_attributes(a, p));
+    let tags = changes.tags.map(|t| clean_tags(t, p));
+    let description_html = changes
+        .description_html
+        .map(|h| clean_description_html(h, p));
+    let seo_title = changes.seo_title.map(|t| clean_seo_title(t, p));
+    let seo_description = changes.seo_description.map(|d| clean_seo_description(d, p));
 
     let mut write = writer.begin().await?;
     let txn = write.txn();
@@ -72,6 +79,18 @@ pub async fn update_product(
     }
     if let Some(attributes) = attributes {
         row.attributes = Set(attributes);
+    }
+    if let Some(tags) = tags {
+        row.tags = Set(tags);
+    }
+    if let Some(description_html) = description_html {
+        row.description_html = Set(description_html);
+    }
+    if let Some(seo_title) = seo_title {
+        row.seo_title = Set(seo_title);
+    }
+    if let Some(seo_description) = seo_description {
+        row.seo_description = Set(seo_description);
     }
     row.updated_at = Set(now());
     match row.update(txn).await {

@@ -26,7 +26,7 @@ pub(crate) use locking::{lock_product, refuse};
 pub(crate) use lookups::{SKU_TAKEN, check_warehouses, skus_in_use};
 pub(crate) use problems::Problems;
 pub use update::update_variant;
-pub(crate) use validation::{CleanVariant, clean_variant};
+pub(crate) use validation::{CleanPrice, CleanVariant, clean_variant};
 
 use crate::common::money::{CurrencyCode, Decimal};
 use entities::json::NameValue;
@@ -43,11 +43,14 @@ pub const MAX_OPTION_LEN: usize = 255;
 /// Most stock entries one new variant may give (one per warehouse).
 pub const MAX_STOCK_ENTRIES: usize = 100;
 
-/// One price as given: an amount in a currency.
+/// One price as given: an amount in a currency, and the compare-at ("was") amount:
+/// `None` keeps the variant's current one in that currency (none for a new variant),
+/// `Some(None)` clears it.
 #[derive(Clone, Copy, Debug)]
 pub struct PriceInput {
     pub amount: Decimal,
     pub currency: CurrencyCode,
+    pub compare_at: Option<Option<Decimal>>,
 }
 
 /// Stock of a new variant in one warehouse.

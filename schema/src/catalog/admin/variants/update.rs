@@ -1,20 +1,20 @@
 //! `update_variant`: SKU, name, options, and the whole price list at once. Stock changes go
 //! through the inventory service.
 
-use super::VariantChanges;
 use super::locking::{lock_variant, refuse, variant_not_found};
 use super::lookups::{sku_in_use, sku_taken};
 use super::problems::Problems;
 use super::validation::{clean_name, clean_options, clean_prices, clean_sku};
+use super::{CleanPrice, VariantChanges};
 use crate::catalog::admin::products::{insert_prices, refresh_price_ranges};
 use crate::catalog::events::{CatalogChange, CatalogChangeKind};
 use crate::common::clock::now;
-use crate::common::user_error::UserError;
+use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::{ApiResult, is_unique_violation};
 use crate::events::DomainEvent;
 use crate::unit_of_work::Writer;
 use entities::{product_variant, variant_price};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 /// Updates a variant; given prices replace its whole price list. Stock is not changed here.
@@ -29,7 +29,7 @@ pub async fn update_variant(
     let sku = changes.sku.map(|s| clean_sku(&s, p));
     let name = changes.name.map(|n| clean_name(&n, p));
     let options = changes.options.map(|o| clean_options(o, p));
-    let prices = changes.prices.map(|prices| clean_prices(&prices, p));
+    let mut prices = changes.prices.map(|prices| clean_prices(&prices, p));
 
     let mut write = writer.begin().await?;
     let txn = write.txn();
@@ -40,6 +40,9 @@ pub async fn update_variant(
         && sku_in_use(txn, sku, Some(id)).await?
     {
         errors.push(sku_taken());
+    }
+    if let Some(prices) = &mut prices {
+        keep_compare_at(txn, id, prices, &mut errors).await?;
     }
     if !errors.is_empty() {
         return refuse(write, errors);
@@ -77,4 +80,40 @@ pub async fn update_variant(
     )));
     write.commit().await?;
     Ok(Ok(model))
+}
+
+/// Resolves "keep" for prices that did not mention a compare-at amount: the variant's
+/// current one in that currency, if it is still above the new amount. One that is not is
+/// refused rather than dropped, so a price cut never silently loses the "was" price staff
+/// set (they give a new one, or null).
+async fn keep_compare_at(
+    db: &impl ConnectionTrait,
+    variant_id: Uuid,
+    prices: &mut [CleanPrice],
+    errors: &mut Vec<UserError>,
+) -> ApiResult<()> {
+    if prices.iter().all(|p| p.compare_at.is_some()) {
+        return Ok(());
+    }
+    let current = variant_price::Entity::find()
+        .filter(variant_price::Column::VariantId.eq(variant_id))
+        .all(db)
+        .await?;
+    for (i, price) in prices.iter_mut().enumerate() {
+        if price.compare_at.is_some() {
+            continue;
+        }
+        let kept = current
+            .iter()
+            .find(|c| c.currency_code == price.currency)
+            .and_then(|c| c.compare_at_amount);
+        if kept.is_some_and(|kept| kept <= price.amount) {
+            let message = "the current compare-at price is not above the new amount; give a \
+                           compareAtAmount, or null to clear it";
+            let path = ["input", "prices", &i.to_string(), "compareAtAmount"];
+            errors.push(UserError::new(&path, ErrorCode::Invalid, message));
+        }
+        price.compare_at = Some(kept);
+    }
+    Ok(())
 }

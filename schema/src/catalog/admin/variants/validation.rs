@@ -17,9 +17,17 @@ pub(crate) struct CleanVariant {
     pub sku: String,
     pub name: String,
     pub options: NameValueList,
-    /// (currency code, minor units)
-    pub prices: Vec<(String, i64)>,
+    pub prices: Vec<CleanPrice>,
     pub stock: Vec<StockInput>,
+}
+
+/// A checked price, in minor units.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CleanPrice {
+    pub currency: String,
+    pub amount: i64,
+    /// `None`: keep the current compare-at amount; `Some(None)`: none.
+    pub compare_at: Option<Option<i64>>,
 }
 
 /// Whether `sku` (trimmed) has 1 to [`MAX_SKU_LEN`] ASCII letters, digits, dots,
@@ -69,7 +77,7 @@ pub(super) fn clean_options(options: Vec<NameValue>, p: &mut Problems<'_>) -> Na
     NameValueList(clean)
 }
 
-pub(super) fn clean_prices(prices: &[PriceInput], p: &mut Problems<'_>) -> Vec<(String, i64)> {
+pub(super) fn clean_prices(prices: &[PriceInput], p: &mut Problems<'_>) -> Vec<CleanPrice> {
     if prices.is_empty() {
         p.invalid(&["prices"], "give at least one price");
     }
@@ -83,10 +91,39 @@ pub(super) fn clean_prices(prices: &[PriceInput], p: &mut Problems<'_>) -> Vec<(
     let mut clean = Vec::with_capacity(prices.len());
     for (i, price) in prices.iter().enumerate() {
         let index = i.to_string();
-        match price.amount.to_bounded_minor(price.currency) {
-            Ok(minor) if minor > 0 => clean.push((price.currency.as_str().to_owned(), minor)),
-            Ok(_) => p.invalid(&["prices", &index, "amount"], "must be greater than 0"),
-            Err(message) => p.invalid(&["prices", &index, "amount"], message),
+        let amount = match price.amount.to_bounded_minor(price.currency) {
+            Ok(minor) if minor > 0 => Some(minor),
+            Ok(_) => {
+                p.invalid(&["prices", &index, "amount"], "must be greater than 0");
+                None
+            }
+            Err(message) => {
+                p.invalid(&["prices", &index, "amount"], message);
+                None
+            }
+        };
+        let compare_at = match price.compare_at {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(compare_at)) => match compare_at.to_bounded_minor(price.currency) {
+                Ok(minor) if amount.is_none_or(|amount| minor > amount) => Some(Some(minor)),
+                Ok(_) => {
+                    let message = "must be greater than the amount, or null for none";
+                    p.invalid(&["prices", &index, "compareAtAmount"], message);
+                    None
+                }
+                Err(message) => {
+                    p.invalid(&["prices", &index, "compareAtAmount"], message);
+                    None
+                }
+            },
+        };
+        if let Some(amount) = amount {
+            clean.push(CleanPrice {
+                currency: price.currency.as_str().to_owned(),
+                amount,
+                compare_at,
+            });
         }
         if !seen.insert(price.currency) {
             let message = format!(

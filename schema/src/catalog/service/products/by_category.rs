@@ -56,6 +56,7 @@ pub async fn first_pages_by_category(
         ProductOrder::Id => String::new(),
         ProductOrder::Name => format!(r#""products"."name" {direction}, "#),
         ProductOrder::Created => format!(r#""products"."created_at" {direction}, "#),
+        ProductOrder::UnitsSold => format!(r#""products"."units_sold" {direction}, "#),
         ProductOrder::Price => format!(r#""{}"."min_amount" {direction}, "#, super::PRICE_ALIAS),
     };
     let rank = Expr::cust(format!(

@@ -31,6 +31,8 @@ pub enum ProductOrder {
     /// Lowest variant price in the listing currency.
     Price,
     Created,
+    /// `products.units_sold` (BEST_SELLING is this, descending).
+    UnitsSold,
 }
 
 impl ProductOrder {
@@ -40,6 +42,7 @@ impl ProductOrder {
             Self::Name => "NAME",
             Self::Price => "PRICE",
             Self::Created => "CREATED",
+            Self::UnitsSold => "UNITS_SOLD",
         }
     }
 }
@@ -135,6 +138,9 @@ impl ProductListing {
             ProductOrder::Id => None,
             ProductOrder::Name => Some(Expr::col((product::Entity, product::Column::Name))),
             ProductOrder::Created => Some(Expr::col((product::Entity, product::Column::CreatedAt))),
+            ProductOrder::UnitsSold => {
+                Some(Expr::col((product::Entity, product::Column::UnitsSold)))
+            }
             ProductOrder::Price => {
                 // Products without a price in the listing currency cannot be sorted by it and
                 // are not for sale in it, so the inner join leaves them out.
@@ -172,6 +178,7 @@ impl ProductListing {
                     Some(CursorValue::Int(product.created_at.timestamp_micros()))
                 }
                 ProductOrder::Price => price.map(CursorValue::Int),
+                ProductOrder::UnitsSold => Some(CursorValue::Int(product.units_sold)),
             },
             id: product.id,
         }

@@ -86,7 +86,7 @@ fn after_cursor(
     let invalid = || ApiError::bad_input("the cursor does not match this ordering");
     let value: sea_orm::Value = match (order, &cursor.value) {
         (ProductOrder::Name, Some(CursorValue::Text(name))) => name.clone().into(),
-        (ProductOrder::Price, Some(CursorValue::Int(amount))) => (*amount).into(),
+        (ProductOrder::Price | ProductOrder::UnitsSold, Some(CursorValue::Int(n))) => (*n).into(),
         (ProductOrder::Created, Some(CursorValue::Int(micros))) => {
             let at: DateTime<Utc> = DateTime::from_timestamp_micros(*micros).ok_or_else(invalid)?;
             at.into()
