@@ -1,6 +1,6 @@
-use super::{Category, ProductVariant};
+use super::{Category, Collection, ProductVariant};
 use crate::catalog::loaders::{
-    CategoryWithParent, ImagesOfProduct, VariantOffer, VariantOffersOfProduct,
+    CategoryWithParent, CollectionsOfProduct, ImagesOfProduct, VariantOffer, VariantOffersOfProduct,
 };
 use crate::common::money::{CurrencyCode, Money};
 use crate::context::ContextExt;
@@ -103,6 +103,22 @@ impl Product {
             .load_one(CategoryWithParent(category_id))
             .await?;
         Ok(loaded.map(|(category, parent)| Category::with_parent(category, parent, self.currency)))
+    }
+
+    /// The collections the product is in, by title. Batched: on a listing, one statement for
+    /// all its products.
+    #[graphql(complexity = "10 * child_complexity")]
+    async fn collections(&self, ctx: &Context<'_>) -> Result<Vec<Collection>> {
+        let collections = ctx
+            .request()?
+            .catalog
+            .load_one(CollectionsOfProduct(self.model.id))
+            .await?
+            .unwrap_or_default();
+        Ok(collections
+            .into_iter()
+            .map(|c| Collection::new(c, self.currency))
+            .collect())
     }
 
     /// Images in display order.
