@@ -11,6 +11,7 @@ mod bad_input;
 mod carts;
 mod catalog;
 mod checkout;
+mod collections;
 mod customers;
 mod discounts;
 mod example_queries;
