@@ -50,11 +50,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 db.execute_unprepared("VACUUM ANALYZE").await?;
             }
             println!(
-                "seeded {} categories, {} products, {} variants, {} warehouses in {:.1}s",
+                "seeded {} categories, {} products, {} variants, {} warehouses, {} collections in {:.1}s",
                 summary.categories,
                 summary.products,
                 summary.variants,
                 summary.warehouses,
+                summary.collections,
                 started.elapsed().as_secs_f64()
             );
             Ok(())

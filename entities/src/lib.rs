@@ -10,6 +10,8 @@ pub mod back_in_stock_subscription;
 pub mod cart;
 pub mod cart_line;
 pub mod category;
+pub mod collection;
+pub mod collection_product;
 pub mod customer;
 pub mod customer_address;
 pub mod discount;
@@ -61,6 +63,8 @@ pub mod prelude {
     pub use super::cart::Entity as Cart;
     pub use super::cart_line::Entity as CartLine;
     pub use super::category::Entity as Category;
+    pub use super::collection::Entity as Collection;
+    pub use super::collection_product::Entity as CollectionProduct;
     pub use super::customer::Entity as Customer;
     pub use super::customer_address::Entity as CustomerAddress;
     pub use super::discount::Entity as Discount;

@@ -30,6 +30,7 @@ mod m20261204_000020_reminders;
 mod m20261205_000021_customer_accounts;
 mod m20261205_000022_staff;
 mod m20261205_000023_audit_events;
+mod m20261205_000024_collections;
 mod m20261205_000025_content;
 mod m20261205_000026_product_content;
 mod m20261205_000027_storefront_tokens;
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000021_customer_accounts::Migration),
             Box::new(m20261205_000022_staff::Migration),
             Box::new(m20261205_000023_audit_events::Migration),
+            Box::new(m20261205_000024_collections::Migration),
             Box::new(m20261205_000025_content::Migration),
             Box::new(m20261205_000026_product_content::Migration),
             Box::new(m20261205_000027_storefront_tokens::Migration),

@@ -111,6 +111,8 @@ async fn entities_match_tables(db: &DatabaseConnection) {
     matches_table(db, AuditEvent).await;
     matches_table(db, StorefrontToken).await;
     matches_table(db, Category).await;
+    matches_table(db, Collection).await;
+    matches_table(db, CollectionProduct).await;
     matches_table(db, Product).await;
     matches_table(db, ProductImage).await;
     matches_table(db, ProductVariant).await;

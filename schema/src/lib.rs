@@ -41,6 +41,7 @@ pub use persisted_queries::PersistedQueryStore;
 #[graphql(name = "Query")]
 pub struct QueryRoot(
     catalog::query::CatalogQuery,
+    catalog::collection_query::CollectionQuery,
     customers::query::CustomerQuery,
     customers::staff::query::StaffQuery,
     inventory::query::InventoryQuery,
@@ -66,6 +67,7 @@ pub struct MutationRoot(
     inventory::admin::stock_mutation::StockMutation,
     inventory::back_in_stock_mutation::BackInStockMutation,
     catalog::admin::category_mutation::CategoryMutation,
+    catalog::admin::collection_mutation::CollectionMutation,
     catalog::admin::product_mutation::ProductMutation,
     inventory::admin::warehouse_mutation::WarehouseMutation,
     carts::mutation::CartMutation,

@@ -13,6 +13,7 @@ mod bad_input;
 mod carts;
 mod catalog;
 mod checkout;
+mod collections;
 mod content;
 mod customers;
 mod discounts;

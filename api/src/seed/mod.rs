@@ -2,6 +2,7 @@
 //! of any size, written in batched inserts in one unit of work.
 
 mod catalog_plan;
+mod collections;
 pub mod content;
 
 use catalog_plan::{ADJECTIVES, BRANDS, CATEGORIES, Goods, MATERIALS, ORIGINS};
@@ -9,8 +10,8 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use entities::enums::ProductStatus;
 use entities::json::{NameValue, NameValueList, StringList};
 use entities::{
-    category, product, product_image, product_price_range, product_variant, stock_level,
-    variant_price, warehouse,
+    category, collection, collection_product, product, product_image, product_price_range,
+    product_variant, stock_level, variant_price, warehouse,
 };
 use schema::unit_of_work::Writer;
 use sea_orm::{
@@ -32,6 +33,7 @@ pub struct SeedSummary {
     pub products: usize,
     pub variants: usize,
     pub warehouses: usize,
+    pub collections: usize,
 }
 
 pub async fn catalog_is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
@@ -51,11 +53,13 @@ struct Rows {
     ranges: Vec<product_price_range::Model>,
     stock: Vec<stock_level::Model>,
     content: content::ContentRows,
+    collections: Vec<collection::Model>,
+    collection_products: Vec<collection_product::Model>,
 }
 
 /// Generates `products` products (3 variants each) in 7 leaf categories under 3 roots, with
-/// prices in USD and EUR and stock in 2 warehouses, plus the storefront's header and footer
-/// menus and two pages (`content`), and writes them in one unit of work.
+/// prices in USD and EUR, stock in 2 warehouses and 5 collections, plus the storefront's
+/// header and footer menus and two pages (`content`), and writes them in one unit of work.
 pub async fn seed_demo_catalog(writer: &Writer, products: usize) -> anyhow::Result<SeedSummary> {
     let rows = generate(products);
     let summary = SeedSummary {
@@ -63,6 +67,7 @@ pub async fn seed_demo_catalog(writer: &Writer, products: usize) -> anyhow::Resu
         products: rows.products.len(),
         variants: rows.variants.len(),
         warehouses: rows.warehouses.len(),
+        collections: rows.collections.len(),
     };
     let write = writer.begin().await?;
     let txn = write.txn();
@@ -78,6 +83,8 @@ pub async fn seed_demo_catalog(writer: &Writer, products: usize) -> anyhow::Resu
     insert_all(txn, rows.content.menus).await?;
     // Parents before children: each batch's parents are in it or an earlier one.
     insert_all(txn, rows.content.items).await?;
+    insert_all(txn, rows.collections).await?;
+    insert_all(txn, rows.collection_products).await?;
     // No catalog events: an empty search index is filled from the catalog at start
     // (`rebuild::fill_if_empty`).
     write.commit().await?;
@@ -158,6 +165,15 @@ fn generate(product_count: usize) -> Rows {
     for n in 0..product_count {
         let (category_id, goods) = leaves[n % leaves.len()];
         add_product(&mut rows, &mut rng, n, category_id, goods, now);
+    }
+    let slug_of: HashMap<Uuid, &'static str> = CATEGORIES
+        .iter()
+        .filter_map(|c| Some((by_slug.get(c.slug)?.0, c.slug)))
+        .collect();
+    let category_of = |p: &product::Model| p.category_id.and_then(|c| slug_of.get(&c).copied());
+    for seeded in collections::collections(&rows.products, category_of, now) {
+        rows.collections.push(seeded.collection);
+        rows.collection_products.extend(seeded.members);
     }
     rows
 }
@@ -307,6 +323,21 @@ mod tests {
         assert_eq!(rows.variants.len(), rows.products.len() * 3);
         assert_eq!(rows.prices.len(), rows.variants.len() * 2);
         assert_eq!(rows.stock.len(), rows.variants.len() * 2);
+        assert_eq!(rows.collections.len(), 5);
+        let members = |handle: &str| {
+            let id = rows
+                .collections
+                .iter()
+                .find(|c| c.handle == handle)
+                .map(|c| c.id);
+            rows.collection_products
+                .iter()
+                .filter(|m| Some(m.collection_id) == id)
+                .count()
+        };
+        assert_eq!(members("hidden-homepage-featured-items"), 3);
+        assert!(members("hidden-homepage-carousel") >= 6);
+        assert!(members("footwear-edit") > 0 && members("kitchen-essentials") > 0);
         let slugs: std::collections::HashSet<_> = rows.products.iter().map(|p| &p.slug).collect();
         assert_eq!(slugs.len(), rows.products.len(), "slugs are unique");
         let skus: std::collections::HashSet<_> = rows.variants.iter().map(|v| &v.sku).collect();

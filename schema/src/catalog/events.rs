@@ -1,5 +1,5 @@
 //! The catalog event: products whose searchable facts changed (name, description, brand,
-//! category, status, variants, prices), or a category. A writer records it on its unit of
+//! category, status, variants, prices), a category, or a collection (its fields or members). A writer records it on its unit of
 //! work (`write.record(DomainEvent::CatalogChanged(..))`); it travels through the outbox like
 //! every event, the relay turns it into search-queue rows (see `crate::search::queue`), and
 //! outgoing webhooks deliver it as PRODUCT_CREATED / PRODUCT_UPDATED / PRODUCT_DELETED /
@@ -32,6 +32,14 @@ pub struct CatalogChange {
     /// The category's slug (its last one when deleted).
     #[serde(default)]
     pub category_slug: Option<String>,
+    /// A collection that was created, changed (fields, members, order) or deleted. Collections
+    /// are not in search documents, so this names no products: the event exists so cached
+    /// answers are dropped.
+    #[serde(default)]
+    pub collection_id: Option<Uuid>,
+    /// The collection's handle (its last one when deleted).
+    #[serde(default)]
+    pub collection_handle: Option<String>,
 }
 
 /// What a catalog change was, as outgoing webhooks name it.
@@ -44,6 +52,8 @@ pub enum CatalogChangeKind {
     ProductDeleted,
     /// Created, renamed, moved or deleted.
     CategoryUpdated,
+    /// Created, changed (fields, members, their order) or deleted.
+    CollectionUpdated,
 }
 
 /// A product's slug at the change, and the one it replaced when the change renamed it (the
@@ -94,6 +104,15 @@ impl CatalogChange {
         change
     }
 
+    /// The collection `collection_id` (handle `handle`) was created, changed or deleted.
+    pub fn collection(collection_id: Uuid, handle: &str) -> Self {
+        let mut change = Self::new(Vec::new(), None);
+        change.kind = Some(CatalogChangeKind::CollectionUpdated);
+        change.collection_id = Some(collection_id);
+        change.collection_handle = Some(handle.to_owned());
+        change
+    }
+
     /// What happened. Events written before it was recorded: a category change when they name
     /// a category, else products updated.
     pub fn kind(&self) -> CatalogChangeKind {
@@ -113,6 +132,8 @@ impl CatalogChange {
             kind: None,
             slugs: Vec::new(),
             category_slug: None,
+            collection_id: None,
+            collection_handle: None,
         }
     }
 }

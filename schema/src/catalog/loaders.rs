@@ -1,8 +1,13 @@
 //! Batched catalog reads. Every to-one and to-many edge of the catalog graph goes through one
 //! of these keys, so a query costs one statement per edge *kind*, whatever the number of rows.
 
+mod collections;
 mod offers;
 
+pub use collections::{
+    CollectionByHandle, CollectionById, CollectionsOfProduct, FirstProductsOfCollection,
+    ProductCountOfCollection,
+};
 pub use offers::{VariantOffer, VariantOffersOfProduct};
 
 use super::service::products::{ProductListing, counts_by_category, first_pages_by_category};

@@ -11,6 +11,7 @@ pub mod money;
 pub mod mutation_cost;
 pub mod pagination;
 pub mod redact;
+pub mod seo;
 pub mod shared_redis;
 pub mod slug;
 pub mod text;

@@ -5,6 +5,7 @@ use super::service::menu_items::MenuItemType;
 use super::service::menus::StoredMenu;
 use crate::common::html;
 use crate::common::pagination::PageInfo;
+use crate::common::seo::Seo;
 use crate::common::user_error::UserError;
 use async_graphql::{ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -83,13 +84,6 @@ impl MenuItem {
 /// A static storefront page (about us, shipping and returns …).
 pub struct Page(pub page::Model);
 
-/// A page's search-engine title and description.
-#[derive(SimpleObject)]
-pub struct PageSeo {
-    pub title: Option<String>,
-    pub description: Option<String>,
-}
-
 #[Object]
 impl Page {
     async fn id(&self) -> ID {
@@ -124,8 +118,8 @@ impl Page {
         }
     }
 
-    async fn seo(&self) -> PageSeo {
-        PageSeo {
+    async fn seo(&self) -> Seo {
+        Seo {
             title: self.0.seo_title.clone(),
             description: self.0.seo_description.clone(),
         }

@@ -95,6 +95,7 @@ impl DomainEvent {
                 .first()
                 .copied()
                 .or(change.category_id)
+                .or(change.collection_id)
                 .unwrap_or(change.event_id),
             DomainEvent::SessionRevoked(revoked) => revoked.account_id,
             DomainEvent::BackInStock(notice) => notice.variant_uuid,

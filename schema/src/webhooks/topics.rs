@@ -125,12 +125,14 @@ pub fn messages(event: &DomainEvent) -> Vec<Message> {
             }
             messages
         }
-        DomainEvent::CatalogChanged(change) => vec![first(match change.kind() {
-            CatalogChangeKind::ProductCreated => WebhookTopic::ProductCreated,
-            CatalogChangeKind::ProductUpdated => WebhookTopic::ProductUpdated,
-            CatalogChangeKind::ProductDeleted => WebhookTopic::ProductDeleted,
-            CatalogChangeKind::CategoryUpdated => WebhookTopic::CategoryUpdated,
-        })],
+        DomainEvent::CatalogChanged(change) => match change.kind() {
+            CatalogChangeKind::ProductCreated => vec![first(WebhookTopic::ProductCreated)],
+            CatalogChangeKind::ProductUpdated => vec![first(WebhookTopic::ProductUpdated)],
+            CatalogChangeKind::ProductDeleted => vec![first(WebhookTopic::ProductDeleted)],
+            CatalogChangeKind::CategoryUpdated => vec![first(WebhookTopic::CategoryUpdated)],
+            // No webhook topic names collections yet; the event only invalidates caches.
+            CatalogChangeKind::CollectionUpdated => Vec::new(),
+        },
         DomainEvent::BackInStock(_) => vec![first(WebhookTopic::BackInStock)],
         DomainEvent::CartAbandoned(_) => vec![first(WebhookTopic::CartAbandoned)],
         DomainEvent::CustomerCreated(_) => vec![first(WebhookTopic::CustomerCreated)],

@@ -2,6 +2,7 @@
 //! paged. Services take `&impl ConnectionTrait` so they run unchanged inside a transaction.
 
 pub mod categories;
+pub mod collections;
 pub mod products;
 pub mod units_sold;
 

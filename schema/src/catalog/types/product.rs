@@ -1,8 +1,9 @@
-use super::{Category, ProductVariant};
+use super::{Category, Collection, ProductVariant};
 use crate::catalog::loaders::{
-    CategoryWithParent, ImagesOfProduct, VariantOffer, VariantOffersOfProduct,
+    CategoryWithParent, CollectionsOfProduct, ImagesOfProduct, VariantOffer, VariantOffersOfProduct,
 };
 use crate::common::money::{CurrencyCode, Money};
+use crate::common::seo::Seo;
 use crate::context::ContextExt;
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -56,16 +57,6 @@ pub struct Image {
     pub alt_text: Option<String>,
     pub width: Option<i32>,
     pub height: Option<i32>,
-}
-
-/// How search engines should show a product.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Seo {
-    /// Staff's SEO title, else the product's name.
-    pub title: String,
-    /// Staff's SEO description, else the plain description's first 320 characters (about
-    /// twice what result pages show, so they can cut it at a word); null when neither is set.
-    pub description: Option<String>,
 }
 
 /// Longest SEO description made from the plain description.
@@ -147,12 +138,14 @@ impl Product {
             let plain = self.model.description.as_deref()?;
             Some(plain.chars().take(SEO_DESCRIPTION_FALLBACK_LEN).collect())
         });
+        // Staff's SEO title, else the product's name: never null for a product.
         Seo {
-            title: self
-                .model
-                .seo_title
-                .clone()
-                .unwrap_or_else(|| self.model.name.clone()),
+            title: Some(
+                self.model
+                    .seo_title
+                    .clone()
+                    .unwrap_or_else(|| self.model.name.clone()),
+            ),
             description,
         }
     }
@@ -183,6 +176,22 @@ impl Product {
             .load_one(CategoryWithParent(category_id))
             .await?;
         Ok(loaded.map(|(category, parent)| Category::with_parent(category, parent, self.currency)))
+    }
+
+    /// The collections the product is in, by title. Batched: on a listing, one statement for
+    /// all its products.
+    #[graphql(complexity = "10 * child_complexity")]
+    async fn collections(&self, ctx: &Context<'_>) -> Result<Vec<Collection>> {
+        let collections = ctx
+            .request()?
+            .catalog
+            .load_one(CollectionsOfProduct(self.model.id))
+            .await?
+            .unwrap_or_default();
+        Ok(collections
+            .into_iter()
+            .map(|c| Collection::new(c, self.currency))
+            .collect())
     }
 
     /// Images in display order.
