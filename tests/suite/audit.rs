@@ -255,8 +255,8 @@ async fn staff_management_names_roles_and_members(backend: Backend) -> anyhow::R
     let admin = server.admin().await?;
     let role = admin
         .mutate_ok(
-            "mutation($input: RoleInput!) { roleCreate(input: $input) { role { id } userErrors { field code } } }",
-            json!({ "input": { "name": "Packers", "permissions": ["MANAGE_ORDERS"] } }),
+            "mutation($name: String!, $permissions: [Permission!]!) { roleCreate(name: $name, permissions: $permissions) { role { id } userErrors { field code } } }",
+            json!({ "name": "Packers", "permissions": ["MANAGE_ORDERS"] }),
         )
         .await?;
     let role_id = role["role"]["id"].clone();

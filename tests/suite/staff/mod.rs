@@ -14,7 +14,7 @@ use entities::{customer, staff_member, staff_member_role};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
-const ROLE_CREATE: &str = "mutation($input: RoleInput!) { roleCreate(input: $input) { role { id name permissions memberCount } userErrors { field code message } } }";
+const ROLE_CREATE: &str = "mutation($name: String!, $permissions: [Permission!]!) { roleCreate(name: $name, permissions: $permissions) { role { id name permissions memberCount } userErrors { field code message } } }";
 
 /// `roleCreate` as `token`: the payload.
 async fn create_role(
@@ -27,7 +27,7 @@ async fn create_role(
         .graphql_as(
             Some(token),
             ROLE_CREATE,
-            json!({ "input": { "name": name, "permissions": permissions } }),
+            json!({ "name": name, "permissions": permissions }),
         )
         .await?;
     Ok(created.data()["roleCreate"].clone())

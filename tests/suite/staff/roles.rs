@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 const ROLES: &str = "{ roles { id name permissions memberCount } }";
 const STAFF_UPDATE: &str = "mutation($id: ID!, $roles: [ID!]) { staffUpdate(id: $id, input: { roleIds: $roles }) { staffMember { id permissions } userErrors { field code } } }";
 const DEACTIVATE: &str = "mutation($id: ID!) { staffDeactivate(id: $id) { staffMember { status } userErrors { field code } } }";
-const ROLE_UPDATE: &str = "mutation($id: ID!, $input: RoleInput!) { roleUpdate(id: $id, input: $input) { role { permissions } userErrors { field code } } }";
+const ROLE_UPDATE: &str = "mutation($id: ID!, $name: String!, $permissions: [Permission!]!) { roleUpdate(id: $id, name: $name, permissions: $permissions) { role { permissions } userErrors { field code } } }";
 const ROLE_DELETE: &str =
     "mutation($id: ID!) { roleDelete(id: $id) { deletedRoleId userErrors { field code } } }";
 const INVITE: &str = "mutation($input: StaffInviteInput!) { staffInvite(input: $input) { staffMember { id } userErrors { field code } } }";
@@ -48,7 +48,7 @@ async fn nobody_grants_what_they_lack(backend: Backend) -> anyhow::Result<()> {
         .graphql_as(
             Some(&sam),
             super::ROLE_CREATE,
-            json!({ "input": { "name": "Order desk", "permissions": ["MANAGE_STAFF", "MANAGE_ORDERS"] } }),
+            json!({ "name": "Order desk", "permissions": ["MANAGE_STAFF", "MANAGE_ORDERS"] }),
         )
         .await?;
     assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
@@ -64,7 +64,7 @@ async fn nobody_grants_what_they_lack(backend: Backend) -> anyhow::Result<()> {
         .graphql_as(
             Some(&sam),
             ROLE_UPDATE,
-            json!({ "id": own_id, "input": { "name": "Staff desk", "permissions": ["MANAGE_STAFF", "MANAGE_SETTINGS"] } }),
+            json!({ "id": own_id, "name": "Staff desk", "permissions": ["MANAGE_STAFF", "MANAGE_SETTINGS"] }),
         )
         .await?;
     assert_eq!(widen.error_code(), Some("FORBIDDEN"), "{}", widen.body);
@@ -146,7 +146,7 @@ async fn the_last_staff_manager_is_kept(backend: Backend) -> anyhow::Result<()> 
         (
             "roleUpdate",
             ROLE_UPDATE,
-            json!({ "id": admin_role, "input": { "name": "Administrator", "permissions": everything_but_staff } }),
+            json!({ "id": admin_role, "name": "Administrator", "permissions": everything_but_staff }),
         ),
         ("roleDelete", ROLE_DELETE, json!({ "id": admin_role })),
     ];

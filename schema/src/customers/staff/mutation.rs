@@ -6,8 +6,7 @@ use super::invitations::{self, Invitation};
 use super::members::{self, MemberChanges};
 use super::roles::{self, Changed, RoleSpec};
 use super::types::{
-    Role, RoleDeletePayload, RoleInput, RolePayload, StaffInviteInput, StaffMemberPayload,
-    StaffUpdateInput,
+    Role, RoleDeletePayload, RolePayload, StaffInviteInput, StaffMemberPayload, StaffUpdateInput,
 };
 use crate::common::budget::{self, Allowance};
 use crate::common::ids::{parse_id, parse_ids};
@@ -65,12 +64,16 @@ fn role_payload(
 impl StaffMutation {
     /// Creates a role (MANAGE_STAFF). Giving it a permission you do not hold is FORBIDDEN.
     #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]
-    async fn role_create(&self, ctx: &Context<'_>, input: RoleInput) -> Result<RolePayload> {
+    async fn role_create(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Unique, at most 64 characters.")] name: String,
+        #[graphql(desc = "You can only give permissions you hold yourself.")] permissions: Vec<
+            Permission,
+        >,
+    ) -> Result<RolePayload> {
         let actor = actor(ctx)?;
-        let spec = RoleSpec {
-            name: input.name,
-            permissions: input.permissions,
-        };
+        let spec = RoleSpec { name, permissions };
         let outcome = roles::create(&ctx.writer()?, actor, spec).await?;
         Ok(role_payload(apply_ended(ctx.state()?, outcome)))
     }
@@ -83,14 +86,12 @@ impl StaffMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
-        input: RoleInput,
+        name: String,
+        permissions: Vec<Permission>,
     ) -> Result<RolePayload> {
         let actor = actor(ctx)?;
         let id = parse_id(&id, "id")?;
-        let spec = RoleSpec {
-            name: input.name,
-            permissions: input.permissions,
-        };
+        let spec = RoleSpec { name, permissions };
         let outcome = roles::update(&ctx.writer()?, actor, id, spec).await?;
         Ok(role_payload(apply_ended(ctx.state()?, outcome)))
     }

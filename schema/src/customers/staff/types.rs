@@ -97,14 +97,6 @@ impl From<MemberView> for StaffMember {
 }
 
 #[derive(InputObject, Clone, Debug)]
-pub struct RoleInput {
-    /// Unique, at most 64 characters.
-    pub name: String,
-    /// You can only give permissions you hold yourself.
-    pub permissions: Vec<Permission>,
-}
-
-#[derive(InputObject, Clone, Debug)]
 pub struct StaffInviteInput {
     pub email: String,
     pub first_name: Option<String>,
