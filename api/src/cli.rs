@@ -101,8 +101,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::ExportSchema => {
-            print!("{}", schema::export_sdl());
+        Command::ExportSchema { storefront } => {
+            let sdl = match storefront {
+                false => schema::export_sdl(),
+                true => schema::storefront_compat::export_sdl(),
+            };
+            print!("{sdl}");
             Ok(())
         }
     }

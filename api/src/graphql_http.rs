@@ -43,6 +43,7 @@ pub async fn graphql_post(
     let arrival = arrival(&state, &headers, Transport::Post);
     let fresh = wants_fresh(&headers);
     let run = Run {
+        endpoint: Endpoint::Core,
         viewer,
         client: caller.client,
         session: caller.session,
@@ -77,7 +78,7 @@ fn same_secret(expected: &[u8], sent: &[u8]) -> bool {
 /// A request body the GraphQL extractor could not read, as a GraphQL-shaped error. A body
 /// without Content-Length (chunked) that outgrows MAX_BODY_BYTES is only noticed here, while
 /// it streams in: it gets the same 413 as one whose announced length is too large.
-fn unreadable(rejection: GraphQLRejection) -> Response {
+pub(crate) fn unreadable(rejection: GraphQLRejection) -> Response {
     let (status, code, message) = match &rejection.0 {
         ParseRequestError::Io(err) if err.to_string().contains("length limit exceeded") => (
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -125,6 +126,7 @@ pub async fn graphql_get(
             Err(refusal) => return refusal.into_response(),
         };
         let run = Run {
+            endpoint: Endpoint::Core,
             viewer,
             client: caller.client,
             session: caller.session,
@@ -150,7 +152,7 @@ pub async fn graphql_get(
 
 /// `Cache-Control: no-cache` (or `no-store`) on a request: the client wants an answer
 /// computed now, not one from the response cache (the fresh answer may still be stored).
-fn wants_fresh(headers: &HeaderMap) -> bool {
+pub(crate) fn wants_fresh(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::CACHE_CONTROL)
         .iter()
@@ -162,23 +164,41 @@ fn wants_fresh(headers: &HeaderMap) -> bool {
         })
 }
 
+/// Which schema answers: `/graphql`'s or the Shopify-shaped endpoint's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    Core,
+    Storefront,
+}
+
+impl Endpoint {
+    /// Names the endpoint in response-cache keys.
+    fn cache_namespace(self) -> &'static str {
+        match self {
+            Self::Core => "graphql",
+            Self::Storefront => "storefront",
+        }
+    }
+}
+
 /// How a GraphQL request is to be run, besides the request itself.
-struct Run {
-    viewer: Viewer,
+pub(crate) struct Run {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) viewer: Viewer,
     /// Who the request is counted against, for the budgets the schema spends (sign-ins,
     /// discount codes).
-    client: ClientKey,
+    pub(crate) client: ClientKey,
     /// The access token's session, if any (see `RequestData::session`).
-    session: Option<TokenSession>,
-    arrival: Arrival,
+    pub(crate) session: Option<TokenSession>,
+    pub(crate) arrival: Arrival,
     /// A GET request's conditional headers: only GET answers may be cached by HTTP caches
     /// (see `http_cache`).
-    get: Option<http_cache::Conditional>,
+    pub(crate) get: Option<http_cache::Conditional>,
     /// The client sent `Cache-Control: no-cache`.
-    fresh: bool,
+    pub(crate) fresh: bool,
     /// The request's `x-request-id` (set by the server's middleware when the client sent
     /// none), for the audit log.
-    request_id: Option<String>,
+    pub(crate) request_id: Option<String>,
 }
 
 /// Runs a GraphQL request. Anonymous queries go through the response cache first (see
@@ -187,8 +207,13 @@ struct Run {
 /// and one whose text is sent is never looked up (the text decides before it runs). A
 /// hash-only persisted query is looked up by its hash before its text is known: for a
 /// mutation that lookup finds nothing, since only queries are ever stored.
-async fn execute(state: ServerState, request: async_graphql::Request, run: Run) -> Response {
+pub(crate) async fn execute(
+    state: ServerState,
+    request: async_graphql::Request,
+    run: Run,
+) -> Response {
     let Run {
+        endpoint,
         viewer,
         client,
         session,
@@ -208,7 +233,7 @@ async fn execute(state: ServerState, request: async_graphql::Request, run: Run) 
     let mut cache_entry = None;
     let may_be_cached = written_as.is_none_or(|op| op == OperationType::Query);
     if anonymous && cache.enabled() && may_be_cached {
-        let key = ResponseCache::key(&request);
+        let key = ResponseCache::key(endpoint.cache_namespace(), &request);
         let found = if fresh {
             Found::Miss(cache.skip_lookup(&key).await)
         } else {
@@ -230,7 +255,12 @@ async fn execute(state: ServerState, request: async_graphql::Request, run: Run) 
     let executed = SQL_STATEMENTS
         .scope(
             counter.clone(),
-            tasks.run(state.schema.run(request, arrival)),
+            tasks.run(async {
+                match endpoint {
+                    Endpoint::Core => state.schema.run(request, arrival).await,
+                    Endpoint::Storefront => state.storefront_schema.run(request, arrival).await,
+                }
+            }),
         )
         .await;
     let ran_query = executed.operation == Some(OperationType::Query);

@@ -27,6 +27,7 @@ pub mod search;
 pub mod seed;
 pub mod server;
 pub mod state;
+pub mod storefront_http;
 pub mod telemetry;
 pub mod viewer;
 pub mod webhooks;

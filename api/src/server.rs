@@ -4,7 +4,9 @@
 use crate::config::ServerConfig;
 use crate::metrics::HttpLabels;
 use crate::state::ServerState;
-use crate::{graphiql, graphql_http, health, metrics_endpoint, request_budget, webhooks};
+use crate::{
+    graphiql, graphql_http, health, metrics_endpoint, request_budget, storefront_http, webhooks,
+};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
@@ -39,6 +41,10 @@ pub fn router(state: ServerState, config: &ServerConfig) -> Router {
         .route(
             "/graphql",
             get(graphql_http::graphql_get).post(graphql_http::graphql_post),
+        )
+        .route(
+            "/api/{version}/graphql.json",
+            axum::routing::post(storefront_http::storefront_post),
         )
         // Only the API is rate limited; health checks, metrics and GraphiQL's assets are not.
         // The caller (viewer and client) is resolved here for the handler too.
@@ -97,6 +103,7 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
             HeaderName::from_static("apollographql-client-name"),
+            HeaderName::from_static(storefront_http::TOKEN_HEADER),
         ])
         .max_age(Duration::from_secs(600))
 }

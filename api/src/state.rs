@@ -18,6 +18,10 @@ use tokio_util::task::TaskTracker;
 #[derive(Clone)]
 pub struct ServerState {
     pub schema: GuardedSchema,
+    /// The Shopify-shaped endpoint's schema (`/api/{version}/graphql.json`).
+    pub storefront_schema: GuardedSchema<schema::storefront_compat::CompatSchema>,
+    /// Storefront access tokens presented to that endpoint, checked and remembered briefly.
+    pub storefront_tokens: Arc<crate::storefront_http::StorefrontTokens>,
     pub app: schema::AppState,
     pub metrics: Arc<Metrics>,
     pub options: Arc<ServerOptions>,

@@ -36,5 +36,6 @@ mod server;
 mod sessions;
 mod staff;
 mod statement_counts;
+mod storefront_api;
 mod storefront_tokens;
 mod webhooks;

@@ -14,6 +14,7 @@ pub use serve::run_server;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::state::ServerState;
+use crate::storefront_http::StorefrontTokens;
 use crate::websocket_seats::WebsocketSeats;
 use crate::{db, metrics_endpoint, redis_client, seed, server};
 use anyhow::Context as _;
@@ -99,8 +100,13 @@ impl App {
         metrics.observe_events(app.events.clone());
         metrics.observe_webhooks(app.webhooks.clone());
         let schema = schema::build_schema(app.clone(), &limits);
+        let storefront_schema = schema::storefront_compat::build_schema(app.clone(), &limits);
         let state = ServerState {
             schema,
+            storefront_schema,
+            storefront_tokens: Arc::new(StorefrontTokens::new(
+                config.server.storefront_token_required,
+            )),
             app,
             metrics,
             options: Arc::new(prepared.options),

@@ -65,7 +65,11 @@ pub enum Command {
         products: usize,
     },
     /// Print the GraphQL schema (federation subgraph SDL) and exit.
-    ExportSchema,
+    ExportSchema {
+        /// Print the Shopify-shaped endpoint's schema (`/api/{version}/graphql.json`) instead.
+        #[arg(long)]
+        storefront: bool,
+    },
     /// Rebuild the search index from the catalog with no downtime: a new index is built
     /// aside and replaces the live one when complete (servers keep searching the old one
     /// until then), then changes made meanwhile are queued again for the sync.

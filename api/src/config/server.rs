@@ -32,6 +32,12 @@ pub struct ServerConfig {
     #[arg(long, env = "FEDERATION_SDL_KEY", hide_env_values = true)]
     pub federation_sdl_key: Option<String>,
 
+    /// Refuse requests to the Shopify-shaped endpoint (`/api/{version}/graphql.json`) that
+    /// carry no `X-Shopify-Storefront-Access-Token`. A token that is presented is always
+    /// checked (unknown or revoked: 401).
+    #[arg(long, env = "STOREFRONT_TOKEN_REQUIRED")]
+    pub storefront_token_required: bool,
+
     /// Address serving `/metrics` (Prometheus), apart from the API [default: 127.0.0.1:9100
     /// in production; in development /metrics is on the API port unless this is set]. With
     /// it set, /metrics on the API port answers 404.

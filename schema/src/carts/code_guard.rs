@@ -17,9 +17,10 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Positioned, Request, ServerError, ServerResult, Value};
 use std::collections::HashMap;
 
-/// Mutations that try discount codes. (`cartCreate` and `checkoutComplete` take none; a
-/// mutation that starts taking codes belongs here.)
-pub const CODE_APPLYING_MUTATIONS: &[&str] = &["cartDiscountCodesUpdate"];
+/// Mutations that try discount codes: `cartCreate` takes codes on the Shopify-shaped endpoint
+/// (`input.discountCodes`). (`checkoutComplete` takes none; a mutation that starts taking
+/// codes belongs here.)
+pub const CODE_APPLYING_MUTATIONS: &[&str] = &["cartDiscountCodesUpdate", "cartCreate"];
 
 /// Refuses a request whose operation would apply discount codes more than once.
 pub fn check(request: &mut Request) -> ServerResult<()> {

@@ -54,7 +54,7 @@ fn buyer(input: CartBuyerIdentityInput) -> BuyerIdentity {
 /// A signed-in customer's new cart without a shipping address starts with their default
 /// address, and then with their account email when none was given (the address book is the
 /// customers context's: read through its function).
-async fn prefill(
+pub(crate) async fn prefill(
     db: &sea_orm::DatabaseConnection,
     account: Uuid,
     given: Option<BuyerIdentity>,

@@ -81,6 +81,20 @@ impl MenuItem {
     }
 }
 
+/// The summary staff wrote, else the start of the body as plain text.
+pub fn body_summary(page: &page::Model) -> String {
+    match &page.summary {
+        Some(summary) => summary.clone(),
+        None => {
+            let text = html::plain_text(&page.body_html);
+            match text.char_indices().nth(BODY_SUMMARY_LEN) {
+                Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+                None => text,
+            }
+        }
+    }
+}
+
 /// A static storefront page (about us, shipping and returns …).
 pub struct Page(pub page::Model);
 
@@ -106,16 +120,7 @@ impl Page {
 
     /// The summary staff wrote, else the start of the body as plain text.
     async fn body_summary(&self) -> String {
-        match &self.0.summary {
-            Some(summary) => summary.clone(),
-            None => {
-                let text = html::plain_text(&self.0.body_html);
-                match text.char_indices().nth(BODY_SUMMARY_LEN) {
-                    Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
-                    None => text,
-                }
-            }
-        }
+        body_summary(&self.0)
     }
 
     async fn seo(&self) -> Seo {

@@ -85,10 +85,13 @@ impl ResponseCache {
         self.settings.capacity > 0 && !self.settings.ttl.is_zero()
     }
 
-    /// The identity of a request: its document (or persisted-query hash), operation name and
-    /// variables.
-    pub fn key(request: &async_graphql::Request) -> CacheKey {
+    /// The identity of a request: the endpoint (`/graphql` and the Shopify-shaped endpoint
+    /// answer the same text differently), its document (or persisted-query hash), operation
+    /// name and variables.
+    pub fn key(endpoint: &str, request: &async_graphql::Request) -> CacheKey {
         let mut hash = Sha256::new();
+        hash.update(endpoint.as_bytes());
+        hash.update([0]);
         hash.update(request.query.as_bytes());
         hash.update([0]);
         hash.update(request.operation_name.as_deref().unwrap_or("").as_bytes());

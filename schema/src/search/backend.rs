@@ -80,6 +80,12 @@ impl AttributeFilter {
     }
 }
 
+/// The attribute name a product's tags are indexed under; the leading `#` keeps it apart from
+/// the attribute names staff give (Material, Colour …).
+pub const TAG_ATTRIBUTE: &str = "#tag";
+/// The attribute name a product's type (its category's name) is indexed under.
+pub const PRODUCT_TYPE_ATTRIBUTE: &str = "#product_type";
+
 /// How attributes are indexed: case-insensitive on both sides of `=`.
 pub fn attribute_key(name: &str, value: &str) -> String {
     format!(

@@ -2,7 +2,9 @@
 //! products (products, their categories' paths, variants, price ranges, availability),
 //! whatever the batch size. Used by the sync (queued products) and by full rebuilds.
 
-use super::backend::{PriceSpan, ProductDocument, attribute_key};
+use super::backend::{
+    PRODUCT_TYPE_ATTRIBUTE, PriceSpan, ProductDocument, TAG_ATTRIBUTE, attribute_key,
+};
 use crate::common::money::CurrencyCode;
 use crate::error::ApiResult;
 use crate::inventory::service::availability;
@@ -118,21 +120,17 @@ async fn documents_of(
                 .and_then(|id| categories.get(&id))
                 .cloned()
                 .unwrap_or_default();
+            let attributes = indexed_attributes(&p, trail.last().map(|(_, name)| name.as_str()));
             ProductDocument {
                 id: p.id,
                 description: p.description.unwrap_or_default(),
                 brand: p.brand,
                 category_ids: trail.iter().map(|(id, _)| *id).collect(),
-                category_names: trail.into_iter().map(|(_, name)| name).collect(),
+                category_names: trail.iter().map(|(_, name)| name.clone()).collect(),
                 skus: skus.remove(&p.id).unwrap_or_default(),
                 prices: prices.remove(&p.id).unwrap_or_default(),
                 in_stock: in_stock.contains(&p.id),
-                attributes: p
-                    .attributes
-                    .0
-                    .iter()
-                    .map(|a| attribute_key(&a.name, &a.value))
-                    .collect(),
+                attributes,
                 created_at: p.created_at.timestamp_millis(),
                 popularity: p.popularity,
                 name: p.name,
@@ -182,4 +180,22 @@ fn path_ids(path: &str) -> Vec<Uuid> {
     path.split('/')
         .filter_map(|part| Uuid::parse_str(part).ok())
         .collect()
+}
+
+/// The product's attributes as `name=value` keys, with its tags and its product type (its
+/// own category's name) under reserved names, so that filters on them (the Shopify-shaped
+/// endpoint's `tag:` and `product_type:`) are attribute filters in every engine.
+fn indexed_attributes(product: &product::Model, product_type: Option<&str>) -> Vec<String> {
+    let own = product
+        .attributes
+        .0
+        .iter()
+        .map(|a| attribute_key(&a.name, &a.value));
+    let tags = product
+        .tags
+        .0
+        .iter()
+        .map(|tag| attribute_key(TAG_ATTRIBUTE, tag));
+    let product_type = product_type.map(|name| attribute_key(PRODUCT_TYPE_ATTRIBUTE, name));
+    own.chain(tags).chain(product_type).collect()
 }

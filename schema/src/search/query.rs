@@ -22,7 +22,7 @@ pub struct SearchQuery;
 
 /// Engine failures: an unreachable engine is a 503-style error clients may retry; anything
 /// else is internal (logged, hidden).
-fn engine_error(err: SearchError) -> ApiError {
+pub(crate) fn engine_error(err: SearchError) -> ApiError {
     match err {
         SearchError::Unavailable(detail) => {
             tracing::warn!(%detail, "search engine unavailable");

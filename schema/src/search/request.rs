@@ -85,7 +85,7 @@ pub fn suggestion(prefix: String, limit: Option<i32>) -> ApiResult<(String, usiz
     Ok((prefix, limit as usize))
 }
 
-fn clean_text(text: String, argument: &str) -> ApiResult<String> {
+pub fn clean_text(text: String, argument: &str) -> ApiResult<String> {
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::bad_input(format!(
             "`{argument}` must be at most {MAX_QUERY_CHARS} characters"

@@ -11,5 +11,7 @@ pub use category::Category;
 pub use collection::{Collection, CollectionProductConnection};
 pub use connection::{CategoryConnection, ProductConnection, ProductEdge};
 pub use inputs::{ProductFilter, ProductSortKey};
-pub use product::{Attribute, Image, PriceRange, Product, ProductStatus};
+pub use product::{
+    Attribute, Image, PriceRange, Product, ProductOption, ProductStatus, product_options,
+};
 pub use variant::{ProductVariant, SelectedOption};

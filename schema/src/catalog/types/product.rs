@@ -72,7 +72,7 @@ pub struct ProductOption {
 
 /// The options of variants in display order: names in order of first appearance, each with
 /// its values in order of first appearance, without repeats.
-fn product_options<'a>(
+pub fn product_options<'a>(
     variants: impl IntoIterator<Item = &'a entities::json::NameValueList>,
 ) -> Vec<ProductOption> {
     let mut options: Vec<ProductOption> = Vec::new();

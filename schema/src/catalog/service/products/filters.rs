@@ -2,7 +2,7 @@
 //! placeholders in strings: SQLite and PostgreSQL spell them differently).
 
 use crate::common::money::CurrencyCode;
-use entities::{category, product, product_variant, variant_price};
+use entities::{category, collection_product, product, product_variant, variant_price};
 use sea_orm::JoinType;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
 use uuid::Uuid;
@@ -65,4 +65,14 @@ pub(super) fn priced_between(
         priced.and_where(Expr::col((vp, variant_price::Column::Amount)).lte(max));
     }
     Expr::exists(priced)
+}
+
+/// The product is a member of the collection.
+pub(super) fn in_collection(collection_id: Uuid) -> SimpleExpr {
+    let members = Query::select()
+        .column(collection_product::Column::ProductId)
+        .from(collection_product::Entity)
+        .and_where(Expr::col(collection_product::Column::CollectionId).eq(collection_id))
+        .to_owned();
+    Expr::col((product::Entity, product::Column::Id)).in_subquery(members)
 }

@@ -58,6 +58,9 @@ pub struct ProductListing {
     pub price_min: Option<i64>,
     pub price_max: Option<i64>,
     pub in_stock: Option<bool>,
+    /// Only the members of this collection (in any order the listing names: the
+    /// collection's own order is `Collection.products`' first pages).
+    pub collection_id: Option<Uuid>,
     pub currency: CurrencyCode,
     pub order: ProductOrder,
     pub reverse: bool,
@@ -73,6 +76,7 @@ impl ProductListing {
             price_min: None,
             price_max: None,
             in_stock: None,
+            collection_id: None,
             currency,
             order: ProductOrder::Id,
             reverse: false,
@@ -114,6 +118,9 @@ impl ProductListing {
                 self.price_min,
                 self.price_max,
             ));
+        }
+        if let Some(collection_id) = self.collection_id {
+            select = select.filter(filters::in_collection(collection_id));
         }
         if let Some(in_stock) = self.in_stock {
             let exists = filters::in_stock();
