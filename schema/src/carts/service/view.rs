@@ -1,7 +1,7 @@
 //! A cart as the shopper sees it: every line with its variant, current unit price and
-//! availability, and the totals. Built with a fixed number of statements (lines, variants
-//! with products, prices, availability, and discounts when codes are set), however many
-//! lines the cart has, plus one for the shipping configuration).
+//! availability, and the totals. Built with a fixed number of statements however many lines
+//! the cart has: the lines joined with their variants, products, prices and availability (one
+//! statement), the discounts when codes are set, and the shipping configuration.
 
 use crate::common::clock::now;
 use crate::common::money::CurrencyCode;
@@ -11,7 +11,11 @@ use crate::pricing::{self, Priced, PricedLine, PricingSettings};
 use crate::shipping::service::rates::{self, Rates, Selection};
 use entities::enums::ProductStatus;
 use entities::{cart, cart_line, discount, product, product_variant, variant_price};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Expr, IntoCondition};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -70,63 +74,120 @@ pub struct VariantFacts {
     pub available: HashMap<Uuid, i64>,
 }
 
-/// Loads variants (with products), their prices in `currency` and availability: three
-/// statements.
+/// Whether a read of catalog facts carries the variants' availability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stock {
+    /// As the database has it now (carts).
+    Now,
+    /// Left out: checkout takes it from the stock rows it locks.
+    Skip,
+}
+
+/// One variant with its product, its price in the cart's currency (null when it has none)
+/// and, when read, its availability. The columns of each table carry a prefix of their own
+/// (`variant_id`, `product_id`, …), so no two tables' columns can collide in the row.
+#[derive(Debug, FromQueryResult)]
+struct FactsRow {
+    #[sea_orm(nested(prefix = "variant_"))]
+    variant: product_variant::Model,
+    #[sea_orm(nested(prefix = "product_"))]
+    product: product::Model,
+    #[sea_orm(nested(prefix = "price_"))]
+    price: Option<variant_price::Model>,
+    /// Σ on hand − allocated; null without stock rows, or when not read.
+    available: Option<i64>,
+}
+
+/// A cart line with the facts about its variant.
+#[derive(Debug, FromQueryResult)]
+struct LineRow {
+    #[sea_orm(nested(prefix = "line_"))]
+    line: cart_line::Model,
+    #[sea_orm(nested)]
+    facts: FactsRow,
+}
+
+/// Selects every column of `E` as `{prefix}{column}`.
+fn columns_of<E: EntityTrait, S: EntityTrait>(mut select: Select<S>, prefix: &str) -> Select<S> {
+    for column in E::Column::iter() {
+        select = select.column_as(column, format!("{prefix}{}", column.as_str()));
+    }
+    select
+}
+
+/// `select` (of variants, or of rows joined to them) joined with the variants' products and
+/// prices in `currency`, selecting the columns `FactsRow` reads. The price is a LEFT JOIN on
+/// (variant, currency), its primary key: at most one row per variant, and a variant without
+/// a price is kept (its line is flagged, not dropped).
+fn with_facts<S: EntityTrait>(
+    select: Select<S>,
+    currency: CurrencyCode,
+    stock: Stock,
+) -> Select<S> {
+    let code = currency.as_str().to_owned();
+    let price =
+        product_variant::Relation::VariantPrice
+            .def()
+            .on_condition(move |_variant, price| {
+                // Spelled out: importing `ExprTrait` would shadow `Ord::max` below.
+                sea_orm::sea_query::ExprTrait::eq(
+                    Expr::col((price, variant_price::Column::CurrencyCode)),
+                    code.clone(),
+                )
+                .into_condition()
+            });
+    let select = select
+        .join(
+            JoinType::InnerJoin,
+            product_variant::Relation::Product.def(),
+        )
+        .join(JoinType::LeftJoin, price);
+    let select = columns_of::<product_variant::Entity, _>(select, "variant_");
+    let select = columns_of::<product::Entity, _>(select, "product_");
+    let select = columns_of::<variant_price::Entity, _>(select, "price_");
+    match stock {
+        Stock::Now => select.expr_as(availability::total_of_variant_row(), "available"),
+        // Typed, so that the column decodes as a null i64 on both databases.
+        Stock::Skip => select.expr_as(Expr::cust("CAST(NULL AS BIGINT)"), "available"),
+    }
+}
+
+impl VariantFacts {
+    fn add(&mut self, row: FactsRow) {
+        let id = row.variant.id;
+        if let Some(price) = row.price {
+            self.prices.insert(id, price);
+        }
+        // Never below zero, whatever the rows say.
+        if let Some(total) = row.available {
+            self.available.insert(id, total.max(0));
+        }
+        self.variants.insert(id, (row.variant, row.product));
+    }
+}
+
+/// Loads variants (with products), their prices in `currency` and availability: one
+/// statement.
 pub async fn variant_facts(
     db: &impl ConnectionTrait,
     variant_ids: &[Uuid],
     currency: CurrencyCode,
 ) -> ApiResult<VariantFacts> {
-    let mut facts = catalog_facts(db, variant_ids, currency).await?;
-    facts.available = available_now(db, variant_ids).await?;
-    Ok(facts)
-}
-
-/// Units available per variant as the database has them now (never below zero): one
-/// statement.
-async fn available_now(
-    db: &impl ConnectionTrait,
-    variant_ids: &[Uuid],
-) -> ApiResult<HashMap<Uuid, i64>> {
-    Ok(availability::totals(db, variant_ids)
-        .await?
-        .into_iter()
-        .map(|(id, total)| (id, total.max(0)))
-        .collect())
-}
-
-/// Variants with their products and prices in `currency`, without availability (checkout
-/// takes that from the stock rows it locks): two statements.
-pub async fn catalog_facts(
-    db: &impl ConnectionTrait,
-    variant_ids: &[Uuid],
-    currency: CurrencyCode,
-) -> ApiResult<VariantFacts> {
+    let mut facts = VariantFacts::default();
     if variant_ids.is_empty() {
-        return Ok(VariantFacts::default());
+        return Ok(facts);
     }
-    let ids = || variant_ids.iter().copied();
-    let variants = product_variant::Entity::find()
-        .find_also_related(product::Entity)
-        .filter(product_variant::Column::Id.is_in(ids()))
+    let select = product_variant::Entity::find()
+        .select_only()
+        .filter(product_variant::Column::Id.is_in(variant_ids.iter().copied()));
+    let rows = with_facts(select, currency, Stock::Now)
+        .into_model::<FactsRow>()
         .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|(variant, product)| Some((variant.id, (variant, product?))))
-        .collect();
-    let prices = variant_price::Entity::find()
-        .filter(variant_price::Column::VariantId.is_in(ids()))
-        .filter(variant_price::Column::CurrencyCode.eq(currency.as_str()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|price| (price.variant_id, price))
-        .collect();
-    Ok(VariantFacts {
-        variants,
-        prices,
-        available: HashMap::new(),
-    })
+        .await?;
+    for row in rows {
+        facts.add(row);
+    }
+    Ok(facts)
 }
 
 /// The cart's lines, oldest first.
@@ -140,6 +201,38 @@ pub async fn lines_of(
         .order_by_asc(cart_line::Column::Id)
         .all(db)
         .await?)
+}
+
+/// The cart's lines, oldest first, with the facts about their variants: one statement. A
+/// line whose variant vanished is gone with it (the row cascades), so the inner joins drop
+/// nothing that exists.
+async fn lines_with_facts(
+    db: &impl ConnectionTrait,
+    cart_id: Uuid,
+    currency: CurrencyCode,
+    stock: Stock,
+) -> ApiResult<(Vec<cart_line::Model>, VariantFacts)> {
+    let select = cart_line::Entity::find()
+        .select_only()
+        .join(
+            JoinType::InnerJoin,
+            cart_line::Relation::ProductVariant.def(),
+        )
+        .filter(cart_line::Column::CartId.eq(cart_id))
+        .order_by_asc(cart_line::Column::CreatedAt)
+        .order_by_asc(cart_line::Column::Id);
+    let select = columns_of::<cart_line::Entity, _>(select, "line_");
+    let rows = with_facts(select, currency, stock)
+        .into_model::<LineRow>()
+        .all(db)
+        .await?;
+    let mut lines = Vec::with_capacity(rows.len());
+    let mut facts = VariantFacts::default();
+    for row in rows {
+        lines.push(row.line);
+        facts.add(row.facts);
+    }
+    Ok((lines, facts))
 }
 
 /// The discounts named by `codes` (case-insensitive; codes are stored upper-case).
@@ -156,11 +249,13 @@ pub async fn discounts_named(
         .await?)
 }
 
-/// A cart and its lines, before pricing.
+/// A cart and its lines with their catalog facts, before pricing.
 pub struct CartContents {
     pub cart: cart::Model,
     pub currency: CurrencyCode,
     pub lines: Vec<cart_line::Model>,
+    /// Variants, products and prices of the lines; no availability (see [`contents`]).
+    facts: VariantFacts,
 }
 
 impl CartContents {
@@ -170,14 +265,16 @@ impl CartContents {
     }
 }
 
-/// Reads the lines of `cart`: one statement.
+/// Reads the lines of `cart` with their variants, products and prices, without availability
+/// (checkout takes that from the stock rows it locks, see [`priced_with`]): one statement.
 pub async fn contents(db: &impl ConnectionTrait, cart: cart::Model) -> ApiResult<CartContents> {
     let currency = CurrencyCode::stored(&cart.currency_code)?;
-    let lines = lines_of(db, cart.id).await?;
+    let (lines, facts) = lines_with_facts(db, cart.id, currency, Stock::Skip).await?;
     Ok(CartContents {
         cart,
         currency,
         lines,
+        facts,
     })
 }
 
@@ -194,9 +291,8 @@ pub async fn priced_with(
         cart,
         currency,
         lines,
+        mut facts,
     } = contents;
-    let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
-    let mut facts = catalog_facts(db, &ids, currency).await?;
     facts.available = available;
     let discounts = discounts_named(db, &cart.discount_codes.0).await?;
     let rates = rates::load(db).await?;
@@ -222,13 +318,8 @@ pub async fn view_with_rates(
     rates: &Rates,
     settings: &PricingSettings,
 ) -> ApiResult<CartView> {
-    let CartContents {
-        cart,
-        currency,
-        lines,
-    } = contents(db, cart).await?;
-    let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
-    let facts = variant_facts(db, &ids, currency).await?;
+    let currency = CurrencyCode::stored(&cart.currency_code)?;
+    let (lines, facts) = lines_with_facts(db, cart.id, currency, Stock::Now).await?;
     let discounts = discounts_named(db, &cart.discount_codes.0).await?;
     Ok(assemble(
         cart, currency, lines, &facts, discounts, rates, settings,

@@ -7,7 +7,7 @@ use crate::inventory::events::StockUpdate;
 use crate::unit_of_work::Write;
 use chrono::{DateTime, Utc};
 use entities::{product_variant, stock_level};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -74,6 +74,28 @@ pub async fn totals(
         .into_iter()
         .map(|(id, total)| (id, total.unwrap_or(0)))
         .collect())
+}
+
+/// The figure [`totals`] gives (Σ on hand − allocated over the warehouses, null without stock
+/// rows) for the variant of the row a query is reading, as a correlated subquery on
+/// `product_variants.id`: a read of variants (a cart's lines with their catalog facts) carries
+/// it as one more column instead of costing a grouped statement of its own. It reads through
+/// the (variant_id, warehouse_id) primary key.
+pub fn total_of_variant_row() -> Expr {
+    // Scoped: its `max` would shadow `Ord::max` on the integers above.
+    use sea_orm::sea_query::ExprTrait;
+    let on_hand = Expr::col((stock_level::Entity, stock_level::Column::OnHand));
+    let allocated = Expr::col((stock_level::Entity, stock_level::Column::Allocated));
+    // The cast makes the sum decode as i64 on both databases, as in `totals`.
+    let total = Query::select()
+        .expr(Func::cast_as(Func::sum(on_hand.sub(allocated)), "BIGINT"))
+        .from(stock_level::Entity)
+        .and_where(
+            Expr::col((stock_level::Entity, stock_level::Column::VariantId))
+                .equals((product_variant::Entity, product_variant::Column::Id)),
+        )
+        .to_owned();
+    total.into()
 }
 
 /// Records a `StockChanged` event for each of `variant_ids` on the unit of work, with the
