@@ -39,7 +39,7 @@ pub async fn storefront_post(
         return refusal(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
-            "unknown API version: use one from 2023-01 to 2026-01, e.g. /api/2025-01/graphql.json",
+            "unknown API version: use one from 2023-01 to 2027-01, e.g. /api/2025-01/graphql.json",
         );
     }
     match state.storefront_tokens.admits(&state, &headers).await {
