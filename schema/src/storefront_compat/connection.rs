@@ -140,9 +140,10 @@ impl<T> Listed<T> {
             .take(to - from)
             .map(|(index, node)| (cursor_at(index), node))
             .collect();
+        // Whether the whole list holds items beyond this slice, on either side.
         let page_info = PageInfo {
-            has_next_page: to < end,
-            has_previous_page: from > start,
+            has_next_page: to < total,
+            has_previous_page: from > 0,
             start_cursor: items.first().map(|(c, _)| c.clone()),
             end_cursor: items.last().map(|(c, _)| c.clone()),
         };
