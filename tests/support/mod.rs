@@ -11,6 +11,7 @@
 mod accounts;
 mod audit_check;
 pub mod bench_util;
+mod browser;
 mod builders;
 mod database;
 mod endpoint;
@@ -28,6 +29,7 @@ mod webhook_receiver;
 mod websocket;
 
 pub use accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_PASSWORD};
+pub use browser::BrowserScript;
 pub use builders::{
     BUYER_EMAIL, CartBuilder, Product, ProductBuilder, Variant, VariantSpec, decimal,
 };

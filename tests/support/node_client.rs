@@ -1,5 +1,5 @@
 //! The `graphql-ws` npm client (what Next.js storefronts use), driven from tests through
-//! `tests/clients/watch-stock.mjs`. Its packages are pinned by `tests/clients/package-lock.json`
+//! `tests/clients/watch-stock.mjs` (and the clients' install, which `browser` shares). Its packages are pinned by `tests/clients/package-lock.json`
 //! and installed with `npm ci` into a cache directory outside the repository, once.
 
 use anyhow::Context as _;
@@ -66,7 +66,7 @@ impl Drop for NodeSubscriber {
 }
 
 /// The client scripts with their `node_modules`, in the cache (installed on first use).
-fn installed_clients() -> anyhow::Result<Option<PathBuf>> {
+pub(crate) fn installed_clients() -> anyhow::Result<Option<PathBuf>> {
     // Tests run in parallel; one installs, the others wait for it.
     static INSTALL: Mutex<()> = Mutex::new(());
     let _installing = INSTALL
@@ -83,11 +83,13 @@ fn installed_clients() -> anyhow::Result<Option<PathBuf>> {
     }
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("clients");
     let lock = std::fs::read(source.join("package-lock.json"))?;
-    let script = std::fs::read(source.join("watch-stock.mjs"))?;
     // A directory per lock file content: a changed pin installs afresh.
     let digest = hex::encode(&sha2::Sha256::digest(&lock)[..8]);
     let dir = cache_root()?.join(format!("clients-{digest}"));
-    if !dir.join("node_modules").join("graphql-ws").exists() {
+    let installed = ["graphql-ws", "playwright-core"]
+        .iter()
+        .all(|package| dir.join("node_modules").join(package).exists());
+    if !installed {
         std::fs::create_dir_all(&dir)?;
         std::fs::copy(source.join("package.json"), dir.join("package.json"))?;
         std::fs::write(dir.join("package-lock.json"), &lock)?;
@@ -102,10 +104,16 @@ fn installed_clients() -> anyhow::Result<Option<PathBuf>> {
             String::from_utf8_lossy(&npm.stderr)
         );
     }
-    // Rewritten only when it changed: another test's node may be starting from it.
-    let target = dir.join("watch-stock.mjs");
-    if std::fs::read(&target).ok().as_deref() != Some(script.as_slice()) {
-        std::fs::write(&target, script)?;
+    // Each script rewritten only when it changed: another test's node may be starting from it.
+    for entry in std::fs::read_dir(&source)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == "mjs") {
+            let script = std::fs::read(&path)?;
+            let target = dir.join(path.file_name().context("a script without a name")?);
+            if std::fs::read(&target).ok().as_deref() != Some(script.as_slice()) {
+                std::fs::write(&target, script)?;
+            }
+        }
     }
     Ok(Some(dir))
 }

@@ -58,6 +58,7 @@ impl Prepared {
             return_window_days: config.commerce.return_window_days,
             webhooks: config.webhooks.settings(server.production),
             mail: mail_settings(config)?,
+            public_url: config.public_url(),
         };
         Ok(Self {
             tokens: Arc::new(token_issuer(&config.auth)?),
