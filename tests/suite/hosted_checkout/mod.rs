@@ -36,6 +36,8 @@ struct Page {
     status: StatusCode,
     location: Option<String>,
     csp: String,
+    /// `RateLimit-Limit`: the pages spend the API's request budget.
+    rate_limit: Option<String>,
     body: String,
 }
 
@@ -50,11 +52,13 @@ async fn read(response: reqwest::Response) -> Page {
     let status = response.status();
     let location = header("location");
     let csp = header("content-security-policy").unwrap_or_default();
+    let rate_limit = header("ratelimit-limit");
     let body = response.text().await.unwrap();
     Page {
         status,
         location,
         csp,
+        rate_limit,
         body,
     }
 }

@@ -31,6 +31,7 @@ async fn the_checkout_page_places_one_order_step_by_step(backend: Backend) -> an
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.csp.contains("default-src 'none'") && page.csp.contains("script-src 'self'"));
     assert!(!page.csp.contains("unsafe-inline"), "{}", page.csp);
+    assert!(page.rate_limit.is_some(), "counted like /graphql");
     assert!(page.body.contains("<html lang=\"en\">"));
     assert!(page.body.contains("Item 0") && page.body.contains("Item 1"));
     assert!(
