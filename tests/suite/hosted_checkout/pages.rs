@@ -353,3 +353,80 @@ async fn a_declined_card_is_shown_and_a_new_page_pays(backend: Backend) -> anyho
     Ok(())
 }
 e2e!(a_declined_card_is_shown_and_a_new_page_pays);
+
+async fn discount_codes_are_added_and_removed_on_the_page(backend: Backend) -> anyhow::Result<()> {
+    use entities::enums::DiscountKind;
+    use sea_orm::ActiveModelTrait;
+    let shop = Shop::open(backend, &[2000], |_| {}).await?;
+    shop.discount("FIVE", DiscountKind::FixedAmount, 500)
+        .await?
+        .insert(&shop.db)
+        .await?;
+    let cart = shop.cart_with(&[(0, 1)]).await?;
+    let token = input_value(
+        &shop.get_page(&format!("/checkout/{cart}")).await.body,
+        "token",
+    );
+
+    let added = shop
+        .post_form(
+            cart,
+            &[
+                ("token", &token),
+                ("action", "discount"),
+                ("discountCode", " five "),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = shop.get_page(&added.location.unwrap()).await;
+    assert!(
+        page.body.contains("<span class=\"code\">FIVE</span>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("−5.00 USD"), "the cart's discount total");
+    assert_eq!(
+        shop.read(&shop.guest, cart).await?["cost"]["discountTotal"]["amount"],
+        "5.00"
+    );
+
+    // A browser's report that the post came from another site is refused, token or not.
+    let cross_site = browser()
+        .post(shop.server.url(&format!("/checkout/{cart}")))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[
+            ("token", token.as_str()),
+            ("action", "remove_discount"),
+            ("code", "FIVE"),
+        ])
+        .send()
+        .await?;
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+
+    let removed = shop
+        .post_form(
+            cart,
+            &[
+                ("token", &token),
+                ("action", "remove_discount"),
+                ("code", "FIVE"),
+            ],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    let read = shop.read(&shop.guest, cart).await?;
+    assert_eq!(read["discountCodes"], json!([]));
+
+    // The server's body limit holds here too.
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let too_big = shop
+        .post_form(
+            cart,
+            &[("token", &token), ("action", "details"), ("email", &huge)],
+        )
+        .await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    Ok(())
+}
+e2e!(discount_codes_are_added_and_removed_on_the_page);
