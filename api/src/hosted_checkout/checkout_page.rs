@@ -8,8 +8,10 @@
 //! the buyer's input kept, the cart unchanged. `pay` carries an idempotency key drawn when
 //! the page was rendered, so a double submit of that page names one order.
 
-use super::checkout_view::{self as view_context, PROVIDERS};
+use super::checkout_view as view_context;
 use super::form::{self, Fields};
+use super::replies::{converted, failed, not_found, placed_without_key, shop_name};
+use super::steps::{self, Step};
 use super::{form_token, pages};
 use crate::caller::Caller;
 use crate::state::ServerState;
@@ -18,14 +20,11 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use entities::enums::CartStatus;
-use schema::carts::service::details::{self, CodeTrier};
-use schema::carts::service::lines::Outcome;
 use schema::carts::service::{access, checkout_url::checkout_path, view};
 use schema::carts::types::Cart;
-use schema::common::user_error::{ErrorCode, UserError};
+use schema::common::user_error::UserError;
 use schema::error::ApiError;
-use schema::orders::service::checkout::{self, CheckoutOutcome, CheckoutRequest};
-use schema::orders::service::tracking;
+use schema::orders::service::checkout::CheckoutOutcome;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -92,11 +91,11 @@ pub async fn submit(
     let client = caller.client.id();
     let outcome = match action.as_str() {
         "details" | "shipping" | "discount" | "remove_discount" => {
-            change(&state, cart_id, &action, &fields, &client)
+            steps::change(&state, cart_id, &action, &fields, &client)
                 .await
                 .map(Step::Changed)
         }
-        "pay" => pay(&state, cart_id, &fields).await.map(Step::Paid),
+        "pay" => steps::pay(&state, cart_id, &fields).await.map(Step::Paid),
         _ => {
             return pages::message(
                 StatusCode::BAD_REQUEST,
@@ -112,12 +111,6 @@ pub async fn submit(
         Err(err) => Err(err),
     };
     result.unwrap_or_else(|err| failed(&state, &err))
-}
-
-/// What a step did.
-enum Step {
-    Changed(Outcome),
-    Paid(CheckoutOutcome),
 }
 
 async fn respond(
@@ -155,99 +148,6 @@ async fn respond(
         Some(fields),
         &errors,
         None,
-    )
-    .await
-}
-
-/// The cart changes other than paying, through the cart services.
-async fn change(
-    state: &ServerState,
-    cart_id: Uuid,
-    action: &str,
-    fields: &Fields,
-    client: &schema::common::budget::ClientId,
-) -> Result<Outcome, ApiError> {
-    let app = &state.app;
-    let writer = app.writer();
-    let rules = &app.settings.cart_rules;
-    match action {
-        "details" => details::set_buyer(&writer, rules, cart_id, None, form::buyer(fields)).await,
-        "shipping" => {
-            let method = form::value(fields, "shippingMethod");
-            details::set_shipping_method(&writer, rules, cart_id, None, method).await
-        }
-        _ => {
-            let code = form::value(
-                fields,
-                if action == "discount" {
-                    "discountCode"
-                } else {
-                    "code"
-                },
-            );
-            if code.is_empty() {
-                return Ok(Err(vec![UserError::new(
-                    &["discountCodes"],
-                    ErrorCode::Invalid,
-                    "enter a discount code",
-                )]));
-            }
-            let Some(cart) = access::readable(&app.db, cart_id, None).await? else {
-                return Ok(Err(vec![access::not_found()]));
-            };
-            let mut codes = cart.discount_codes.0;
-            if action == "discount" {
-                codes.push(code.to_owned());
-            } else {
-                codes.retain(|kept| !kept.eq_ignore_ascii_case(code));
-            }
-            let who = CodeTrier {
-                account: None,
-                client: Some(client),
-                manages_discounts: false,
-            };
-            details::set_discount_codes(&writer, rules, app.budgets.as_ref(), cart_id, &who, &codes)
-                .await
-        }
-    }
-}
-
-/// `checkoutComplete` with the provider and test card chosen on the page.
-async fn pay(
-    state: &ServerState,
-    cart_id: Uuid,
-    fields: &Fields,
-) -> Result<CheckoutOutcome, ApiError> {
-    let app = &state.app;
-    let provider = form::value(fields, "provider");
-    let offered =
-        PROVIDERS.iter().any(|(name, _)| *name == provider) && app.payments.get(provider).is_some();
-    if !offered {
-        return Ok(CheckoutOutcome {
-            order: None,
-            access_key: None,
-            user_errors: vec![UserError::new(
-                &["payment", "provider"],
-                ErrorCode::Invalid,
-                "choose how to pay",
-            )],
-        });
-    }
-    let token = Some(form::value(fields, "card"))
-        .filter(|card| provider == "test" && !card.is_empty())
-        .map(str::to_owned);
-    let request = CheckoutRequest {
-        cart_id,
-        account: None,
-        idempotency_key: form::value(fields, "idempotencyKey").to_owned(),
-        provider: provider.to_owned(),
-        token,
-    };
-    checkout::complete(
-        &app.writer(),
-        &app.settings.cart_rules,
-        &app.payments,
-        request,
     )
     .await
 }
@@ -312,77 +212,4 @@ fn notice_of(step: &str) -> Option<&'static str> {
         "remove_discount" => "The discount code was removed.",
         _ => return None,
     })
-}
-
-fn shop_name(state: &ServerState) -> &str {
-    &state.app.settings.mail.shop_name
-}
-
-fn not_found(state: &ServerState) -> Response {
-    pages::message(
-        StatusCode::NOT_FOUND,
-        shop_name(state),
-        "Cart not found",
-        &["There is no cart at this address. Check the link, or start again from the shop."],
-        None,
-    )
-}
-
-/// A cart that became an order (or was merged into a signed-in customer's cart).
-async fn converted(state: &ServerState, order_id: Option<Uuid>) -> Result<Response, ApiError> {
-    let number = match order_id {
-        Some(id) => tracking::number_of(&state.app.db, id).await?,
-        None => None,
-    };
-    let line = number
-        .map(|n| format!("It became order {n}. The confirmation email has the link to follow it."));
-    let mut paragraphs = vec!["This cart was already checked out, so it cannot be changed."];
-    if let Some(line) = &line {
-        paragraphs.push(line);
-    }
-    Ok(pages::message(
-        StatusCode::GONE,
-        shop_name(state),
-        "This cart was already checked out",
-        &paragraphs,
-        None,
-    ))
-}
-
-fn placed_without_key(state: &ServerState, number: i64) -> Response {
-    let line = format!(
-        "Your order {number} was placed. The confirmation email has the link to follow it."
-    );
-    pages::message(
-        StatusCode::OK,
-        shop_name(state),
-        "Thank you",
-        &[&line],
-        None,
-    )
-}
-
-/// An error the buyer cannot fix: logged, and answered with the matching status.
-fn failed(state: &ServerState, err: &ApiError) -> Response {
-    let shop = shop_name(state);
-    match err {
-        ApiError::RateLimited { .. } => pages::message(
-            StatusCode::TOO_MANY_REQUESTS,
-            shop,
-            "Too many attempts",
-            &["Please wait a minute before trying again."],
-            None,
-        ),
-        ApiError::DatabaseUnavailable(_) | ApiError::Unavailable(_) => pages::message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            shop,
-            "The shop is busy",
-            &["Nothing was changed. Please try again in a moment."],
-            None,
-        ),
-        _ => {
-            tracing::error!(error = %err, "hosted checkout failed");
-            pages::internal_error()
-        }
-    }
 }

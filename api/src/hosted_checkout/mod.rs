@@ -21,6 +21,8 @@ mod form;
 mod form_token;
 mod order_page;
 mod pages;
+mod replies;
+mod steps;
 
 use crate::state::ServerState;
 use axum::Router;
