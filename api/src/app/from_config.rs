@@ -49,6 +49,7 @@ impl Prepared {
                 .federation_sdl_key
                 .clone()
                 .filter(|s| !s.trim().is_empty()),
+            hosted_test_payments: !server.production,
         };
         let settings = SchemaSettings {
             default_currency: config.commerce.default_currency,

@@ -172,7 +172,7 @@ async fn page(
     let cart = Cart(view);
     let (methods, no_methods) = view_context::shipping_context(&cart);
     let (providers, cards) =
-        view_context::payment_context(|name| app.payments.get(name).is_some(), sent);
+        view_context::payment_context(|name| view_context::offered(state, name), sent);
     let (errors, summary) = form::placed_errors(errors);
     let context = json!({
         "action": checkout_path(cart_id),

@@ -20,6 +20,14 @@ pub const PROVIDERS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Whether the page offers `provider`: one of [`PROVIDERS`] the server has, and the test
+/// provider only outside production.
+pub fn offered(state: &crate::state::ServerState, provider: &str) -> bool {
+    PROVIDERS.iter().any(|(name, _)| *name == provider)
+        && state.app.payments.get(provider).is_some()
+        && (provider != "test" || state.options.hosted_test_payments)
+}
+
 /// The test provider's cards the page lets a tester pick.
 const TEST_CARDS: &[(&str, &str)] = &[
     ("tok_visa", "Visa ending 4242 (pays)"),

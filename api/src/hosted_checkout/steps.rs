@@ -1,7 +1,7 @@
 //! The checkout page's steps: each form's fields handed to the service the matching GraphQL
 //! mutation calls, as a signed-out buyer.
 
-use super::checkout_view::PROVIDERS;
+use super::checkout_view;
 use super::form::{self, Fields};
 use crate::state::ServerState;
 use schema::carts::service::access;
@@ -80,9 +80,7 @@ pub async fn pay(
 ) -> Result<CheckoutOutcome, ApiError> {
     let app = &state.app;
     let provider = form::value(fields, "provider");
-    let offered =
-        PROVIDERS.iter().any(|(name, _)| *name == provider) && app.payments.get(provider).is_some();
-    if !offered {
+    if !checkout_view::offered(state, provider) {
         return Ok(CheckoutOutcome {
             order: None,
             access_key: None,

@@ -430,3 +430,41 @@ async fn discount_codes_are_added_and_removed_on_the_page(backend: Backend) -> a
     Ok(())
 }
 e2e!(discount_codes_are_added_and_removed_on_the_page);
+
+async fn production_pages_offer_no_test_cards(backend: Backend) -> anyhow::Result<()> {
+    let shop = Shop::open(backend, &[1000], |config| {
+        config.server.production = true;
+        config.auth.jwt_secret = "a production secret of at least 32 bytes".parse().ok();
+    })
+    .await?;
+    let cart = shop
+        .cart_of(&shop.guest, &[(0, 1)])
+        .ready()
+        .create()
+        .await?;
+    let page = shop.get_page(&format!("/checkout/{cart}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"provider-manual\""));
+    assert!(!page.body.contains("provider-test") && !page.body.contains("tok_visa"));
+    let test_card = shop
+        .post_form(
+            cart,
+            &[
+                ("token", &input_value(&page.body, "token")),
+                ("action", "pay"),
+                ("idempotencyKey", &input_value(&page.body, "idempotencyKey")),
+                ("provider", "test"),
+                ("card", "tok_visa"),
+            ],
+        )
+        .await;
+    assert_eq!(test_card.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(test_card.body.contains("choose how to pay"));
+    let orders = order::Entity::find()
+        .filter(order::Column::CartId.eq(cart.uuid()))
+        .count(&shop.db)
+        .await?;
+    assert_eq!(orders, 0);
+    Ok(())
+}
+e2e!(production_pages_offer_no_test_cards);
