@@ -1,5 +1,5 @@
 //! The shopgraph server: configuration, CLI, database wiring, the axum router with GraphQL,
-//! GraphiQL, websockets, health and metrics.
+//! GraphiQL, websockets, health and metrics, the hosted checkout pages.
 // `schema::GuardedSchema` is generic over the schema it guards, so its execution futures (the
 // whole resolver tree of the app schema) are laid out in this crate, deeper than the default
 // limit of 128.
@@ -15,6 +15,7 @@ pub mod get_request;
 pub mod graphiql;
 pub mod graphql_http;
 pub mod health;
+pub mod hosted_checkout;
 pub mod http_cache;
 pub mod metrics;
 pub mod metrics_endpoint;

@@ -5,7 +5,8 @@ use crate::config::ServerConfig;
 use crate::metrics::HttpLabels;
 use crate::state::ServerState;
 use crate::{
-    graphiql, graphql_http, health, metrics_endpoint, request_budget, storefront_http, webhooks,
+    graphiql, graphql_http, health, hosted_checkout, metrics_endpoint, request_budget,
+    storefront_http, webhooks,
 };
 use axum::Router;
 use axum::body::Body;
@@ -46,6 +47,8 @@ pub fn router(state: ServerState, config: &ServerConfig) -> Router {
             "/api/{version}/graphql.json",
             axum::routing::post(storefront_http::storefront_post),
         )
+        // The hosted checkout's pages spend the same budget as the API.
+        .merge(hosted_checkout::pages())
         // Only the API is rate limited; health checks, metrics and GraphiQL's assets are not.
         // The caller (viewer and client) is resolved here for the handler too.
         .route_layer(middleware::from_fn_with_state(
@@ -53,6 +56,7 @@ pub fn router(state: ServerState, config: &ServerConfig) -> Router {
             request_budget::enforce,
         ))
         .route(graphiql::ASSET_ROUTE, get(graphiql::asset))
+        .merge(hosted_checkout::assets())
         // Browsers ask for it on every GraphiQL visit; an empty answer keeps consoles clean.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route(
@@ -132,16 +136,17 @@ async fn record_metrics(
 }
 
 /// Plain-text rejections from the middleware (body too large, timeout, unsupported media
-/// type) become GraphQL-shaped JSON so clients parse one error format.
+/// type) become GraphQL-shaped JSON so clients parse one error format. HTML answers (the
+/// hosted checkout's pages) are left as they are.
 async fn graphql_shaped_errors(response: Response) -> Response {
     let status = response.status();
-    let is_json = response
+    let is_json_or_page = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
+        .is_some_and(|v| v.contains("json") || v.starts_with("text/html"));
     if !(status.is_client_error() || status.is_server_error())
-        || is_json
+        || is_json_or_page
         || status == StatusCode::NOT_FOUND
     {
         return response;

@@ -9,7 +9,7 @@ use crate::state::ServerState;
 use async_graphql_axum::GraphQLRequest;
 use async_graphql_axum::rejection::GraphQLRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use schema::guarded::Arrival;
 use schema::storefront_access::service::live_token;
@@ -71,7 +71,14 @@ pub async fn storefront_post(
         fresh: graphql_http::wants_fresh(&headers),
         request_id: caller::request_id(&headers),
     };
-    graphql_http::execute(state, request, run).await
+    let mut answer = graphql_http::execute(state, request, run).await;
+    // Shopify answers `application/json`, and its clients refuse any other type (GraphQL over
+    // HTTP's `application/graphql-response+json`, which `/graphql` sends, included).
+    answer.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    answer
 }
 
 fn refusal(status: StatusCode, code: &str, message: &str) -> Response {

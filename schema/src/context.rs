@@ -40,6 +40,9 @@ pub struct SchemaSettings {
     pub webhooks: WebhookSettings,
     /// Mail: sender, storefront links, the secret behind unsubscribe links, retries.
     pub mail: crate::notifications::MailSettings,
+    /// Where browsers reach this server (`PUBLIC_URL`, no trailing slash): the base of
+    /// `Cart.checkoutUrl`, the hosted checkout.
+    pub public_url: String,
 }
 
 impl Default for SchemaSettings {
@@ -52,6 +55,7 @@ impl Default for SchemaSettings {
             return_window_days: 30,
             webhooks: WebhookSettings::default(),
             mail: crate::notifications::MailSettings::default(),
+            public_url: "http://127.0.0.1:8000".to_owned(),
         }
     }
 }

@@ -19,6 +19,7 @@ mod customers;
 mod discounts;
 mod example_queries;
 mod federation;
+mod hosted_checkout;
 mod http_cache;
 mod live_stock;
 mod mail;

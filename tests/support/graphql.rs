@@ -121,6 +121,12 @@ impl TestServer {
             // Tests run side by side: production's fixed metrics port would be taken.
             config.server.metrics_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
         }
+        // Bound first, so links the server hands out (`Cart.checkoutUrl`) name its real port.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        if config.public.public_url.is_none() {
+            config.public.public_url = Some(format!("http://{addr}").parse()?);
+        }
         let app = match App::build(&config).await {
             Ok(app) => app,
             // Tests of refused configurations: nothing runs, so clean up here.
@@ -129,8 +135,6 @@ impl TestServer {
                 return Err(err.context("building the app"));
             }
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
         let state = app.state.clone();
         let metrics_addr = app.metrics_addr();
         let (tx, rx) = oneshot::channel();

@@ -11,6 +11,7 @@
 mod accounts;
 mod audit_check;
 pub mod bench_util;
+mod browser;
 mod builders;
 mod database;
 mod endpoint;
@@ -28,6 +29,7 @@ mod webhook_receiver;
 mod websocket;
 
 pub use accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_PASSWORD};
+pub use browser::BrowserScript;
 pub use builders::{
     BUYER_EMAIL, CartBuilder, Product, ProductBuilder, Variant, VariantSpec, decimal,
 };
@@ -35,7 +37,7 @@ pub use database::{Backend, TestDatabase};
 pub use endpoint::{Endpoint, GraphqlResponse, header};
 pub use graphql::{RELAY_POLL_MS, TestServer};
 pub use ids::{CartId, OrderId, ProductId, VariantId, WarehouseId};
-pub use node_client::NodeSubscriber;
+pub use node_client::{NodeSubscriber, run_script};
 pub use process::{ServerProcess, binary as shopgraph_binary};
 pub use redis::TestRedis;
 pub use roles::{Admin, Client, Customer, OrderAction, Warehouse};

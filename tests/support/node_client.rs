@@ -1,5 +1,5 @@
 //! The `graphql-ws` npm client (what Next.js storefronts use), driven from tests through
-//! `tests/clients/watch-stock.mjs`. Its packages are pinned by `tests/clients/package-lock.json`
+//! `tests/clients/watch-stock.mjs` (and the clients' install, which `browser` shares). Its packages are pinned by `tests/clients/package-lock.json`
 //! and installed with `npm ci` into a cache directory outside the repository, once.
 
 use anyhow::Context as _;
@@ -65,8 +65,37 @@ impl Drop for NodeSubscriber {
     }
 }
 
+/// Runs one of the client scripts to its end and returns the JSON lines it printed; `None`
+/// (with a note) when Node.js is not installed, except in CI. A script that fails fails the
+/// test with its stderr.
+pub async fn run_script(script: &str, args: &[String]) -> anyhow::Result<Option<Vec<Value>>> {
+    let Some(dir) = tokio::task::spawn_blocking(installed_clients).await?? else {
+        return Ok(None);
+    };
+    let (script_path, args) = (dir.join(script), args.to_vec());
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(script_path)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+    })
+    .await?
+    .with_context(|| format!("running {script}"))?;
+    anyhow::ensure!(
+        output.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines = String::from_utf8(output.stdout)?
+        .lines()
+        .map(serde_json::from_str)
+        .collect::<Result<Vec<Value>, _>>()?;
+    Ok(Some(lines))
+}
+
 /// The client scripts with their `node_modules`, in the cache (installed on first use).
-fn installed_clients() -> anyhow::Result<Option<PathBuf>> {
+pub(crate) fn installed_clients() -> anyhow::Result<Option<PathBuf>> {
     // Tests run in parallel; one installs, the others wait for it.
     static INSTALL: Mutex<()> = Mutex::new(());
     let _installing = INSTALL
@@ -83,11 +112,17 @@ fn installed_clients() -> anyhow::Result<Option<PathBuf>> {
     }
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("clients");
     let lock = std::fs::read(source.join("package-lock.json"))?;
-    let script = std::fs::read(source.join("watch-stock.mjs"))?;
     // A directory per lock file content: a changed pin installs afresh.
     let digest = hex::encode(&sha2::Sha256::digest(&lock)[..8]);
     let dir = cache_root()?.join(format!("clients-{digest}"));
-    if !dir.join("node_modules").join("graphql-ws").exists() {
+    let installed = [
+        "graphql-ws",
+        "playwright-core",
+        "@shopify/storefront-api-client",
+    ]
+    .iter()
+    .all(|package| dir.join("node_modules").join(package).exists());
+    if !installed {
         std::fs::create_dir_all(&dir)?;
         std::fs::copy(source.join("package.json"), dir.join("package.json"))?;
         std::fs::write(dir.join("package-lock.json"), &lock)?;
@@ -102,10 +137,16 @@ fn installed_clients() -> anyhow::Result<Option<PathBuf>> {
             String::from_utf8_lossy(&npm.stderr)
         );
     }
-    // Rewritten only when it changed: another test's node may be starting from it.
-    let target = dir.join("watch-stock.mjs");
-    if std::fs::read(&target).ok().as_deref() != Some(script.as_slice()) {
-        std::fs::write(&target, script)?;
+    // Each script rewritten only when it changed: another test's node may be starting from it.
+    for entry in std::fs::read_dir(&source)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == "mjs") {
+            let script = std::fs::read(&path)?;
+            let target = dir.join(path.file_name().context("a script without a name")?);
+            if std::fs::read(&target).ok().as_deref() != Some(script.as_slice()) {
+                std::fs::write(&target, script)?;
+            }
+        }
     }
     Ok(Some(dir))
 }

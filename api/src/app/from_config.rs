@@ -49,6 +49,7 @@ impl Prepared {
                 .federation_sdl_key
                 .clone()
                 .filter(|s| !s.trim().is_empty()),
+            hosted_test_payments: !server.production,
         };
         let settings = SchemaSettings {
             default_currency: config.commerce.default_currency,
@@ -58,6 +59,7 @@ impl Prepared {
             return_window_days: config.commerce.return_window_days,
             webhooks: config.webhooks.settings(server.production),
             mail: mail_settings(config)?,
+            public_url: config.public_url(),
         };
         Ok(Self {
             tokens: Arc::new(token_issuer(&config.auth)?),

@@ -16,6 +16,7 @@ mod events;
 mod invalid;
 mod mail;
 mod money;
+mod public;
 mod reminders;
 mod search;
 mod server;
@@ -32,6 +33,7 @@ pub use events::EventsConfig;
 pub use invalid::InvalidValue;
 pub use mail::{MailConfig, MailSecretValue, StorefrontUrl};
 pub use money::{Amounts, TaxRate};
+pub use public::PublicConfig;
 pub use reminders::RemindersConfig;
 pub use search::SearchConfig;
 pub use server::{LogFormat, Origins, ServerConfig};
@@ -124,6 +126,8 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     #[command(flatten)]
     pub mail: MailConfig,
+    #[command(flatten)]
+    pub public: PublicConfig,
 }
 
 impl Config {

@@ -5,10 +5,11 @@ use super::service::view::{CartView, LineProblem, LineView};
 use crate::catalog::types::ProductVariant;
 use crate::common::money::{CurrencyCode, Money};
 use crate::common::user_error::UserError;
+use crate::context::ContextExt;
 use crate::pricing::Applicability;
 use crate::shipping::service::rates::Offer;
 use crate::shipping::types::{CostForCart, ShippingMethod};
-use async_graphql::{Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::enums::{CartStatus, DiscountKind};
 use entities::json::MailingAddress as StoredAddress;
@@ -18,7 +19,7 @@ pub struct Cart(pub CartView);
 impl Cart {
     /// What `offer` would cost this cart now: nothing for an empty cart or with a free-shipping
     /// code, else its charge for the goods after discounts.
-    fn shipping_cost(&self, offer: &Offer) -> CostForCart {
+    pub fn shipping_cost(&self, offer: &Offer) -> CostForCart {
         let totals = self.0.priced.totals;
         let waived = self.0.lines.is_empty()
             || self
@@ -141,6 +142,13 @@ impl Cart {
                 .map(MailingAddress::from),
             customer_id: self.0.cart.customer_id.map(|id| ID(id.to_string())),
         }
+    }
+
+    /// The hosted checkout page of this cart, served by this server (`PUBLIC_URL`): email,
+    /// address, shipping method, discount code and payment, then a live order status page.
+    async fn checkout_url(&self, ctx: &Context<'_>) -> Result<String> {
+        let public_url = &ctx.state()?.settings.public_url;
+        Ok(super::service::checkout_url(public_url, self.0.cart.id))
     }
 
     /// True when every line can be bought as it is (and there is at least one).

@@ -8,10 +8,12 @@ use super::ids::gid;
 use super::in_context::CountryCode;
 use super::money::MoneyV2;
 use super::product::ProductVariant;
+use crate::carts::service::checkout_url;
 use crate::carts::service::view::{CartView, LineView};
 use crate::common::money::CurrencyCode;
+use crate::context::ContextExt;
 use crate::pricing::Applicability;
-use async_graphql::{ID, Object, Result, SimpleObject, Union};
+use async_graphql::{Context, ID, Object, Result, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 
 pub struct Cart {
@@ -56,6 +58,12 @@ pub struct CartBuyerIdentity {
 impl Cart {
     async fn id(&self) -> ID {
         ID(gid("Cart", self.view.cart.id))
+    }
+
+    /// The hosted checkout page of this cart (`PUBLIC_URL/checkout/<cart id>`).
+    async fn checkout_url(&self, ctx: &Context<'_>) -> Result<String> {
+        let public_url = &ctx.state()?.settings.public_url;
+        Ok(checkout_url(public_url, self.view.cart.id))
     }
 
     async fn cost(&self) -> CartCost {

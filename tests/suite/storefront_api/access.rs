@@ -16,6 +16,18 @@ async fn versions_in_the_path_are_checked(backend: Backend) -> anyhow::Result<()
         let answer = shop.post_to(version, SHOP_QUERY, json!({})).await?;
         assert_eq!(answer.status, 200, "{version}");
         answer.data();
+        let typed = shop
+            .server
+            .http()
+            .post(shop.server.url(&format!("/api/{version}/graphql.json")))
+            .json(&json!({ "query": SHOP_QUERY }))
+            .send()
+            .await?;
+        assert_eq!(
+            e2e::header(&typed, "content-type"),
+            "application/json; charset=utf-8",
+            "Shopify's clients accept application/json only"
+        );
     }
     for version in ["2022-10", "2027-04", "2026-02", "unstable", "latest"] {
         let answer = shop.post_to(version, SHOP_QUERY, json!({})).await?;

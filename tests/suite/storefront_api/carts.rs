@@ -7,7 +7,7 @@ use e2e::{Backend, TestServer, e2e};
 use serde_json::{Value, json};
 
 const CART: &str = "fragment cartFields on Cart {
-  id totalQuantity
+  id checkoutUrl totalQuantity
   cost { subtotalAmount { amount currencyCode } totalAmount { amount currencyCode } totalTaxAmount { amount } }
   buyerIdentity { email countryCode }
   discountCodes { code applicable }
@@ -67,6 +67,18 @@ async fn a_cart_is_filled_changed_and_emptied(backend: Backend) -> anyhow::Resul
     let cart = &created["cart"];
     let cart_id = cart["id"].as_str().unwrap().to_owned();
     assert!(cart_id.starts_with("gid://shopgraph/Cart/"), "{cart_id}");
+    let uuid = cart_id.rsplit('/').next().unwrap();
+    assert_eq!(
+        cart["checkoutUrl"],
+        format!("http://{}/checkout/{uuid}", server.addr),
+        "the hosted checkout of this cart"
+    );
+    let checkout_page = server
+        .http()
+        .get(cart["checkoutUrl"].as_str().unwrap())
+        .send()
+        .await?;
+    assert_eq!(checkout_page.status(), 200);
     assert_eq!(cart["totalQuantity"], 2);
     let lines = nodes(&cart["lines"]);
     assert_eq!(lines[0]["merchandise"]["id"], first.as_str());

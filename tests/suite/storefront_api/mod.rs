@@ -8,6 +8,7 @@
 mod access;
 mod carts;
 mod catalog;
+mod real_client;
 
 use e2e::{GraphqlResponse, TestServer};
 use serde_json::{Value, json};

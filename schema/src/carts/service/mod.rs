@@ -2,6 +2,7 @@
 
 pub mod abandoned;
 pub mod access;
+pub mod checkout_url;
 pub mod details;
 pub mod lines;
 pub mod merge;
@@ -9,6 +10,7 @@ pub mod privacy;
 pub mod view;
 
 pub use access::reopen;
+pub use checkout_url::checkout_url;
 
 use crate::pricing::PricingSettings;
 

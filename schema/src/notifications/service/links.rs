@@ -60,7 +60,9 @@ impl MailSecret {
         Self::new(&bytes)
     }
 
-    fn sign(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
+    /// HMAC-SHA256 of `message` under this secret, bound to `purpose` (so a tag made for one
+    /// use never passes for another): also the hosted checkout's form tokens.
+    pub fn sign(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
         let mut input = Vec::with_capacity(purpose.len() + 1 + message.len());
         input.extend_from_slice(purpose.as_bytes());
         input.push(0);
