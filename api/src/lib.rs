@@ -29,6 +29,7 @@ pub mod seed;
 pub mod server;
 pub mod state;
 pub mod storefront_http;
+pub mod storefront_tokens;
 pub mod telemetry;
 pub mod viewer;
 pub mod webhooks;

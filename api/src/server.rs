@@ -6,7 +6,7 @@ use crate::metrics::HttpLabels;
 use crate::state::ServerState;
 use crate::{
     graphiql, graphql_http, health, hosted_checkout, metrics_endpoint, request_budget,
-    storefront_http, webhooks,
+    storefront_http, storefront_tokens, webhooks,
 };
 use axum::Router;
 use axum::body::Body;
@@ -107,7 +107,7 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
             HeaderName::from_static("apollographql-client-name"),
-            HeaderName::from_static(storefront_http::TOKEN_HEADER),
+            HeaderName::from_static(storefront_tokens::TOKEN_HEADER),
         ])
         .max_age(Duration::from_secs(600))
 }

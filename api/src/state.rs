@@ -21,7 +21,7 @@ pub struct ServerState {
     /// The Shopify-shaped endpoint's schema (`/api/{version}/graphql.json`).
     pub storefront_schema: GuardedSchema<schema::storefront_compat::CompatSchema>,
     /// Storefront access tokens presented to that endpoint, checked and remembered briefly.
-    pub storefront_tokens: Arc<crate::storefront_http::StorefrontTokens>,
+    pub storefront_tokens: Arc<crate::storefront_tokens::StorefrontTokens>,
     pub app: schema::AppState,
     pub metrics: Arc<Metrics>,
     pub options: Arc<ServerOptions>,

@@ -100,6 +100,11 @@ async fn menus_keep_nesting_and_order(backend: Backend) -> anyhow::Result<()> {
         )
         .await?["pageCreate"]["page"]["id"]
         .clone();
+    let sale = server
+        .graphql("{ collection(handle: \"sale\") { id } }", json!({}))
+        .await?
+        .data()["collection"]["id"]
+        .clone();
 
     let items = json!([
         { "title": "Home", "type": "FRONTPAGE" },
@@ -109,7 +114,8 @@ async fn menus_keep_nesting_and_order(backend: Backend) -> anyhow::Result<()> {
                 { "title": "Search", "type": "SEARCH" },
             ] },
         ] },
-        { "title": "Sale", "type": "COLLECTION", "url": "/collections/sale" },
+        // Linked by id: the path follows the collection's handle.
+        { "title": "Sale", "type": "COLLECTION", "resourceId": sale },
         { "title": "Blog", "type": "URL", "url": "https://blog.example.com/" },
     ]);
     let created = admin

@@ -14,7 +14,7 @@ pub use serve::run_server;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::state::ServerState;
-use crate::storefront_http::StorefrontTokens;
+use crate::storefront_tokens::StorefrontTokens;
 use crate::websocket_seats::WebsocketSeats;
 use crate::{db, metrics_endpoint, redis_client, seed, server};
 use anyhow::Context as _;

@@ -13,7 +13,7 @@
 use super::menu_items::MenuItemType;
 use crate::error::ApiResult;
 use entities::enums::ProductStatus;
-use entities::{category, menu_item, page, product};
+use entities::{category, collection, menu_item, page, product};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -39,10 +39,11 @@ pub async fn resolve(
             .filter_map(|item| item.resource_id)
             .collect()
     };
-    let (product_ids, page_ids, category_ids) = (
+    let (product_ids, page_ids, category_ids, collection_ids) = (
         ids_of(MenuItemType::Product),
         ids_of(MenuItemType::Page),
         ids_of(MenuItemType::Category),
+        ids_of(MenuItemType::Collection),
     );
     let mut paths: HashMap<Uuid, String> = HashMap::new();
     if !product_ids.is_empty() {
@@ -86,6 +87,19 @@ pub async fn resolve(
                 .map(|(id, slug)| (id, format!("/categories/{slug}"))),
         );
     }
+    if !collection_ids.is_empty() {
+        let rows: Vec<(Uuid, String)> = collection::Entity::find()
+            .select_only()
+            .columns([collection::Column::Id, collection::Column::Handle])
+            .filter(collection::Column::Id.is_in(collection_ids))
+            .into_tuple()
+            .all(db)
+            .await?;
+        paths.extend(
+            rows.into_iter()
+                .map(|(id, handle)| (id, format!("/collections/{handle}"))),
+        );
+    }
     let mut children: HashMap<Option<Uuid>, Vec<menu_item::Model>> = HashMap::new();
     for item in items {
         children.entry(item.parent_id).or_default().push(item);
@@ -106,7 +120,13 @@ fn build(
         .map(|item| {
             let kind = MenuItemType::parse(&item.kind);
             let url = match kind {
-                MenuItemType::Url | MenuItemType::Collection => item.url.clone(),
+                MenuItemType::Url => item.url.clone(),
+                // Linked by id: the collection's current handle (null once it is deleted);
+                // else the address staff gave.
+                MenuItemType::Collection => match item.resource_id {
+                    Some(id) => paths.get(&id).cloned(),
+                    None => item.url.clone(),
+                },
                 MenuItemType::Frontpage => Some("/".to_owned()),
                 MenuItemType::Search => Some("/search".to_owned()),
                 MenuItemType::Product | MenuItemType::Page | MenuItemType::Category => {

@@ -20,8 +20,8 @@ pub const URL_LEN: usize = 2048;
 /// What a menu item links to.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum MenuItemType {
-    /// A collection: `url` given by staff (e.g. `/collections/shirts`) until collections
-    /// land, then resolved from `resourceId`.
+    /// A collection: linked by `resourceId` (its path, `/collections/<handle>`, follows the
+    /// handle), or by a `url` staff give.
     Collection,
     Product,
     Page,
