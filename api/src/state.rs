@@ -57,7 +57,4 @@ pub struct ServerOptions {
     pub payment_webhook_secrets: HashMap<String, String>,
     /// Unlocks `_service { sdl }` for the federation router when introspection is off.
     pub federation_sdl_key: Option<String>,
-    /// Whether the hosted checkout offers the `test` provider's cards (not in production: a
-    /// shop's own checkout page must not offer fake cards to its buyers).
-    pub hosted_test_payments: bool,
 }

@@ -49,7 +49,6 @@ impl Prepared {
                 .federation_sdl_key
                 .clone()
                 .filter(|s| !s.trim().is_empty()),
-            hosted_test_payments: !server.production,
         };
         let settings = SchemaSettings {
             default_currency: config.commerce.default_currency,
@@ -132,10 +131,15 @@ fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
 }
 
 /// The built-in providers, and `stripe` when STRIPE_SECRET_KEY is set (its client is built
-/// here; nothing is asked of Stripe until a checkout).
+/// here; nothing is asked of Stripe until a checkout). In production the `test` provider is
+/// off unless PAYMENT_TEST_PROVIDER asks for it: its test cards would mark orders paid with
+/// no money moving.
 fn payment_providers(config: &Config) -> anyhow::Result<PaymentProviders> {
     let mut providers =
         PaymentProviders::default().with_capture(config.commerce.payment_capture.into());
+    if config.server.production && !config.commerce.payment_test_provider {
+        providers.remove("test");
+    }
     if let Some(settings) = config.commerce.stripe() {
         providers.add(Arc::new(StripeProvider::new(&settings)?));
         tracing::info!(api = %settings.api_base, "the stripe payment provider is on");

@@ -74,6 +74,11 @@ pub struct CommerceConfig {
     #[arg(long, env = "PAYMENT_WEBHOOK_SECRETS", hide_env_values = true)]
     pub payment_webhook_secrets: Option<WebhookSecrets>,
 
+    /// Accept the `test` payment provider (test cards that "pay" without money moving) in
+    /// production mode too, for a staging server. Development always accepts it.
+    #[arg(long, env = "PAYMENT_TEST_PROVIDER")]
+    pub payment_test_provider: bool,
+
     /// Whether checkout takes the money (`automatic`) or only authorizes it (`manual`: staff
     /// capture or void later, with providers that can hold an authorization).
     #[arg(long, env = "PAYMENT_CAPTURE", value_enum, ignore_case = true, default_value_t = Capture::Automatic)]

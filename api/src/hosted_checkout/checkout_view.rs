@@ -20,12 +20,11 @@ pub const PROVIDERS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Whether the page offers `provider`: one of [`PROVIDERS`] the server has, and the test
-/// provider only outside production.
+/// Whether the page offers `provider`: one of [`PROVIDERS`] the server has (the test provider
+/// is off in production unless PAYMENT_TEST_PROVIDER turns it on).
 pub fn offered(state: &crate::state::ServerState, provider: &str) -> bool {
     PROVIDERS.iter().any(|(name, _)| *name == provider)
         && state.app.payments.get(provider).is_some()
-        && (provider != "test" || state.options.hosted_test_payments)
 }
 
 /// The test provider's cards the page lets a tester pick.

@@ -39,6 +39,11 @@ impl PaymentProviders {
         self.providers.insert(provider.name(), provider);
     }
 
+    /// Stops accepting the provider `name` (the test provider in production).
+    pub fn remove(&mut self, name: &str) {
+        self.providers.remove(name);
+    }
+
     pub fn with_capture(mut self, capture: CaptureMode) -> Self {
         self.capture = capture;
         self

@@ -465,6 +465,29 @@ async fn production_pages_offer_no_test_cards(backend: Backend) -> anyhow::Resul
         .count(&shop.db)
         .await?;
     assert_eq!(orders, 0);
+
+    // Nor does the API: in production the test provider is off (PAYMENT_TEST_PROVIDER turns
+    // it on for a staging server), so its cards cannot mark an order paid.
+    let refused = shop
+        .server
+        .graphql(
+            "mutation($cart: ID!, $payment: PaymentInput) { checkoutComplete(cartId: $cart, idempotencyKey: \"k\", payment: $payment) { order { id } userErrors { field code message } } }",
+            json!({ "cart": cart.to_string(), "payment": { "provider": "test", "token": "tok_visa" } }),
+        )
+        .await?;
+    let payload = &refused.data()["checkoutComplete"];
+    assert_eq!(payload["order"], serde_json::Value::Null);
+    assert_eq!(
+        payload["userErrors"][0]["field"],
+        json!(["payment", "provider"])
+    );
+    assert!(
+        !payload["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("test"),
+        "the test provider is not offered: {payload}"
+    );
     Ok(())
 }
 e2e!(production_pages_offer_no_test_cards);
