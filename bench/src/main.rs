@@ -11,6 +11,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod client;
+mod compare;
 mod load;
 mod report;
 mod scenarios;
@@ -44,7 +45,8 @@ const DEFAULT_CHANGES_PER_SEC: f64 = 5.0;
                   Examples:\n  \
                   shopgraph-bench --start --products 2000 --scenario listing,detail,search --concurrency 64\n  \
                   shopgraph-bench --url http://127.0.0.1:8000 --scenario checkout --rate 200 --duration 60s\n  \
-                  shopgraph-bench --start --scenario fanout --subscribers 1000 --json fanout.json"
+                  shopgraph-bench --start --scenario fanout --subscribers 1000 --json fanout.json\n  \
+                  shopgraph-bench --compare before.json after.json"
 )]
 struct Cli {
     /// The server to load (ignored with --start).
@@ -71,8 +73,13 @@ struct Cli {
     binary: Option<PathBuf>,
 
     /// Scenarios to run, in this order.
-    #[arg(long, value_delimiter = ',', required = true)]
+    #[arg(long, value_delimiter = ',', required_unless_present = "compare")]
     scenario: Vec<Name>,
+
+    /// Run nothing: print two earlier runs' `--json` results side by side (throughput,
+    /// latency, errors, orders per second, SQL statements per operation).
+    #[arg(long, num_args = 2, value_names = ["BEFORE", "AFTER"], conflicts_with_all = ["scenario", "start"])]
+    compare: Option<Vec<PathBuf>>,
 
     /// Closed loop: virtual users, each sending its next iteration when the previous one
     /// was answered.
@@ -137,6 +144,10 @@ async fn main() -> ExitCode {
 
 /// Runs everything; `Ok(false)` when some scenario had errors.
 async fn run(cli: Cli) -> anyhow::Result<bool> {
+    if let Some([before, after]) = cli.compare.as_deref() {
+        print!("{}", compare::compare_files(before, after)?);
+        return Ok(true);
+    }
     validate(&cli)?;
     let model = match cli.rate {
         Some(rate) => Model::Open {
