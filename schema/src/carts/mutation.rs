@@ -10,7 +10,6 @@ use crate::common::ids::{parse_id, parse_ids};
 use crate::common::mutation_cost;
 use crate::context::ContextExt;
 use crate::customers::auth::Permission;
-use crate::customers::service::{accounts, addresses};
 use crate::error::ApiResult;
 use async_graphql::{Context, ID, Object, Result};
 use uuid::Uuid;
@@ -51,28 +50,6 @@ fn buyer(input: CartBuyerIdentityInput) -> BuyerIdentity {
     }
 }
 
-/// A signed-in customer's new cart without a shipping address starts with their default
-/// address, and then with their account email when none was given (the address book is the
-/// customers context's: read through its function).
-pub(crate) async fn prefill(
-    db: &sea_orm::DatabaseConnection,
-    account: Uuid,
-    given: Option<BuyerIdentity>,
-) -> ApiResult<Option<BuyerIdentity>> {
-    if given.as_ref().is_some_and(|b| b.shipping_address.is_some()) {
-        return Ok(given);
-    }
-    let Some(address) = addresses::default_address(db, account).await? else {
-        return Ok(given);
-    };
-    let mut buyer = given.unwrap_or_default();
-    buyer.shipping_address = Some(address);
-    if buyer.email.is_none() {
-        buyer.email = accounts::email_of(db, account).await?;
-    }
-    Ok(Some(buyer))
-}
-
 fn account(ctx: &Context<'_>) -> ApiResult<Option<Uuid>> {
     Ok(ctx.request()?.viewer.account_id())
 }
@@ -96,18 +73,13 @@ impl CartMutation {
         let currency = input
             .currency_code
             .unwrap_or(state.settings.default_currency);
-        let account = account(ctx)?;
-        let mut buyer_identity = input.buyer_identity.map(buyer);
-        if let Some(account) = account {
-            buyer_identity = prefill(&state.db, account, buyer_identity).await?;
-        }
         let outcome = details::create(
             &ctx.writer()?,
             &state.settings.cart_rules,
-            account,
+            account(ctx)?,
             currency,
             &lines,
-            buyer_identity,
+            input.buyer_identity.map(buyer),
         )
         .await?;
         Ok(payload(outcome))

@@ -6,7 +6,6 @@
 use super::cart::Cart;
 use super::ids;
 use super::in_context::{CountryCode, country_of, currency_for};
-use crate::carts::mutation::prefill;
 use crate::carts::service::details::{self, BuyerIdentity, CodeTrier};
 use crate::carts::service::lines::{self, LineQuantity, NewLine, Outcome};
 use crate::carts::service::{access, view};
@@ -266,18 +265,13 @@ impl CompatCartMutation {
             .and_then(|b| b.country_code)
             .or_else(|| country_of(ctx));
         let currency = currency_for(country, state.settings.default_currency);
-        let account = account(ctx)?;
-        let mut buyer_identity = input.buyer_identity.map(buyer);
-        if let Some(account) = account {
-            buyer_identity = prefill(&state.db, account, buyer_identity).await?;
-        }
         let outcome = details::create(
             &ctx.writer()?,
             &state.settings.cart_rules,
-            account,
+            account(ctx)?,
             currency,
             &lines,
-            buyer_identity,
+            input.buyer_identity.map(buyer),
         )
         .await?;
         let codes = input.discount_codes.unwrap_or_default();

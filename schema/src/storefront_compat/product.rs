@@ -9,15 +9,11 @@ use super::connection::{
 };
 use super::ids::gid;
 use super::money::{MoneyV2, ProductPriceRange};
-use crate::catalog::loaders::{
-    CollectionsOfProduct, ImagesOfProduct, PricesOfVariant, ProductById, VariantOffer,
-    VariantOffersOfProduct,
-};
+use crate::catalog::loaders::{CollectionsOfProduct, ImagesOfProduct, ProductById, VariantOffer};
 use crate::catalog::service::is_visible;
-use crate::catalog::types::product_options;
+use crate::catalog::types::{ProductVariant as CoreVariant, offers_of, product_options};
 use crate::common::money::CurrencyCode;
 use crate::context::ContextExt;
-use crate::inventory::loaders::StockOfVariant;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{product, product_image, product_variant, variant_price};
@@ -38,12 +34,7 @@ impl Product {
     }
 
     async fn offers(&self, ctx: &Context<'_>) -> Result<Vec<VariantOffer>> {
-        Ok(ctx
-            .request()?
-            .catalog
-            .load_one(VariantOffersOfProduct(self.model.id))
-            .await?
-            .unwrap_or_default())
+        offers_of(ctx, self.model.id).await
     }
 
     /// The range of `amount` (a price or compare-at price) over the variants in the product's
@@ -306,100 +297,51 @@ impl Product {
     }
 }
 
-/// A variant, with its prices and stock when they were read with it (a product's variants,
-/// a cart's lines); otherwise they are loaded, batched across the answer.
+/// A variant: `/graphql`'s `ProductVariant` (its prices and stock read with it, or loaded
+/// in a batch) under Shopify's field names.
 #[derive(Clone)]
-pub struct ProductVariant {
-    model: product_variant::Model,
-    currency: CurrencyCode,
-    known: Option<Known>,
-}
-
-#[derive(Clone)]
-struct Known {
-    prices: Vec<variant_price::Model>,
-    available: i64,
-}
+pub struct ProductVariant(CoreVariant);
 
 impl ProductVariant {
     pub fn from_offer(offer: VariantOffer, currency: CurrencyCode) -> Self {
-        Self {
-            model: offer.variant,
-            currency,
-            known: Some(Known {
-                prices: offer.prices,
-                available: offer.available,
-            }),
-        }
+        Self(CoreVariant::from_offer(offer, currency))
     }
 
-    /// A cart line's variant: its price in the cart's currency and its availability were
-    /// read with the cart.
+    /// A cart line's variant, priced in the cart's currency.
     pub fn from_line(
         model: product_variant::Model,
         currency: CurrencyCode,
         price: Option<(i64, Option<i64>)>,
         available: i64,
     ) -> Self {
-        let prices = price
-            .map(|(amount, compare_at_amount)| variant_price::Model {
-                variant_id: model.id,
-                currency_code: currency.as_str().to_owned(),
-                amount,
-                compare_at_amount,
-            })
-            .into_iter()
-            .collect();
-        Self {
-            model,
-            currency,
-            known: Some(Known { prices, available }),
-        }
+        Self(CoreVariant::from_line(model, currency, price, available))
+    }
+
+    fn model(&self) -> &product_variant::Model {
+        self.0.model()
     }
 
     async fn price_row(&self, ctx: &Context<'_>) -> Result<Option<variant_price::Model>> {
-        let wanted = |p: &variant_price::Model| p.currency_code == self.currency.as_str();
-        if let Some(known) = &self.known {
-            return Ok(known.prices.iter().find(|p| wanted(p)).cloned());
-        }
-        let prices = ctx
-            .request()?
-            .catalog
-            .load_one(PricesOfVariant(self.model.id))
-            .await?
-            .unwrap_or_default();
-        Ok(prices.into_iter().find(wanted))
+        self.0.price_row(ctx, self.0.currency()).await
     }
 
     async fn available(&self, ctx: &Context<'_>) -> Result<i64> {
-        if let Some(known) = &self.known {
-            return Ok(known.available);
-        }
-        let levels = ctx
-            .request()?
-            .inventory
-            .load_one(StockOfVariant(self.model.id))
-            .await?
-            .unwrap_or_default();
-        Ok(levels
-            .iter()
-            .map(|l| i64::from(l.on_hand - l.allocated).max(0))
-            .sum())
+        self.0.available(ctx).await
     }
 }
 
 #[Object]
 impl ProductVariant {
     async fn id(&self) -> ID {
-        ID(gid("ProductVariant", self.model.id))
+        ID(gid("ProductVariant", self.model().id))
     }
 
     async fn title(&self) -> &str {
-        &self.model.name
+        &self.model().name
     }
 
     async fn sku(&self) -> &str {
-        &self.model.sku
+        &self.model().sku
     }
 
     async fn available_for_sale(&self, ctx: &Context<'_>) -> Result<bool> {
@@ -419,7 +361,7 @@ impl ProductVariant {
     }
 
     async fn selected_options(&self) -> Vec<SelectedOption> {
-        self.model
+        self.model()
             .options
             .0
             .iter()
@@ -434,7 +376,7 @@ impl ProductVariant {
     /// cannot then be added to a cart in that currency).
     async fn price(&self, ctx: &Context<'_>) -> Result<MoneyV2> {
         let amount = self.price_row(ctx).await?.map_or(0, |p| p.amount);
-        Ok(MoneyV2::from_minor(amount, self.currency))
+        Ok(MoneyV2::from_minor(amount, self.0.currency()))
     }
 
     async fn compare_at_price(&self, ctx: &Context<'_>) -> Result<Option<MoneyV2>> {
@@ -442,7 +384,7 @@ impl ProductVariant {
             .price_row(ctx)
             .await?
             .and_then(|p| p.compare_at_amount)
-            .map(|a| MoneyV2::from_minor(a, self.currency)))
+            .map(|a| MoneyV2::from_minor(a, self.0.currency())))
     }
 
     /// The variant's product (null when it is not visible).
@@ -450,16 +392,16 @@ impl ProductVariant {
         let request = ctx.request()?;
         let product = request
             .catalog
-            .load_one(ProductById(self.model.product_id))
+            .load_one(ProductById(self.model().product_id))
             .await?;
         Ok(product
             .filter(|p| is_visible(&request.viewer, p))
-            .map(|p| Product::new(p, self.currency)))
+            .map(|p| Product::new(p, self.0.currency())))
     }
 
     /// The product's first image (variants have no images of their own).
     async fn image(&self, ctx: &Context<'_>) -> Result<Option<Image>> {
-        Ok(images_of(ctx, self.model.product_id)
+        Ok(images_of(ctx, self.model().product_id)
             .await?
             .into_iter()
             .next())

@@ -9,7 +9,8 @@ use crate::common::email;
 use crate::common::money::CurrencyCode;
 use crate::common::text;
 use crate::common::user_error::{ErrorCode, UserError};
-use crate::customers::service::accounts::email_error;
+use crate::customers::service::accounts::{self, email_error};
+use crate::customers::service::addresses;
 use crate::error::ApiResult;
 use crate::pricing::discount_problem;
 use crate::shipping::service::rates::{self, MethodId};
@@ -17,7 +18,7 @@ use crate::unit_of_work::Writer;
 use entities::cart;
 use entities::enums::CartStatus;
 use entities::json::{MailingAddress, StringList};
-use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set};
 use uuid::Uuid;
 
 /// Most discount codes one cart may carry.
@@ -31,8 +32,30 @@ pub struct BuyerIdentity {
     pub billing_address: Option<MailingAddress>,
 }
 
+/// The buyer a signed-in customer's new cart starts with (see [`create`]).
+async fn prefill(
+    db: &DatabaseConnection,
+    account: Uuid,
+    given: Option<BuyerIdentity>,
+) -> ApiResult<Option<BuyerIdentity>> {
+    if given.as_ref().is_some_and(|b| b.shipping_address.is_some()) {
+        return Ok(given);
+    }
+    let Some(address) = addresses::default_address(db, account).await? else {
+        return Ok(given);
+    };
+    let mut buyer = given.unwrap_or_default();
+    buyer.shipping_address = Some(address);
+    if buyer.email.is_none() {
+        buyer.email = accounts::email_of(db, account).await?;
+    }
+    Ok(Some(buyer))
+}
+
 /// A new cart in `currency`, owned by `account` when signed in, with optional first lines
-/// and buyer. All of it or nothing.
+/// and buyer. All of it or nothing. A signed-in customer's cart without a shipping address
+/// starts with their default address, and then with their account email when none was given
+/// (the address book is the customers context's: read through its functions).
 pub async fn create(
     writer: &Writer,
     rules: &CartRules,
@@ -41,6 +64,10 @@ pub async fn create(
     first_lines: &[NewLine],
     buyer: Option<BuyerIdentity>,
 ) -> ApiResult<Outcome> {
+    let buyer = match account {
+        Some(account) => prefill(writer.db(), account, buyer).await?,
+        None => buyer,
+    };
     let buyer = match buyer.map(clean_buyer).transpose() {
         Ok(buyer) => buyer.unwrap_or_default(),
         Err(errors) => return Ok(Err(errors)),

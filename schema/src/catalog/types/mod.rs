@@ -12,6 +12,6 @@ pub use collection::{Collection, CollectionProductConnection};
 pub use connection::{CategoryConnection, ProductConnection, ProductEdge};
 pub use inputs::{ProductFilter, ProductSortKey};
 pub use product::{
-    Attribute, Image, PriceRange, Product, ProductOption, ProductStatus, product_options,
+    Attribute, Image, PriceRange, Product, ProductOption, ProductStatus, offers_of, product_options,
 };
 pub use variant::{ProductVariant, SelectedOption};

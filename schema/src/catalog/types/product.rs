@@ -34,13 +34,19 @@ impl Product {
     /// and `availableForSale` all derive from this one load, so together they cost one
     /// statement per batch of products.
     async fn offers(&self, ctx: &Context<'_>) -> Result<Vec<VariantOffer>> {
-        Ok(ctx
-            .request()?
-            .catalog
-            .load_one(VariantOffersOfProduct(self.model.id))
-            .await?
-            .unwrap_or_default())
+        offers_of(ctx, self.model.id).await
     }
+}
+
+/// The variants of `product` with their prices and stock: one batched read for every product
+/// of the answer (the Shopify-shaped endpoint's products read them the same way).
+pub async fn offers_of(ctx: &Context<'_>, product: uuid::Uuid) -> Result<Vec<VariantOffer>> {
+    Ok(ctx
+        .request()?
+        .catalog
+        .load_one(VariantOffersOfProduct(product))
+        .await?
+        .unwrap_or_default())
 }
 
 /// The lowest and highest variant price of a product in one currency.

@@ -10,6 +10,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entities::{product_variant, variant_price};
 
 /// A purchasable version of a product (a size, a colour), with its own SKU, prices and stock.
+#[derive(Clone)]
 pub struct ProductVariant {
     pub model: product_variant::Model,
     pub currency: CurrencyCode,
@@ -19,6 +20,7 @@ pub struct ProductVariant {
     preloaded: Option<Preloaded>,
 }
 
+#[derive(Clone)]
 struct Preloaded {
     prices: Vec<variant_price::Model>,
     available: i64,
@@ -45,7 +47,42 @@ impl ProductVariant {
         }
     }
 
-    async fn price_row(
+    /// A cart line's variant: its price in the cart's currency (amount, compare-at amount)
+    /// and its availability were read with the cart.
+    pub fn from_line(
+        model: product_variant::Model,
+        currency: CurrencyCode,
+        price: Option<(i64, Option<i64>)>,
+        available: i64,
+    ) -> Self {
+        let prices = price
+            .map(|(amount, compare_at_amount)| variant_price::Model {
+                variant_id: model.id,
+                currency_code: currency.as_str().to_owned(),
+                amount,
+                compare_at_amount,
+            })
+            .into_iter()
+            .collect();
+        Self {
+            model,
+            currency,
+            preloaded: Some(Preloaded { prices, available }),
+        }
+    }
+
+    /// The stored variant.
+    pub fn model(&self) -> &product_variant::Model {
+        &self.model
+    }
+
+    /// The currency its prices are shown in unless a field names another.
+    pub fn currency(&self) -> CurrencyCode {
+        self.currency
+    }
+
+    /// Its price row in `currency` (loaded, batched, unless read with the variant).
+    pub async fn price_row(
         &self,
         ctx: &Context<'_>,
         currency: CurrencyCode,
@@ -63,7 +100,8 @@ impl ProductVariant {
         Ok(prices.into_iter().find(in_currency))
     }
 
-    async fn available(&self, ctx: &Context<'_>) -> Result<i64> {
+    /// Units that can be sold now (loaded, batched, unless read with the variant).
+    pub async fn available(&self, ctx: &Context<'_>) -> Result<i64> {
         if let Some(preloaded) = &self.preloaded {
             return Ok(preloaded.available);
         }
