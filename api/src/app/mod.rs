@@ -13,7 +13,7 @@ pub use serve::run_server;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::state::ServerState;
+use crate::state::{ServerParts, ServerState};
 use crate::storefront_tokens::StorefrontTokens;
 use crate::websocket_seats::WebsocketSeats;
 use crate::{db, metrics_endpoint, redis_client, seed, server};
@@ -101,7 +101,7 @@ impl App {
         metrics.observe_webhooks(app.webhooks.clone());
         let schema = schema::build_schema(app.clone(), &limits);
         let storefront_schema = schema::storefront_compat::build_schema(app.clone(), &limits);
-        let state = ServerState {
+        let state = ServerState::new(ServerParts {
             schema,
             storefront_schema,
             storefront_tokens: Arc::new(StorefrontTokens::new(
@@ -125,7 +125,7 @@ impl App {
                 },
                 redis,
             )),
-        };
+        });
         state
             .metrics
             .observe_response_cache(state.response_cache.clone());
