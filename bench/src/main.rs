@@ -360,9 +360,6 @@ fn validate(cli: &Cli) -> anyhow::Result<()> {
 /// Warns when the open-file limit is below what the run may need: one socket per
 /// subscriber or in-flight request (a started server inherits the same limit).
 fn check_file_limit(cli: &Cli, model: Model) {
-    let Some(limit) = open_file_limit() else {
-        return;
-    };
     let mut needed = match model {
         Model::Closed { concurrency } => concurrency,
         Model::Open { .. } => 0,
@@ -370,6 +367,10 @@ fn check_file_limit(cli: &Cli, model: Model) {
     if cli.scenario.contains(&Name::Fanout) {
         needed = needed.max(cli.subscribers);
     }
+    raise_file_limit(needed + 1000);
+    let Some(limit) = open_file_limit() else {
+        return;
+    };
     if needed + 100 > limit {
         eprintln!(
             "warning: the open-file limit is {limit} but this run needs about {needed} sockets; \
@@ -384,6 +385,26 @@ fn check_file_limit(cli: &Cli, model: Model) {
             "note: --max-in-flight {max_in_flight} exceeds the open-file limit {limit}: a server \
              that falls far behind would make connections fail instead of queueing"
         );
+    }
+}
+
+/// Raises the soft `RLIMIT_NOFILE` towards `wanted` (as far as the hard limit allows), so a
+/// 50,000-subscriber fan-out needs no `ulimit -n` first; a server the bench starts inherits
+/// it. Raising a soft limit up to the hard one needs no privilege.
+fn raise_file_limit(wanted: usize) {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let current = getrlimit(Resource::Nofile);
+    let wanted = u64::try_from(wanted).unwrap_or(u64::MAX);
+    let target = current.maximum.map_or(wanted, |hard| wanted.min(hard));
+    if current.current.is_some_and(|soft| soft >= target) {
+        return;
+    }
+    let raised = Rlimit {
+        current: Some(target),
+        maximum: current.maximum,
+    };
+    if let Err(err) = setrlimit(Resource::Nofile, raised) {
+        eprintln!("note: could not raise the open-file limit to {target}: {err}");
     }
 }
 
@@ -424,6 +445,19 @@ mod tests {
     use super::*;
     use anyhow::Context as _;
     use clap::CommandFactory as _;
+
+    #[test]
+    fn the_bench_raises_its_own_open_file_limit() {
+        use rustix::process::{Resource, getrlimit};
+        let hard = getrlimit(Resource::Nofile).maximum.unwrap_or(u64::MAX);
+        let wanted = 50_000_u64.min(hard);
+        raise_file_limit(51_000);
+        let soft = open_file_limit().unwrap_or(0) as u64;
+        assert!(
+            soft >= wanted,
+            "soft limit {soft}, wanted {wanted} (hard {hard})"
+        );
+    }
 
     #[test]
     fn parses_durations() {
