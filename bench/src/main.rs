@@ -12,6 +12,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod client;
 mod compare;
+mod cpu;
 mod load;
 mod report;
 mod scenarios;
@@ -194,6 +195,13 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         );
     }
     check_file_limit(&cli, model);
+    let probe = cpu::Probe {
+        server: server.as_ref().map(|s| s.pid()),
+        postgres: cli
+            .database_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("postgres")),
+    };
 
     let catalog = Catalog::fetch(&gql, CATALOG_LIMIT).await?;
     let buyable = catalog.buyable();
@@ -215,19 +223,42 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
     let mut reports = Vec::new();
     for &name in &cli.scenario {
         let report = match name {
-            Name::Listing => measure(name, listing::Listing::default(), &gql, model, &cli).await?,
-            Name::Detail => {
-                measure(name, detail::Detail::new(&catalog.slugs), &gql, model, &cli).await?
+            Name::Listing => {
+                measure(name, listing::Listing::default(), &gql, model, &cli, &probe).await?
             }
-            Name::Search => measure(name, search::Search::default(), &gql, model, &cli).await?,
+            Name::Detail => {
+                measure(
+                    name,
+                    detail::Detail::new(&catalog.slugs),
+                    &gql,
+                    model,
+                    &cli,
+                    &probe,
+                )
+                .await?
+            }
+            Name::Search => {
+                measure(name, search::Search::default(), &gql, model, &cli, &probe).await?
+            }
             Name::Attacks => {
-                let report = measure(name, attacks::Attacks::default(), &gql, model, &cli).await?;
+                let report =
+                    measure(name, attacks::Attacks::default(), &gql, model, &cli, &probe).await?;
                 print_operations(&report);
                 report
             }
-            Name::Cart => measure(name, cart::Cart::new(&buyable), &gql, model, &cli).await?,
+            Name::Cart => {
+                measure(name, cart::Cart::new(&buyable), &gql, model, &cli, &probe).await?
+            }
             Name::Checkout => {
-                measure(name, checkout::Checkout::new(&buyable), &gql, model, &cli).await?
+                measure(
+                    name,
+                    checkout::Checkout::new(&buyable),
+                    &gql,
+                    model,
+                    &cli,
+                    &probe,
+                )
+                .await?
             }
             Name::Fanout => {
                 let options = fanout::Options {
@@ -295,6 +326,7 @@ async fn measure<S: Scenario>(
     gql: &Gql,
     model: Model,
     cli: &Cli,
+    probe: &cpu::Probe,
 ) -> anyhow::Result<ScenarioReport> {
     let scenario = Arc::new(scenario);
     let load = match model {
@@ -316,15 +348,25 @@ async fn measure<S: Scenario>(
             );
         }
     }
+    let before = probe.sample();
     let measured = load::run(&scenario, gql, model, cli.duration).await?;
+    let after = probe.sample();
     for problem in &measured.stats.problems {
         eprintln!("  {} error: {problem}", name.as_str());
     }
-    Ok(ScenarioReport::from_measured(
-        name.as_str(),
-        model,
-        &measured,
-    ))
+    let mut report = ScenarioReport::from_measured(name.as_str(), model, &measured);
+    let orders = report
+        .extra
+        .get("orders")
+        .and_then(serde_json::Value::as_u64);
+    before.record(
+        &after,
+        report.requests,
+        orders,
+        &mut report.extra,
+        &mut report.notes,
+    );
+    Ok(report)
 }
 
 /// `warm-up 5s, then 30s` for the console.
