@@ -430,22 +430,30 @@ fn check_file_limit(cli: &Cli, model: Model) {
     }
 }
 
-/// Raises the soft `RLIMIT_NOFILE` towards `wanted` (as far as the hard limit allows), so a
-/// 50,000-subscriber fan-out needs no `ulimit -n` first; a server the bench starts inherits
-/// it. Raising a soft limit up to the hard one needs no privilege.
+/// Raises `RLIMIT_NOFILE` towards `wanted`, so a 50,000-subscriber fan-out needs no
+/// `ulimit -n` first; a server the bench starts inherits it. The soft limit goes up to the
+/// hard one without privilege; a privileged bench (root, or `CAP_SYS_RESOURCE`) raises the
+/// hard limit too.
 fn raise_file_limit(wanted: usize) {
     use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
     let current = getrlimit(Resource::Nofile);
     let wanted = u64::try_from(wanted).unwrap_or(u64::MAX);
-    let target = current.maximum.map_or(wanted, |hard| wanted.min(hard));
-    if current.current.is_some_and(|soft| soft >= target) {
+    if current.current.is_none_or(|soft| soft >= wanted) {
         return;
     }
-    let raised = Rlimit {
+    let both = Rlimit {
+        current: Some(wanted),
+        maximum: Some(current.maximum.map_or(wanted, |hard| hard.max(wanted))),
+    };
+    if setrlimit(Resource::Nofile, both).is_ok() {
+        return;
+    }
+    let target = current.maximum.map_or(wanted, |hard| wanted.min(hard));
+    let soft_only = Rlimit {
         current: Some(target),
         maximum: current.maximum,
     };
-    if let Err(err) = setrlimit(Resource::Nofile, raised) {
+    if let Err(err) = setrlimit(Resource::Nofile, soft_only) {
         eprintln!("note: could not raise the open-file limit to {target}: {err}");
     }
 }
@@ -491,8 +499,9 @@ mod tests {
     #[test]
     fn the_bench_raises_its_own_open_file_limit() {
         use rustix::process::{Resource, getrlimit};
+        // Unprivileged, the soft limit reaches the hard one; privileged, both reach 51,000.
         let hard = getrlimit(Resource::Nofile).maximum.unwrap_or(u64::MAX);
-        let wanted = 50_000_u64.min(hard);
+        let wanted = 51_000_u64.min(hard);
         raise_file_limit(51_000);
         let soft = open_file_limit().unwrap_or(0) as u64;
         assert!(
