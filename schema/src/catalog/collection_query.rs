@@ -1,13 +1,12 @@
 //! Collection queries: one collection by id or handle, and the list of collections. Every
 //! collection is public; what a shopper cannot see are its unpublished products.
 
-use super::loaders::{CollectionByHandle, CollectionById};
+use super::lookup::{self, By};
 use super::service::collections::{COLLECTION_CURSOR_KEY, count_collections, list_collections};
 use super::types::Collection;
 use crate::common::ids::parse_id;
 use crate::common::money::CurrencyCode;
 use crate::common::pagination::{Page, PageArgs, PageInfo};
-use crate::common::text;
 use crate::context::ContextExt;
 use crate::error::ApiError;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
@@ -68,22 +67,15 @@ impl CollectionQuery {
         id: Option<ID>,
         handle: Option<String>,
     ) -> Result<Option<Collection>> {
-        let request = ctx.request()?;
         let currency = ctx.state()?.settings.default_currency;
-        let found = match (id, handle) {
-            (Some(id), None) => {
-                request
-                    .catalog
-                    .load_one(CollectionById(parse_id(&id, "id")?))
-                    .await?
-            }
-            // No handle holds a NUL, and PostgreSQL would refuse the query.
-            (None, Some(handle)) if text::has_nul(&handle) => None,
-            (None, Some(handle)) => request.catalog.load_one(CollectionByHandle(handle)).await?,
+        let by = match (id, handle) {
+            (Some(id), None) => By::Id(parse_id(&id, "id")?),
+            (None, Some(handle)) => By::Handle(handle),
             _ => {
                 return Err(ApiError::bad_input("pass exactly one of `id` or `handle`").into());
             }
         };
+        let found = lookup::collection(ctx, by).await?;
         Ok(found.map(|c| Collection::new(c, currency)))
     }
 

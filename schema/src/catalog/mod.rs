@@ -7,6 +7,7 @@ pub mod admin;
 pub mod collection_query;
 pub mod events;
 pub mod loaders;
+pub mod lookup;
 pub mod query;
 pub mod service;
 pub mod types;

@@ -2,8 +2,9 @@
 //! service or loader, and map the result.
 
 use super::loaders::{
-    CategoryById, CategoryBySlug, FirstProductsOfCategory, ProductById, ProductBySlug, VariantById,
+    CategoryById, CategoryBySlug, FirstProductsOfCategory, ProductById, VariantById,
 };
+use super::lookup::{self, By};
 use super::service::categories::{CategoryListing, list_categories};
 use super::service::is_visible;
 use super::service::products::{ProductListing, list_products};
@@ -132,26 +133,13 @@ impl CatalogQuery {
         slug: Option<String>,
         currency: Option<CurrencyCode>,
     ) -> Result<Option<Product>> {
-        let request = ctx.request()?;
         let currency = currency.unwrap_or(ctx.state()?.settings.default_currency);
-        let product = match exactly_one(&id, &slug)? {
-            Ok(id) => {
-                request
-                    .catalog
-                    .load_one(ProductById(parse_id(id, "id")?))
-                    .await?
-            }
-            // No slug holds a NUL, and PostgreSQL would refuse the query (an internal error).
-            Err(slug) if text::has_nul(slug) => None,
-            Err(slug) => {
-                request
-                    .catalog
-                    .load_one(ProductBySlug(slug.to_owned()))
-                    .await?
-            }
+        let by = match exactly_one(&id, &slug)? {
+            Ok(id) => By::Id(parse_id(id, "id")?),
+            Err(slug) => By::Handle(slug.to_owned()),
         };
-        Ok(product
-            .filter(|p| is_visible(&request.viewer, p))
+        Ok(lookup::visible_product(ctx, by)
+            .await?
             .map(|p| Product::new(p, currency)))
     }
 

@@ -274,12 +274,18 @@ impl CompatCartMutation {
             input.buyer_identity.map(buyer),
         )
         .await?;
+        // Codes are tried on the cart once it exists (their budgets are per cart); a refused
+        // code leaves the new cart without codes, and the storefront gets that cart back
+        // beside the refusal, as after any other refused change.
         let codes = input.discount_codes.unwrap_or_default();
-        let outcome = match outcome {
-            Ok(view) if !codes.is_empty() => set_codes(ctx, view.cart.id, &codes).await?,
-            other => other,
+        let (created, outcome) = match outcome {
+            Ok(view) if !codes.is_empty() => {
+                let id = view.cart.id;
+                (Some(id), set_codes(ctx, id, &codes).await?)
+            }
+            other => (None, other),
         };
-        Ok(answer(ctx, None, outcome).await?.into())
+        Ok(answer(ctx, created, outcome).await?.into())
     }
 
     #[graphql(complexity = "mutation_cost::WRITE + child_complexity")]

@@ -12,13 +12,13 @@ use super::product::Product;
 use super::search_syntax::{self, ShopifyQuery};
 use super::sort_keys::{CollectionSortKeys, ProductSortKeys};
 use crate::carts::service::{access, view};
-use crate::catalog::loaders::{CollectionByHandle, CollectionById, ProductById, ProductBySlug};
+use crate::catalog::loaders::ProductById;
+use crate::catalog::lookup::{self, By};
 use crate::catalog::service::collections::{COLLECTION_CURSOR_KEY, list_collections};
 use crate::catalog::service::is_visible;
 use crate::catalog::service::products::{ProductListing, ProductOrder, list_products};
 use crate::common::money::CurrencyCode;
 use crate::common::pagination::{DEFAULT_PAGE_SIZE, Direction, PageArgs, PageInfo, PageRequest};
-use crate::common::text;
 use crate::content::service::{links, menus, pages};
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
@@ -48,16 +48,11 @@ fn parse_gid(id: &ID, kind: &str, argument: &str) -> ApiResult<Uuid> {
     ids::parse(id, kind).map_err(|problem| ApiError::bad_input(format!("`{argument}`: {problem}")))
 }
 
-/// One of `id` or `handle`, as Shopify's lookups take them.
-enum Lookup {
-    Id(Uuid),
-    Handle(String),
-}
-
-fn lookup(id: Option<ID>, handle: Option<String>, kind: &str) -> ApiResult<Lookup> {
+/// One of `id` (a global id of `kind`) or `handle`, as Shopify's lookups take them.
+fn by(id: Option<ID>, handle: Option<String>, kind: &str) -> ApiResult<By> {
     match (id, handle) {
-        (Some(id), None) => Ok(Lookup::Id(parse_gid(&id, kind, "id")?)),
-        (None, Some(handle)) => Ok(Lookup::Handle(handle)),
+        (Some(id), None) => Ok(By::Id(parse_gid(&id, kind, "id")?)),
+        (None, Some(handle)) => Ok(By::Handle(handle)),
         _ => Err(ApiError::bad_input("pass exactly one of `id` or `handle`")),
     }
 }
@@ -72,16 +67,9 @@ impl CompatQuery {
         id: Option<ID>,
         handle: Option<String>,
     ) -> Result<Option<Product>> {
-        let request = ctx.request()?;
-        let found = match lookup(id, handle, "Product")? {
-            Lookup::Id(id) => request.catalog.load_one(ProductById(id)).await?,
-            Lookup::Handle(handle) if text::has_nul(&handle) => None,
-            Lookup::Handle(handle) => request.catalog.load_one(ProductBySlug(handle)).await?,
-        };
+        let found = lookup::visible_product(ctx, by(id, handle, "Product")?).await?;
         let currency = currency(ctx)?;
-        Ok(found
-            .filter(|p| is_visible(&request.viewer, p))
-            .map(|p| Product::new(p, currency)))
+        Ok(found.map(|p| Product::new(p, currency)))
     }
 
     /// Products: all of them in a sort order, or those matching a query in Shopify's search
@@ -175,12 +163,7 @@ impl CompatQuery {
         id: Option<ID>,
         handle: Option<String>,
     ) -> Result<Option<Collection>> {
-        let request = ctx.request()?;
-        let found = match lookup(id, handle, "Collection")? {
-            Lookup::Id(id) => request.catalog.load_one(CollectionById(id)).await?,
-            Lookup::Handle(handle) if text::has_nul(&handle) => None,
-            Lookup::Handle(handle) => request.catalog.load_one(CollectionByHandle(handle)).await?,
-        };
+        let found = lookup::collection(ctx, by(id, handle, "Collection")?).await?;
         let currency = currency(ctx)?;
         Ok(found.map(|c| Collection::new(c, currency)))
     }

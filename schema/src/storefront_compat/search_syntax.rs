@@ -58,7 +58,10 @@ pub fn parse(query: &str) -> Result<ShopifyQuery, String> {
             }
         }
     }
-    // Several values of one field must all hold (Shopify ANDs terms): one filter each.
+    // Every term must hold, as in Shopify, so each tag is a filter of its own (a filter's
+    // values are alternatives). A product has one vendor and one type, so several
+    // `vendor:` or `product_type:` values are read as alternatives rather than as a
+    // condition nothing could meet.
     for tag in tags {
         filter.attributes.push(AttributeFilter {
             name: TAG_ATTRIBUTE.to_owned(),

@@ -165,6 +165,22 @@ async fn a_refused_change_returns_the_cart_as_it_was(backend: Backend) -> anyhow
     assert_eq!(bad_code["userErrors"][0]["code"], "INVALID_DISCOUNT_CODE");
     assert_eq!(bad_code["cart"], before);
 
+    // A refused code on a new cart: the cart exists (without the code) and comes back
+    // beside the refusal, so the storefront can keep using it.
+    let created_with_bad_code = mutate(
+        &shop,
+        "($lines: [CartLineInput!]) { cartCreate(input: { lines: $lines, discountCodes: [\"NOPE\"] })",
+        json!({ "lines": [{ "merchandiseId": variants[0].0 }] }),
+    )
+    .await?;
+    assert_eq!(
+        created_with_bad_code["userErrors"][0]["code"],
+        "INVALID_DISCOUNT_CODE"
+    );
+    let kept = &created_with_bad_code["cart"];
+    assert_eq!(kept["totalQuantity"], 1, "{created_with_bad_code}");
+    assert_eq!(kept["discountCodes"], json!([]));
+
     // A product id where a variant id belongs is bad input, not a user error.
     let product = shop
         .data(
