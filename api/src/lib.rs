@@ -30,6 +30,7 @@ pub mod server;
 pub mod state;
 pub mod storefront_http;
 pub mod storefront_tokens;
+pub mod subscription_feeds;
 pub mod telemetry;
 pub mod viewer;
 pub mod webhooks;

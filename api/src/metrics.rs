@@ -1,5 +1,6 @@
 //! Prometheus metrics, served at `/metrics`.
 
+use crate::subscription_feeds::SubscriptionFeeds;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
 use prometheus_client::metrics::counter::ConstCounter;
@@ -196,9 +197,9 @@ impl Metrics {
 
     /// Exposes the event hub's counters (relay, Redis bridge, lagging subscribers) and how
     /// many receivers it has.
-    pub fn observe_events(&self, hub: Arc<EventHub>) {
+    pub fn observe_events(&self, hub: Arc<EventHub>, feeds: Arc<SubscriptionFeeds>) {
         self.registry()
-            .register_collector(Box::new(EventCollector(hub)));
+            .register_collector(Box::new(EventCollector { hub, feeds }));
     }
 
     /// Exposes the mail sender's counters.
@@ -288,7 +289,10 @@ impl Collector for WebhookCollector {
     }
 }
 
-struct EventCollector(Arc<EventHub>);
+struct EventCollector {
+    hub: Arc<EventHub>,
+    feeds: Arc<SubscriptionFeeds>,
+}
 
 impl std::fmt::Debug for EventCollector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -298,16 +302,34 @@ impl std::fmt::Debug for EventCollector {
 
 impl Collector for EventCollector {
     fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
-        let subscribers =
-            ConstGauge::new(i64::try_from(self.0.subscriber_count()).unwrap_or(i64::MAX));
-        let metric = encoder.encode_descriptor(
-            "event_subscribers",
-            "Receivers of this replica's events: live subscriptions plus the server's own listeners",
-            None,
-            subscribers.metric_type(),
-        )?;
-        subscribers.encode(metric)?;
-        let counts = self.0.stats().snapshot();
+        // A feed listens to the hub once for all its followers: counted as its followers.
+        // While a new feed is not listening yet, it and its first follower count nothing,
+        // so the figure reaches the number of subscriptions only once all of them listen.
+        let (feeds, followers) = (self.feeds.live(), self.feeds.followers());
+        let listening = (self.hub.subscriber_count() + followers).saturating_sub(feeds);
+        let gauges = [
+            (
+                "event_subscribers",
+                "Receivers of this replica's events: live subscriptions plus the server's own listeners",
+                listening,
+            ),
+            (
+                "subscription_feeds",
+                "Shared subscription executions: one per distinct document and variables",
+                feeds,
+            ),
+            (
+                "subscription_feed_followers",
+                "Subscriptions following a shared execution",
+                followers,
+            ),
+        ];
+        for (name, help, value) in gauges {
+            let gauge = ConstGauge::new(i64::try_from(value).unwrap_or(i64::MAX));
+            let metric = encoder.encode_descriptor(name, help, None, gauge.metric_type())?;
+            gauge.encode(metric)?;
+        }
+        let counts = self.hub.stats().snapshot();
         let counters = [
             (
                 "events_relayed",

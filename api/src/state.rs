@@ -59,6 +59,8 @@ pub struct ServerParts {
     pub background: TaskTracker,
     /// Public catalog answers (see `schema::response_cache`).
     pub response_cache: Arc<ResponseCache>,
+    /// Subscriptions resolved once for all their subscribers (see `subscription_feeds`).
+    pub subscription_feeds: Arc<crate::subscription_feeds::SubscriptionFeeds>,
 }
 
 /// Handler behaviour derived from the configuration.

@@ -24,22 +24,18 @@ use crate::viewer;
 use crate::websocket_operations::SocketExecutor;
 use crate::websocket_seats::Seat;
 use async_graphql::Data;
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols as Protocols, WsMessage};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use axum::extract::{FromRequestParts, Request, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use schema::RequestData;
 use schema::context::SubscriptionSlots;
+use std::str::FromStr as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
-use tokio::sync::mpsc;
-use tokio_util::sync::PollSender;
-
-/// Messages queued for a client before the GraphQL side waits for the socket.
-const OUTGOING_BUFFER: usize = 64;
 
 /// Bytes read from a websocket at a time; a larger message still arrives whole.
 const READ_BUFFER: usize = 4 * 1024;
@@ -52,9 +48,8 @@ pub async fn upgrade(state: ServerState, client: ClientKey, request: Request) ->
     };
     let (mut parts, _body) = request.into_parts();
     let request_id = crate::caller::request_id(&parts.headers);
-    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
-        Ok(protocol) => protocol,
-        Err(rejection) => return rejection.into_response(),
+    let Some(protocol) = graphql_protocol(&parts.headers) else {
+        return StatusCode::BAD_REQUEST.into_response();
     };
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(upgrade) => upgrade,
@@ -81,6 +76,16 @@ pub async fn upgrade(state: ServerState, client: ClientKey, request: Request) ->
         })
 }
 
+/// The first GraphQL websocket protocol the client offers that the server speaks.
+fn graphql_protocol(headers: &HeaderMap) -> Option<Protocols> {
+    headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)?
+        .to_str()
+        .ok()?
+        .split(',')
+        .find_map(|offered| Protocols::from_str(offered.trim()).ok())
+}
+
 /// Who an upgraded connection is: its client (as its upgrade request was counted), the
 /// client's connection slot (held until the connection ends) and the upgrade's request id.
 struct Connection {
@@ -90,12 +95,13 @@ struct Connection {
 }
 
 /// Serves one upgraded connection.
-async fn serve(
-    state: ServerState,
-    protocol: GraphQLProtocol,
-    socket: WebSocket,
-    connection: Connection,
-) {
+///
+/// One loop per connection writes what the GraphQL protocol yields straight to the socket
+/// and pings on schedule; the protocol reads the socket's incoming half itself. (An earlier
+/// version put a channel and a second loop between the protocol and the socket: with 10,000
+/// subscribers each event paid for a boxed send permit, a channel hop and a second wake-up per
+/// socket.)
+async fn serve(state: ServerState, protocol: Protocols, socket: WebSocket, connection: Connection) {
     let Connection {
         seat: _seat,
         client,
@@ -103,22 +109,28 @@ async fn serve(
     } = connection;
     state.metrics.websocket_connections.inc();
     let (mut sink, stream) = socket.split();
-    let (to_client, mut outgoing) = mpsc::channel::<Message>(OUTGOING_BUFFER);
-    let to_client = PollSender::new(to_client);
 
     // Ends the connection's input: on server shutdown, or when the peer stopped answering.
     let stop = state.shutdown.child_token();
     let started = Instant::now();
     let last_heard_ms = Arc::new(AtomicU64::new(0));
     let heard = last_heard_ms.clone();
+    // What the protocol reads: text and binary messages, until the socket ends or fails.
     let input = stream
         .inspect(move |_| heard.store(elapsed_ms(started), Ordering::Relaxed))
-        .take_until(stop.clone().cancelled_owned());
+        .take_until(stop.clone().cancelled_owned())
+        .take_while(|message| std::future::ready(message.is_ok()))
+        .filter_map(|message| {
+            std::future::ready(match message {
+                Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
+                _ => None,
+            })
+        });
 
     let auth_state = state.clone();
     let max_subscriptions = state.options.max_subscriptions_per_connection;
     let executor = SocketExecutor::new(state.clone());
-    let graphql = GraphQLWebSocket::new_with_pair(to_client, input, executor, protocol)
+    let graphql = async_graphql::http::WebSocket::new(executor, input, protocol)
         .on_connection_init(move |payload| async move {
             // A bad token refuses the connection (async-graphql closes it with a protocol error).
             let (viewer, session) = viewer::from_connection_init(&auth_state.app, &payload)
@@ -140,39 +152,41 @@ async fn serve(
             let mut data = Data::default();
             data.insert(request);
             Ok(data)
-        })
-        .serve();
+        });
+    let mut graphql = std::pin::pin!(graphql);
 
     let ping_interval = state.options.websocket_ping_interval;
-    let writer = async {
-        let mut ping = tokio::time::interval(ping_interval);
-        ping.tick().await; // the first tick is immediate
-        loop {
-            tokio::select! {
-                message = outgoing.recv() => match message {
-                    Some(message) => {
-                        if sink.send(message).await.is_err() {
-                            break;
-                        }
-                    }
-                    // The GraphQL side finished (its input ended).
+    let mut ping = tokio::time::interval(ping_interval);
+    ping.tick().await; // the first tick is immediate
+    loop {
+        tokio::select! {
+            biased;
+            message = graphql.next() => {
+                let message = match message {
+                    Some(WsMessage::Text(text)) => Message::Text(text.into()),
+                    Some(WsMessage::Close(code, reason)) => Message::Close(Some(CloseFrame {
+                        code,
+                        reason: reason.into(),
+                    })),
+                    // The protocol finished: its input ended (peer gone, server stopping).
                     None => break,
-                },
-                _ = ping.tick() => {
-                    let silent_ms = elapsed_ms(started).saturating_sub(last_heard_ms.load(Ordering::Relaxed));
-                    if u128::from(silent_ms) > 2 * ping_interval.as_millis() {
-                        tracing::debug!(silent_ms, "websocket peer stopped answering pings; closing");
-                        stop.cancel();
-                    } else if sink.send(Message::Ping(Default::default())).await.is_err() {
-                        break;
-                    }
+                };
+                if sink.send(message).await.is_err() {
+                    break;
+                }
+            }
+            _ = ping.tick() => {
+                let silent_ms = elapsed_ms(started).saturating_sub(last_heard_ms.load(Ordering::Relaxed));
+                if u128::from(silent_ms) > 2 * ping_interval.as_millis() {
+                    tracing::debug!(silent_ms, "websocket peer stopped answering pings; closing");
+                    stop.cancel();
+                } else if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
                 }
             }
         }
-        // Stop the input too if the writer ended first (the peer went away).
-        stop.cancel();
-    };
-    tokio::join!(graphql, writer);
+    }
+    stop.cancel();
 
     if state.shutdown.is_cancelled() {
         let close = CloseFrame {

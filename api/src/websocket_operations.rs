@@ -8,7 +8,8 @@
 //!   spent: each operation counts one, and a refused one gets `RATE_LIMITED`.
 //!
 //! A wrapper around the schema's executor, so the websocket protocol handling stays
-//! async-graphql's.
+//! async-graphql's. Subscriptions whose answer does not depend on the viewer are not executed
+//! per connection: they follow a shared feed (`subscription_feeds`).
 
 use crate::rate_limit;
 use crate::state::ServerState;
@@ -17,6 +18,7 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use schema::RequestData;
 use schema::common::budget::{Allowance, Budgets};
 use schema::error::ApiError;
+use schema::subscription_sharing;
 use std::any::TypeId;
 use std::sync::Arc;
 
@@ -60,6 +62,24 @@ impl SocketExecutor {
     }
 }
 
+impl SocketExecutor {
+    /// A shareable subscription follows the feed of identical ones (`subscription_feeds`),
+    /// holding one of the connection's subscription slots as an unshared one does.
+    fn join_feed(
+        &self,
+        request: &Request,
+        connection: Option<&RequestData>,
+    ) -> BoxStream<'static, Response> {
+        match connection.map(RequestData::subscription_slot).transpose() {
+            Ok(slot) => self.state.subscription_feeds.join(request, slot.flatten()),
+            Err(refused) => {
+                let error = coded(refused.to_string(), refused.code());
+                stream::once(async move { Response::from_errors(vec![error]) }).boxed()
+            }
+        }
+    }
+}
+
 fn coded(message: String, code: &str) -> ServerError {
     let mut error = ServerError::new(message, None);
     error
@@ -91,6 +111,9 @@ impl Executor for SocketExecutor {
             match this.refusal(connection(session_data.as_deref())).await {
                 Some(error) => {
                     stream::once(async move { Response::from_errors(vec![error]) }).boxed()
+                }
+                None if subscription_sharing::shareable(&request) => {
+                    this.join_feed(&request, connection(session_data.as_deref()))
                 }
                 None => this.state.schema.execute_stream(request, session_data),
             }

@@ -14,11 +14,13 @@ pub struct Probe {
     pub postgres: bool,
 }
 
-/// CPU time read at one moment, in clock ticks.
+/// CPU time read at one moment, in clock ticks, and the server's memory then.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Sample {
     server: Option<u64>,
     postgres: Option<u64>,
+    /// The server's resident memory (`VmRSS`) and its peak so far (`VmHWM`), in KiB.
+    server_memory: Option<(u64, u64)>,
 }
 
 impl Probe {
@@ -26,6 +28,7 @@ impl Probe {
         Sample {
             server: self.server.and_then(|pid| ticks_of(&pid.to_string())),
             postgres: self.postgres.then(postgres_ticks),
+            server_memory: self.server.and_then(memory_of),
         }
     }
 }
@@ -41,6 +44,17 @@ impl Sample {
         extra: &mut Map<String, Value>,
         notes: &mut Vec<String>,
     ) {
+        if let Some((resident, peak)) = later.server_memory {
+            let mib = |kib: u64| round(kib as f64 / 1024.0);
+            extra.insert("server_rss_mib".into(), json!(mib(resident)));
+            // The peak since the server started: over every scenario run so far.
+            extra.insert("server_peak_rss_mib".into(), json!(mib(peak)));
+            notes.push(format!(
+                "server RSS {:.0} MiB (peak {:.0})",
+                mib(resident),
+                mib(peak)
+            ));
+        }
         let tick_ms = 1000.0 / ticks_per_second();
         for (side, before, after) in [
             ("server", self.server, later.server),
@@ -74,6 +88,19 @@ fn round(value: f64) -> f64 {
 
 fn ticks_per_second() -> f64 {
     rustix::param::clock_ticks_per_second() as f64
+}
+
+/// Resident memory and its high-water mark of process `pid`, in KiB.
+fn memory_of(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
 /// utime + stime of a process (`/proc/<pid>/stat`, fields 14 and 15), in clock ticks.
@@ -147,6 +174,13 @@ mod tests {
         before.record(&after, 10, None, &mut extra, &mut notes);
         let ms = extra["server_cpu_ms"].as_f64().unwrap_or(0.0);
         assert!(ms >= 100.0, "{extra:?}");
-        assert!(notes[0].starts_with("server CPU"), "{notes:?}");
+        assert!(
+            notes.iter().any(|note| note.starts_with("server CPU")),
+            "{notes:?}"
+        );
+        // Its memory is read too: resident now, and a peak at least as high.
+        let resident = extra["server_rss_mib"].as_f64().unwrap_or(0.0);
+        let peak = extra["server_peak_rss_mib"].as_f64().unwrap_or(0.0);
+        assert!(resident > 0.0 && peak >= resident, "{extra:?}");
     }
 }

@@ -97,6 +97,10 @@ pub struct RequestData {
     pub viewer: Viewer,
     /// On websocket connections: the cap on concurrently open subscriptions.
     pub subscription_slots: Option<Arc<SubscriptionSlots>>,
+    /// For a subscription that takes over from a shared one its subscriber fell behind on:
+    /// when that subscriber last heard anything. Live stock starts by re-stating what changed
+    /// since (`resync: true`), as a subscription that falls behind on its own does.
+    pub resync_from: Option<chrono::DateTime<chrono::Utc>>,
     /// The access token's session: on websocket connections, operations stop when it ends
     /// (expiry, sign-out), and so do subscriptions that need the account (see `session_end`);
     /// on HTTP it names the session a password change keeps.
@@ -136,6 +140,7 @@ impl RequestData {
         Self {
             viewer,
             subscription_slots: None,
+            resync_from: None,
             session: None,
             client: None,
             request_id: None,

@@ -28,6 +28,7 @@ pub mod search;
 pub mod shipping;
 pub mod storefront_access;
 pub mod storefront_compat;
+pub mod subscription_sharing;
 pub mod unit_of_work;
 pub mod webhooks;
 

@@ -88,7 +88,7 @@ impl TestServer {
     ) -> anyhow::Result<Self> {
         let mut config = Config::with_database(database_url);
         config.database.seed_demo = false;
-        config.database.database_max_connections = 8;
+        config.database.database_max_connections = Some(8);
         // The embedded index unless a test asks for Meilisearch, whatever the environment.
         config.search.meilisearch_url = None;
         let search_dir = std::env::temp_dir().join(format!(

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::state::{ServerParts, ServerState};
 use crate::storefront_tokens::StorefrontTokens;
+use crate::subscription_feeds::{self, SubscriptionFeeds};
 use crate::websocket_seats::WebsocketSeats;
 use crate::{db, metrics_endpoint, redis_client, seed, server};
 use anyhow::Context as _;
@@ -97,10 +98,14 @@ impl App {
                 redis.clone(),
             ),
         };
-        metrics.observe_events(app.events.clone());
         metrics.observe_webhooks(app.webhooks.clone());
         let schema = schema::build_schema(app.clone(), &limits);
         let storefront_schema = schema::storefront_compat::build_schema(app.clone(), &limits);
+        let subscription_feeds = Arc::new(SubscriptionFeeds::new(
+            config.events.event_buffer,
+            subscription_feeds::anonymous_runner(schema.clone(), app.clone()),
+        ));
+        metrics.observe_events(app.events.clone(), subscription_feeds.clone());
         let state = ServerState::new(ServerParts {
             schema,
             storefront_schema,
@@ -125,6 +130,7 @@ impl App {
                 },
                 redis,
             )),
+            subscription_feeds,
         });
         state
             .metrics
@@ -185,7 +191,7 @@ async fn pool(
     let acquire_timeout = Duration::from_millis(database.database_acquire_timeout_ms.max(1));
     db::connect_with(
         url,
-        database.database_max_connections,
+        database.max_connections(url),
         acquire_timeout,
         metrics.clone(),
     )

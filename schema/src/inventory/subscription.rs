@@ -53,9 +53,13 @@ impl InventorySubscription {
             products: parse_ids(&product_ids, "productIds")?.into_iter().collect(),
             variants: parse_ids(&variant_ids, "variantIds")?.into_iter().collect(),
         };
-        let slot = ctx.request()?.subscription_slot()?;
+        let request = ctx.request()?;
+        let slot = request.subscription_slot()?;
         let state = ctx.state()?;
-        let feed = StockFeed::new(&state.events, state.db.clone(), watch, slot);
+        let mut feed = StockFeed::new(&state.events, state.db.clone(), watch, slot);
+        if let Some(since) = request.resync_from {
+            feed.resync_first(since);
+        }
         Ok(feed.into_stream(|_| true))
     }
 
@@ -95,6 +99,8 @@ struct StockFeed {
     watch: Watch,
     /// When the subscriber last heard anything: a resync re-states what changed since.
     last_seen: DateTime<Utc>,
+    /// Re-state what changed since `last_seen` before the next event.
+    resync_pending: bool,
     _slot: Option<SubscriptionSlot>,
 }
 
@@ -111,13 +117,27 @@ impl StockFeed {
             db,
             watch,
             last_seen: now(),
+            resync_pending: false,
             _slot: slot,
         }
+    }
+
+    /// Starts by re-stating what changed since `since` (a subscriber that fell behind on a
+    /// shared subscription and continues here).
+    fn resync_first(&mut self, since: DateTime<Utc>) {
+        self.last_seen = since;
+        self.resync_pending = true;
     }
 
     /// The next batch for the subscriber (one event, or a resync's re-statements); `None`
     /// when the hub is gone (server shutting down).
     async fn next_batch(&mut self) -> Option<Vec<StockUpdate>> {
+        if std::mem::take(&mut self.resync_pending) {
+            let batch = self.resync().await;
+            if !batch.is_empty() {
+                return Some(batch);
+            }
+        }
         loop {
             let message = self.receiver.recv().await;
             match message {

@@ -25,6 +25,67 @@ async fn subscribers_that_may_have_missed_events_are_resynced(
 }
 e2e!(subscribers_that_may_have_missed_events_are_resynced);
 
+/// A gauge from the server's `/metrics`.
+async fn gauge(server: &TestServer, name: &str) -> anyhow::Result<u64> {
+    let metrics = server.get_text("/metrics").await?;
+    let prefix = format!("shopgraph_{name} ");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
+        .and_then(|value| value.trim().parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no {name} gauge in /metrics"))
+}
+
+async fn identical_public_subscriptions_share_one_execution(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let a = writer(backend, None, true).await?;
+    // Two sockets send the same subscription, a third watches every variant.
+    let mut first = watcher(&a.writer, &a.variant).await?;
+    let mut second = watcher(&a.writer, &a.variant).await?;
+    let before = a.writer.event_subscribers().await?;
+    let mut everything = a
+        .writer
+        .websocket(WsProtocol::TransportWs, json!({}))
+        .await?;
+    everything.subscribe("1", WATCH, json!({ "v": [] })).await?;
+    a.writer.until_subscribers(before + 1).await?;
+    assert_eq!(gauge(&a.writer, "subscription_feeds").await?, 2);
+    assert_eq!(gauge(&a.writer, "subscription_feed_followers").await?, 3);
+
+    a.adjust(4).await?;
+    let seen_first = first.next_json().await?;
+    let seen_second = second.next_json().await?;
+    let seen_everything = everything.next_json().await?;
+    assert_eq!(update(&seen_first), update(&seen_second));
+    assert_eq!(update(&seen_first), update(&seen_everything));
+    assert_eq!(update(&seen_first)["variantId"], a.variant.as_str());
+
+    // One subscriber leaving does not end the feed for the other.
+    drop(first);
+    a.adjust(-1).await?;
+    let next = second.next_json().await?;
+    assert_eq!(
+        update(&next)["available"].as_i64(),
+        update(&seen_first)["available"].as_i64().map(|n| n - 1)
+    );
+    assert_ne!(update(&next)["eventId"], update(&seen_first)["eventId"]);
+    // The feed stops with its last subscriber.
+    drop(second);
+    drop(everything);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while gauge(&a.writer, "subscription_feeds").await? > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "feeds still running after their subscribers left"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(gauge(&a.writer, "subscription_feed_followers").await?, 0);
+    a.writer.stop().await
+}
+e2e!(identical_public_subscriptions_share_one_execution);
+
 async fn low_stock_is_for_staff_and_reports_low_variants(backend: Backend) -> anyhow::Result<()> {
     let a = writer(backend, None, true).await?;
     // Units in the other warehouses: the threshold sits just above them.
