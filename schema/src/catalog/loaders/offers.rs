@@ -10,8 +10,8 @@ use async_graphql::dataloader::Loader;
 use entities::{product_variant, stock_level, variant_price};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ColumnTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait,
+    ColumnTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,20 +32,22 @@ pub struct VariantOffer {
     pub available: i64,
 }
 
-/// The prefix of the price columns in the joined rows (variants and prices share no column
-/// name today; the prefix keeps it that way whatever columns either table gains). It must be
-/// the `nested(prefix)` of `OfferRow::price`, which the derive wants as a literal.
-const PRICE_PREFIX: &str = "price_";
-
-/// One row per (variant, price): a variant without prices comes once, with `price` null.
+/// One row per variant: its prices as a JSON array (`[]` when it has none) and its units.
 #[derive(Debug, FromQueryResult)]
 struct OfferRow {
     #[sea_orm(nested)]
     variant: product_variant::Model,
-    #[sea_orm(nested(prefix = "price_"))]
-    price: Option<variant_price::Model>,
+    prices: String,
     /// Null when the variant has no stock row in any warehouse.
     available: Option<i64>,
+}
+
+/// One element of `OfferRow::prices`.
+#[derive(serde::Deserialize)]
+struct PriceEntry {
+    currency_code: String,
+    amount: i64,
+    compare_at_amount: Option<i64>,
 }
 
 impl Loader<VariantOffersOfProduct> for CatalogLoader {
@@ -57,21 +59,17 @@ impl Loader<VariantOffersOfProduct> for CatalogLoader {
         keys: &[VariantOffersOfProduct],
     ) -> LoadResult<VariantOffersOfProduct, Self::Value> {
         let product_ids = ids(keys, |k| k.0);
-        let mut select = product_variant::Entity::find()
-            .join(
-                JoinType::LeftJoin,
-                product_variant::Relation::VariantPrice.def(),
-            )
+        let backend = self.db.get_database_backend();
+        let rows = product_variant::Entity::find()
+            .expr_as(prices_as_json(backend), "prices")
             .expr_as(available_units(), "available")
             .filter(product_variant::Column::ProductId.is_in(product_ids.clone()))
             .order_by_asc(product_variant::Column::ProductId)
             .order_by_asc(product_variant::Column::Position)
             .order_by_asc(product_variant::Column::Id)
-            .order_by_asc(variant_price::Column::CurrencyCode);
-        for column in variant_price::Column::iter() {
-            select = select.column_as(column, format!("{PRICE_PREFIX}{}", column.as_str()));
-        }
-        let rows = select.into_model::<OfferRow>().all(&self.db).await?;
+            .into_model::<OfferRow>()
+            .all(&self.db)
+            .await?;
 
         // The answer shows stock of these products and variants: a stock change to any of them
         // must drop it from the response cache.
@@ -80,27 +78,56 @@ impl Loader<VariantOffersOfProduct> for CatalogLoader {
 
         let mut offers: HashMap<VariantOffersOfProduct, Vec<VariantOffer>> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
-        // Rows come ordered by product, then variant: a variant's price rows are adjacent.
         for row in rows {
-            let list = offers
+            let entries: Vec<PriceEntry> = serde_json::from_str(&row.prices).map_err(|err| {
+                Arc::new(DbErr::Custom(format!(
+                    "prices of variant {}: {err}",
+                    row.variant.id
+                )))
+            })?;
+            let mut prices: Vec<variant_price::Model> = entries
+                .into_iter()
+                .map(|entry| variant_price::Model {
+                    variant_id: row.variant.id,
+                    currency_code: entry.currency_code,
+                    amount: entry.amount,
+                    compare_at_amount: entry.compare_at_amount,
+                })
+                .collect();
+            prices.sort_by(|a, b| a.currency_code.cmp(&b.currency_code));
+            offers
                 .entry(VariantOffersOfProduct(row.variant.product_id))
-                .or_default();
-            match list.last_mut() {
-                Some(last) if last.variant.id == row.variant.id => last.prices.extend(row.price),
-                _ => list.push(VariantOffer {
-                    prices: row.price.into_iter().collect(),
+                .or_default()
+                .push(VariantOffer {
+                    prices,
                     available: row.available.unwrap_or(0),
                     variant: row.variant,
-                }),
-            }
+                });
         }
         Ok(offers)
     }
 }
 
+/// A variant's prices as one JSON array, by a correlated subquery through the
+/// `(variant_id, currency_code)` primary key. Joined instead, the prices multiplied the
+/// variant's row (and its availability subquery and decoding) by the number of currencies.
+/// The aggregate functions differ by database; the text is fixed for each, so prepared
+/// statements are reused.
+fn prices_as_json(backend: DbBackend) -> Expr {
+    let sql = match backend {
+        DbBackend::Postgres => {
+            r#"(SELECT COALESCE(json_agg(json_build_object('currency_code', "variant_prices"."currency_code", 'amount', "variant_prices"."amount", 'compare_at_amount', "variant_prices"."compare_at_amount")), '[]')::text FROM "variant_prices" WHERE "variant_prices"."variant_id" = "product_variants"."id")"#
+        }
+        _ => {
+            r#"(SELECT json_group_array(json_object('currency_code', "variant_prices"."currency_code", 'amount', "variant_prices"."amount", 'compare_at_amount', "variant_prices"."compare_at_amount")) FROM "variant_prices" WHERE "variant_prices"."variant_id" = "product_variants"."id")"#
+        }
+    };
+    Expr::cust(sql)
+}
+
 /// `(SELECT CAST(SUM(MAX(on_hand - allocated, 0)) AS BIGINT) FROM stock_levels WHERE
 /// variant_id = product_variants.id)`: a correlated subquery rather than a join, so the
-/// stock rows (one per warehouse) do not multiply the price rows (one per currency). It reads
+/// stock rows (one per warehouse) do not multiply the variant's row. It reads
 /// through the (variant_id, warehouse_id) primary key. `GREATEST` is spelled `MAX(a, b)` on
 /// SQLite by the query builder; the cast makes the sum decode as i64 on both databases.
 fn available_units() -> Expr {
