@@ -302,13 +302,8 @@ impl Drop for Counted {
 /// as any websocket operation.
 pub fn anonymous_runner(schema: GuardedSchema, app: AppState) -> Runner {
     Arc::new(move |request, resync_from| {
-        let mut request_data = RequestData::new(&app, Viewer::Anonymous, |batch| {
-            tokio::spawn(batch);
-        });
+        let mut request_data = RequestData::long_lived(&app, Viewer::Anonymous);
         request_data.resync_from = resync_from;
-        // Long-lived: loaders must not cache between events.
-        request_data.catalog.enable_all_cache(false);
-        request_data.inventory.enable_all_cache(false);
         let mut data = Data::default();
         data.insert(request_data);
         schema.execute_stream(request, Some(Arc::new(data)))
@@ -341,6 +336,10 @@ mod tests {
         Response::new(Value::Object(
             [(Name::new("n"), Value::from(n))].into_iter().collect(),
         ))
+    }
+
+    fn refusal() -> Response {
+        Response::from_errors(vec![async_graphql::ServerError::new("no", None)])
     }
 
     fn number(response: &Response) -> i64 {
@@ -467,8 +466,7 @@ mod tests {
         let feeds = SubscriptionFeeds::new(16, driven.runner.clone());
         let mut first = feeds.join(&watch("a"), ());
         let (answers, _) = driven.started.recv().await.unwrap();
-        let refusal = Response::from_errors(vec![async_graphql::ServerError::new("no", None)]);
-        answers.send(refusal).unwrap();
+        answers.send(refusal()).unwrap();
         let refused = first.next().await.unwrap();
         assert_eq!(refused.errors[0].message, "no");
         let mut late = feeds.join(&watch("a"), ());

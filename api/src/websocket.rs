@@ -79,7 +79,9 @@ pub async fn upgrade(state: ServerState, client: ClientKey, request: Request) ->
         })
 }
 
-/// The first GraphQL websocket protocol the client offers that the server speaks.
+/// The first GraphQL websocket protocol the client offers that the server speaks. (What
+/// async-graphql-axum's `GraphQLProtocol` extractor reads, but it keeps the protocol private,
+/// and the connection loop hands it to async-graphql's protocol itself.)
 fn graphql_protocol(headers: &HeaderMap) -> Option<Protocols> {
     headers
         .get(header::SEC_WEBSOCKET_PROTOCOL)?
@@ -142,10 +144,7 @@ async fn serve(state: ServerState, protocol: Protocols, socket: WebSocket, conne
                 Some(account) => ClientKey::Account(account),
                 None => client,
             };
-            // Long-lived connection: loaders must not cache between events.
-            let mut request = RequestData::new(&auth_state.app, viewer, |f| {
-                tokio::spawn(f);
-            });
+            let mut request = RequestData::long_lived(&auth_state.app, viewer);
             request.session = session;
             request.client = Some(client.id());
             request.request_id = request_id.clone();

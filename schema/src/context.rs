@@ -166,6 +166,20 @@ impl RequestData {
     }
 }
 
+impl RequestData {
+    /// For a websocket connection or a subscription's execution: it lives as long as they
+    /// do, so its catalog and stock loaders never cache (every event reads current data), and
+    /// its batches run on their own tasks.
+    pub fn long_lived(state: &AppState, viewer: Viewer) -> Self {
+        let data = Self::new(state, viewer, |batch| {
+            tokio::spawn(batch);
+        });
+        data.catalog.enable_all_cache(false);
+        data.inventory.enable_all_cache(false);
+        data
+    }
+}
+
 /// The malformed `_entities` representations already reported in this request (see
 /// `crate::federation`): (line and column of the `_entities` field, index).
 #[derive(Debug, Default)]
