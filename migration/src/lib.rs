@@ -34,6 +34,7 @@ mod m20261205_000024_collections;
 mod m20261205_000025_content;
 mod m20261205_000026_product_content;
 mod m20261205_000027_storefront_tokens;
+mod m20261206_000028_outbox_pending_index;
 
 pub struct Migrator;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000025_content::Migration),
             Box::new(m20261205_000026_product_content::Migration),
             Box::new(m20261205_000027_storefront_tokens::Migration),
+            Box::new(m20261206_000028_outbox_pending_index::Migration),
         ]
     }
 }

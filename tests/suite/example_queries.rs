@@ -212,6 +212,7 @@ async fn run_subscription(
             occurred_at: chrono::Utc::now(),
             resync: false,
             low_stock_threshold: None,
+            was_in_stock: None,
         })));
     expect_result(&mut client).await
 }

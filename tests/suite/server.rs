@@ -118,6 +118,7 @@ fn stock_update(product: uuid::Uuid, variant: uuid::Uuid, available: i32) -> Dom
         occurred_at: chrono_now(),
         resync: false,
         low_stock_threshold: None,
+        was_in_stock: None,
     })
 }
 

@@ -30,6 +30,20 @@ pub struct StockUpdate {
     #[graphql(skip)]
     #[serde(default)]
     pub low_stock_threshold: Option<i32>,
+    /// Whether the variant was in stock before this change, where the writer knew it (a sale
+    /// computes the new figure from the locked rows it read); `None` where it did not.
+    #[graphql(skip)]
+    #[serde(default)]
+    pub was_in_stock: Option<bool>,
+}
+
+impl StockUpdate {
+    /// Whether this change may have flipped the variant between in and out of stock — the
+    /// only stock fact the search index keeps (a product is in stock when any variant is), so
+    /// the only kind of stock change that needs its product re-indexed. Unknown counts as yes.
+    pub fn may_flip_in_stock(&self) -> bool {
+        self.was_in_stock != Some(self.in_stock)
+    }
 }
 
 #[async_graphql::ComplexObject]

@@ -173,6 +173,7 @@ mod tests {
             occurred_at: chrono::Utc::now(),
             resync: false,
             low_stock_threshold: None,
+            was_in_stock: None,
         })
     }
 

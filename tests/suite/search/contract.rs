@@ -5,7 +5,7 @@
 use super::Engine;
 use super::fixture::{Catalog, facet, names};
 use crate::search_contract;
-use e2e::Backend;
+use e2e::{Backend, VariantId};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -363,6 +363,33 @@ async fn stock_and_catalog_changes_reach_the_index(
     Ok(())
 }
 search_contract!(stock_and_catalog_changes_reach_the_index);
+
+/// A sale records whether the variant was in stock before it, so the index is only rebuilt
+/// when a product may have flipped; a sale of the last units must still reach it.
+async fn a_sale_of_the_last_units_reaches_the_index(
+    engine: Engine,
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let catalog = Catalog::create(&engine, backend).await?;
+    let sold_out = json!({ "filter": { "inStock": false } });
+    let buyer = catalog.server.guest();
+    let sweater = VariantId::of(&json!(catalog.variants["Wool Sweater"]));
+    // Two sweaters in stock: the first sale leaves one, the second sells out.
+    for _ in 0..2 {
+        let cart = buyer.cart().line(sweater, 1).ready().create().await?;
+        let placed = buyer
+            .mutate_ok(
+                "mutation($cart: ID!, $key: String!) { checkoutComplete(cartId: $cart, idempotencyKey: $key) { order { id } userErrors { code message } } }",
+                json!({ "cart": cart.to_string(), "key": uuid::Uuid::new_v4().to_string() }),
+            )
+            .await?;
+        assert!(placed["order"]["id"].is_string(), "{placed}");
+    }
+    let result = catalog.wait_for(sold_out, |r| r["totalHits"] == 2).await?;
+    assert_eq!(sorted(names(&result)), ["Rain Jacket", "Wool Sweater"]);
+    Ok(())
+}
+search_contract!(a_sale_of_the_last_units_reaches_the_index);
 
 async fn suggestions_complete_prefixes(engine: Engine, backend: Backend) -> anyhow::Result<()> {
     let catalog = Catalog::create(&engine, backend).await?;

@@ -157,6 +157,7 @@ pub async fn allocate(
                 occurred_at: at,
                 resync: false,
                 low_stock_threshold: variant.low_stock_threshold,
+                was_in_stock: Some(before > 0),
             })
         })
         .collect();

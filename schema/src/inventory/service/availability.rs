@@ -43,6 +43,7 @@ pub async fn current(
                 occurred_at,
                 resync,
                 low_stock_threshold: variant.low_stock_threshold,
+                was_in_stock: None,
             }
         })
         .collect())
