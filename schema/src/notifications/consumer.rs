@@ -32,15 +32,15 @@ impl OutboxConsumer for MailConsumer {
         events: &'a [DomainEvent],
     ) -> BoxFuture<'a, ApiResult<bool>> {
         Box::pin(async move {
-            let mut queued = false;
+            let mut wanted = Vec::new();
             for event in events {
-                let wanted = compose::mails_for(write.txn(), event).await?;
-                if !wanted.is_empty() {
-                    queue::enqueue(write.txn(), event.id(), &wanted).await?;
-                    queued = true;
+                let mails = compose::mails_for(write.txn(), event).await?;
+                if !mails.is_empty() {
+                    wanted.push((event.id(), mails));
                 }
             }
-            Ok(queued)
+            queue::enqueue(write.txn(), &wanted).await?;
+            Ok(!wanted.is_empty())
         })
     }
 

@@ -31,19 +31,18 @@ fn after(duration: Duration) -> DateTime<Utc> {
     now() + chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
 }
 
-/// Queues the mails `event_id` calls for; those already queued for it are left alone.
-pub async fn enqueue(
-    db: &impl ConnectionTrait,
-    event_id: Uuid,
-    wanted: &[Wanted],
-) -> ApiResult<()> {
-    if wanted.is_empty() {
-        return Ok(());
-    }
+/// Rows per statement: eleven parameters each, well under SQLite's limit.
+const PER_STATEMENT: usize = 500;
+
+/// Queues the mails each event calls for (event id, mails); those already queued for their
+/// event are left alone. The relay hands over a whole batch of events, and their mails go in
+/// one statement rather than one per event.
+pub async fn enqueue(db: &impl ConnectionTrait, wanted: &[(Uuid, Vec<Wanted>)]) -> ApiResult<()> {
     let at = now();
     let rows = wanted
         .iter()
-        .map(|w| {
+        .flat_map(|(event_id, mails)| mails.iter().map(move |w| (*event_id, w)))
+        .map(|(event_id, w)| {
             let payload = serde_json::to_value(&w.mail)
                 .map_err(|e| ApiError::Internal(format!("encoding a mail: {e}")))?;
             Ok(mail_job::ActiveModel {
@@ -61,14 +60,16 @@ pub async fn enqueue(
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;
-    mail_job::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::columns([mail_job::Column::EventId, mail_job::Column::Template])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    for chunk in rows.chunks(PER_STATEMENT) {
+        mail_job::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([mail_job::Column::EventId, mail_job::Column::Template])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(())
 }
 
@@ -77,11 +78,11 @@ pub async fn enqueue(
 /// finds it at its next look at the queue (within `worker::IDLE_CHECK`).
 pub async fn enqueue_on(write: &Write, mail: Mail, recipient: &str) -> ApiResult<Uuid> {
     let event_id = Uuid::now_v7();
-    let wanted = [Wanted {
+    let wanted = vec![Wanted {
         mail,
         recipient: recipient.to_owned(),
     }];
-    enqueue(write.txn(), event_id, &wanted).await?;
+    enqueue(write.txn(), &[(event_id, wanted)]).await?;
     write.mail_queued();
     Ok(event_id)
 }
