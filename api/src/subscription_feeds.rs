@@ -13,8 +13,9 @@
 //!   (bad arguments, a document over a limit) reaches every subscriber that joined.
 //! - A subscriber whose socket is slow falls behind the feed; once it is `FEED_BUFFER` answers
 //!   behind (or `EVENT_BUFFER`, the event hub's capacity, when that is smaller), it leaves the
-//!   feed and continues on an execution of its own that first re-states what changed since its last answer
-//!   (`resync: true`), just as an unshared subscription that falls behind the hub does.
+//!   feed and continues on an execution of its own that first re-states what changed since
+//!   its last answer (`resync: true`), just as an unshared subscription that falls behind the
+//!   hub does.
 
 use async_graphql::{Data, Executor as _, Request, Response};
 use chrono::{DateTime, Utc};

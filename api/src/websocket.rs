@@ -149,8 +149,6 @@ async fn serve(state: ServerState, protocol: Protocols, socket: WebSocket, conne
             request.client = Some(client.id());
             request.request_id = request_id.clone();
             request.subscription_slots = Some(SubscriptionSlots::new(max_subscriptions));
-            request.catalog.enable_all_cache(false);
-            request.inventory.enable_all_cache(false);
             let mut data = Data::default();
             data.insert(request);
             Ok(data)

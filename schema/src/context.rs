@@ -164,18 +164,18 @@ impl RequestData {
             entity_reports: Default::default(),
         }
     }
-}
 
-impl RequestData {
     /// For a websocket connection or a subscription's execution: it lives as long as they
-    /// do, so its catalog and stock loaders never cache (every event reads current data), and
-    /// its batches run on their own tasks.
+    /// do, so none of its loaders caches (every event and every operation on the connection
+    /// reads current data: an order's second shipment must not meet the first one's cached
+    /// list), and its batches run on their own tasks.
     pub fn long_lived(state: &AppState, viewer: Viewer) -> Self {
         let data = Self::new(state, viewer, |batch| {
             tokio::spawn(batch);
         });
         data.catalog.enable_all_cache(false);
         data.inventory.enable_all_cache(false);
+        data.orders.enable_all_cache(false);
         data
     }
 }

@@ -129,6 +129,22 @@ async fn shipping_two_of_three_then_the_rest_then_delivery(backend: Backend) -> 
     assert_eq!(last["order"]["status"], "FULFILLED", "{last}");
     assert_eq!(last["order"]["fulfillmentStatus"], "FULFILLED");
     assert_eq!(shop.stock_of(0).await?, (7, 0));
+    // The same connection sees the second shipment too: nothing it read for the first event
+    // is served again from a cache that outlives the event.
+    let mut seen = owner.next_json().await?;
+    for _ in 0..3 {
+        if seen["payload"]["data"]["orderUpdated"]["fulfillmentStatus"] == "FULFILLED" {
+            break;
+        }
+        seen = owner.next_json().await?;
+    }
+    let update = &seen["payload"]["data"]["orderUpdated"];
+    assert_eq!(update["fulfillmentStatus"], "FULFILLED", "{seen}");
+    let numbers: Vec<&Value> = update["fulfillments"]
+        .as_array()
+        .map(|all| all.iter().map(|f| &f["trackingNumber"]).collect())
+        .unwrap_or_default();
+    assert_eq!(numbers.len(), 2, "{seen}");
 
     // Delivery: the order is DELIVERED once both shipments arrived.
     let ids = [
