@@ -42,13 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let started = std::time::Instant::now();
             let summary = seed::seed_demo_catalog(&writer(&db), products).await?;
-            // Fresh tables have no planner statistics and no visibility map: without them
-            // PostgreSQL misjudges every catalog query and cannot use index-only scans (a
-            // count becomes a sequential scan) until autovacuum gets round to it.
-            if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-                use sea_orm::ConnectionTrait as _;
-                db.execute_unprepared("VACUUM ANALYZE").await?;
-            }
+            seed::analyse_seeded_tables(&db).await?;
             println!(
                 "seeded {} categories, {} products, {} variants, {} warehouses, {} collections in {:.1}s",
                 summary.categories,

@@ -33,6 +33,7 @@ mod reminders;
 mod response_cache;
 mod schema_file;
 mod search;
+mod seed_command;
 mod server;
 mod sessions;
 mod staff;

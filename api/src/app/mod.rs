@@ -81,6 +81,7 @@ impl App {
         {
             let started = Instant::now();
             let summary = seed::seed_demo_catalog(&writer, seed::DEFAULT_PRODUCTS).await?;
+            seed::analyse_seeded_tables(&app.db).await?;
             tracing::info!(
                 products = summary.products,
                 variants = summary.variants,

@@ -10,13 +10,13 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use entities::enums::ProductStatus;
 use entities::json::{NameValue, NameValueList, StringList};
 use entities::{
-    category, collection, collection_product, product, product_image, product_price_range,
-    product_variant, stock_level, variant_price, warehouse,
+    category, collection, collection_product, menu, menu_item, page, product, product_image,
+    product_price_range, product_variant, stock_level, variant_price, warehouse,
 };
 use schema::unit_of_work::Writer;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityName,
+    EntityTrait, IntoActiveModel, PaginatorTrait,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -89,6 +89,41 @@ pub async fn seed_demo_catalog(writer: &Writer, products: usize) -> anyhow::Resu
     // (`rebuild::fill_if_empty`).
     write.commit().await?;
     Ok(summary)
+}
+
+/// Gives PostgreSQL statistics and visibility maps for the tables the seed filled; without
+/// them it misjudges every catalog query and cannot use index-only scans (a count becomes a
+/// sequential scan) until autovacuum gets round to it.
+///
+/// Only those tables: an `ANALYZE` of a table that is empty records it as empty, and
+/// PostgreSQL then plans it as such — a sequential scan is cheapest over no rows — in every
+/// generic plan a pooled connection caches for its prepared statements, until autovacuum
+/// analyses the table again. Left never analysed, a table is assumed to hold at least ten
+/// pages, so carts', orders' and their lines' lookups keep their indexes from the first
+/// order on. Nothing to do on SQLite (its planner needs no statistics for these queries).
+pub async fn analyse_seeded_tables(db: &DatabaseConnection) -> anyhow::Result<()> {
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let tables = [
+        category::Entity.table_name(),
+        warehouse::Entity.table_name(),
+        product::Entity.table_name(),
+        product_image::Entity.table_name(),
+        product_variant::Entity.table_name(),
+        variant_price::Entity.table_name(),
+        product_price_range::Entity.table_name(),
+        stock_level::Entity.table_name(),
+        page::Entity.table_name(),
+        menu::Entity.table_name(),
+        menu_item::Entity.table_name(),
+        collection::Entity.table_name(),
+        collection_product::Entity.table_name(),
+    ];
+    let quoted: Vec<String> = tables.iter().map(|t| format!("\"{t}\"")).collect();
+    db.execute_unprepared(&format!("VACUUM ANALYZE {}", quoted.join(", ")))
+        .await?;
+    Ok(())
 }
 
 async fn insert_all<M, A>(db: &impl ConnectionTrait, models: Vec<M>) -> anyhow::Result<()>
