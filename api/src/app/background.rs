@@ -16,10 +16,10 @@ use schema::webhooks::service::worker::DeliveryWorker;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Starts them: response-cache invalidation, sign-outs of other replicas, the outbox relay
-/// (with its consumers: the back-in-stock notifier, the webhook queue and the mail queue), the
-/// webhook delivery worker, the mail sender, the search sync, the abandoned-cart sweep and the
-/// Redis event bridge, as configured.
+/// Starts them: response-cache invalidation, sign-outs and shipping changes of other
+/// replicas, the outbox relay (with its consumers: the back-in-stock notifier, the webhook
+/// queue and the mail queue), the webhook delivery worker, the mail sender, the search sync,
+/// the abandoned-cart sweep and the Redis event bridge, as configured.
 pub async fn start(
     state: &ServerState,
     config: &Config,
@@ -47,6 +47,16 @@ pub async fn start(
         state
             .background
             .spawn(async move { sessions.follow(events, db, stop.cancelled_owned()).await });
+    }
+    {
+        // Shipping changed on any replica: the configuration cart views are priced with is
+        // read again.
+        let rates = state.app.settings.cart_rules.shipping_rates.clone();
+        let events = state.app.events.subscribe();
+        let stop = state.shutdown.clone();
+        state
+            .background
+            .spawn(async move { rates.follow(events, stop.cancelled_owned()).await });
     }
     if config.events.outbox_relay {
         let relay = OutboxRelay::new(

@@ -110,6 +110,7 @@ impl CommerceConfig {
                 tax_rate_bps: self.tax_rate.basis_points(),
                 tax_inclusive: self.tax_inclusive,
             },
+            shipping_rates: Default::default(),
         }
     }
 

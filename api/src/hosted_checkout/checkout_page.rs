@@ -168,7 +168,7 @@ async fn page(
     if cart.status == CartStatus::Converted {
         return converted(state, cart.converted_order_id).await;
     }
-    let view = view::view(&app.db, cart, &app.settings.cart_rules.pricing).await?;
+    let view = view::view(&app.db, cart, &app.settings.cart_rules).await?;
     let cart = Cart(view);
     let (methods, no_methods) = view_context::shipping_context(&cart);
     let (providers, cards) =

@@ -21,7 +21,7 @@ impl CartQuery {
         let Some(cart) = access::readable(&state.db, id, account).await? else {
             return Ok(None);
         };
-        let view = view::view(&state.db, cart, &state.settings.cart_rules.pricing).await?;
+        let view = view::view(&state.db, cart, &state.settings.cart_rules).await?;
         Ok(Some(Cart(view)))
     }
 }

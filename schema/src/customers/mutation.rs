@@ -149,7 +149,7 @@ impl CustomerMutation {
             merge::merge_guest_cart(&ctx.writer()?, rules, guest, account_id).await?;
         }
         payload.cart = match merge::current_cart(&state.db, account_id).await? {
-            Some(cart) => Some(Cart(view::view(&state.db, cart, &rules.pricing).await?)),
+            Some(cart) => Some(Cart(view::view(&state.db, cart, rules).await?)),
             None => None,
         };
         Ok(payload)

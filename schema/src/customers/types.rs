@@ -110,7 +110,7 @@ impl Customer {
         let state = ctx.state()?;
         Ok(match merge::current_cart(&state.db, self.model.id).await? {
             Some(cart) => Some(Cart(
-                view::view(&state.db, cart, &state.settings.cart_rules.pricing).await?,
+                view::view(&state.db, cart, &state.settings.cart_rules).await?,
             )),
             None => None,
         })

@@ -29,6 +29,7 @@ use crate::content::events::ContentChange;
 use crate::customers::events::{CustomerCreated, SessionRevoked};
 use crate::inventory::events::{BackInStockNotice, StockUpdate};
 use crate::orders::events::OrderUpdate;
+use crate::shipping::events::ShippingChange;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -52,6 +53,9 @@ pub enum DomainEvent {
     CustomerCreated(CustomerCreated),
     /// A menu or page changed; nobody subscribes, cached answers are dropped.
     ContentChanged(ContentChange),
+    /// A shipping zone or method changed; nobody subscribes, every replica drops the shipping
+    /// configuration it holds.
+    ShippingChanged(ShippingChange),
 }
 
 impl DomainEvent {
@@ -66,6 +70,7 @@ impl DomainEvent {
             DomainEvent::CartAbandoned(cart) => cart.event_id,
             DomainEvent::CustomerCreated(customer) => customer.event_id,
             DomainEvent::ContentChanged(change) => change.event_id,
+            DomainEvent::ShippingChanged(change) => change.event_id,
         }
     }
 
@@ -82,6 +87,7 @@ impl DomainEvent {
             DomainEvent::CartAbandoned(_) => "CART_ABANDONED",
             DomainEvent::CustomerCreated(_) => "CUSTOMER_CREATED",
             DomainEvent::ContentChanged(_) => "content.changed",
+            DomainEvent::ShippingChanged(_) => "shipping.changed",
         }
     }
 
@@ -102,6 +108,7 @@ impl DomainEvent {
             DomainEvent::CartAbandoned(cart) => cart.cart_id,
             DomainEvent::CustomerCreated(customer) => customer.customer_id,
             DomainEvent::ContentChanged(change) => change.id,
+            DomainEvent::ShippingChanged(change) => change.id,
         }
     }
 }

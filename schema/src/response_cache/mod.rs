@@ -208,7 +208,9 @@ impl ResponseCache {
                     | DomainEvent::SessionRevoked(_)
                     | DomainEvent::BackInStock(_)
                     | DomainEvent::CartAbandoned(_)
-                    | DomainEvent::CustomerCreated(_),
+                    | DomainEvent::CustomerCreated(_)
+                    // No cached answer shows shipping: carts and staff queries are not cached.
+                    | DomainEvent::ShippingChanged(_),
                 )) => continue,
                 // Events may have been missed: nothing cached can be trusted.
                 Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => Invalidation::All,

@@ -46,7 +46,8 @@ impl Touched {
             | DomainEvent::BackInStock(_)
             | DomainEvent::CartAbandoned(_)
             | DomainEvent::CustomerCreated(_)
-            | DomainEvent::ContentChanged(_) => {}
+            | DomainEvent::ContentChanged(_)
+            | DomainEvent::ShippingChanged(_) => {}
         }
     }
 

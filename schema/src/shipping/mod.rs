@@ -4,6 +4,7 @@
 //! `shipping_methods`; the buyer's choice lives on the cart (the carts context) and the
 //! method an order shipped with on the order.
 
+pub mod events;
 pub mod mutation;
 pub mod query;
 pub mod service;

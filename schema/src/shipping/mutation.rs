@@ -28,6 +28,13 @@ fn require_settings(ctx: &Context<'_>) -> Result<()> {
     Ok(())
 }
 
+/// After a shipping change committed here: this process prices carts with it from its next
+/// request on; other replicas once its `shipping.changed` event reaches them.
+fn drop_held_rates(ctx: &Context<'_>) -> Result<()> {
+    ctx.state()?.settings.cart_rules.shipping_rates.invalidate();
+    Ok(())
+}
+
 fn prices(input: &[ShippingMethodPriceInput]) -> Vec<PriceSpec> {
     input
         .iter()
@@ -71,6 +78,7 @@ impl ShippingMutation {
     ) -> Result<ShippingZonePayload> {
         require_settings(ctx)?;
         let outcome = zones::create(&ctx.writer()?, input.name, input.countries).await?;
+        drop_held_rates(ctx)?;
         Ok(zone_payload(outcome.map(|zone| (zone, Vec::new()))))
     }
 
@@ -88,6 +96,7 @@ impl ShippingMutation {
             countries: input.countries,
         };
         let outcome = zones::update(&ctx.writer()?, parse_id(&id, "id")?, spec).await?;
+        drop_held_rates(ctx)?;
         Ok(zone_payload(match outcome {
             Ok(zone) => Ok((zone.clone(), zones::methods_of(&state.db, zone.id).await?)),
             Err(errors) => Err(errors),
@@ -106,6 +115,7 @@ impl ShippingMutation {
         let id = parse_id(&id, "id")?;
         let (deleted_shipping_zone_id, user_errors) =
             deleted(zones::delete(&ctx.writer()?, id).await?);
+        drop_held_rates(ctx)?;
         Ok(ShippingZoneDeletePayload {
             deleted_shipping_zone_id,
             user_errors,
@@ -129,6 +139,7 @@ impl ShippingMutation {
             active: input.active,
         };
         let outcome = methods::create(&ctx.writer()?, zone_id, &input.name, spec).await?;
+        drop_held_rates(ctx)?;
         Ok(method_payload(outcome))
     }
 
@@ -150,6 +161,7 @@ impl ShippingMutation {
             active: input.active,
         };
         let outcome = methods::update(&ctx.writer()?, parse_id(&id, "id")?, spec).await?;
+        drop_held_rates(ctx)?;
         Ok(method_payload(outcome))
     }
 
@@ -163,6 +175,7 @@ impl ShippingMutation {
         let id = parse_id(&id, "id")?;
         let (deleted_shipping_method_id, user_errors) =
             deleted(methods::delete(&ctx.writer()?, id).await?);
+        drop_held_rates(ctx)?;
         Ok(ShippingMethodDeletePayload {
             deleted_shipping_method_id,
             user_errors,

@@ -172,7 +172,7 @@ async fn answer(ctx: &Context<'_>, cart_id: Option<Uuid>, outcome: Outcome) -> A
             let account = ctx.request()?.viewer.account_id();
             let cart = match access::readable(&state.db, cart_id, account).await? {
                 Some(cart) => Some(Cart::new(
-                    view::view(&state.db, cart, &state.settings.cart_rules.pricing).await?,
+                    view::view(&state.db, cart, &state.settings.cart_rules).await?,
                 )),
                 None => None,
             };

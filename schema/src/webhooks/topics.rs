@@ -137,7 +137,9 @@ pub fn messages(event: &DomainEvent) -> Vec<Message> {
         DomainEvent::CartAbandoned(_) => vec![first(WebhookTopic::CartAbandoned)],
         DomainEvent::CustomerCreated(_) => vec![first(WebhookTopic::CustomerCreated)],
         // No content topics yet.
-        DomainEvent::SessionRevoked(_) | DomainEvent::ContentChanged(_) => Vec::new(),
+        DomainEvent::SessionRevoked(_)
+        | DomainEvent::ContentChanged(_)
+        | DomainEvent::ShippingChanged(_) => Vec::new(),
     }
 }
 

@@ -5,6 +5,7 @@
 use super::money::user_error_code;
 use super::*;
 use e2e::VariantSpec;
+use std::time::{Duration, Instant};
 
 const METHOD: &str = "id name price { amount currencyCode } freeAbove { amount } cost { amount currencyCode } minDeliveryDays maxDeliveryDays";
 
@@ -528,3 +529,111 @@ impl Shop {
         Ok(response.data()["cart"].clone())
     }
 }
+
+/// The shipping methods `client` sees on `cart`, by name.
+async fn methods_seen(client: &e2e::Client, cart: &str) -> anyhow::Result<Vec<String>> {
+    let response = client
+        .graphql(
+            "query($id: ID!) { cart(id: $id) { availableShippingMethods { name price { amount } } } }",
+            json!({ "id": cart }),
+        )
+        .await?;
+    Ok(response.data()["cart"]["availableShippingMethods"]
+        .as_array()
+        .map(|methods| {
+            methods
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} {}",
+                        m["name"].as_str().unwrap_or_default(),
+                        m["price"]["amount"].as_str().unwrap_or_default()
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Each replica holds the shipping configuration it prices carts with: a change is seen at
+/// once by the replica that made it, and by the others when its event reaches them — well
+/// before the held configuration would expire by age (`shipping::service::cache::MAX_AGE`).
+async fn a_shipping_change_reaches_every_replica(backend: Backend) -> anyhow::Result<()> {
+    let Some(redis) = e2e::TestRedis::from_env() else {
+        eprintln!("skipped: set TEST_REDIS_URL to run the Redis tests");
+        return Ok(());
+    };
+    let with_redis = |config: &mut shopgraph::config::Config| {
+        config.cache.redis_url = Some(redis.url.clone());
+        config.cache.redis_namespace = redis.namespace.clone();
+    };
+    let shop = Shop::open(backend, &[], with_redis).await?;
+    let other = shop.server.replica(with_redis).await?;
+    let lamp = shop
+        .admin
+        .product("Lamp")
+        .variant(
+            VariantSpec::new("LAMP")
+                .price("USD", 2000)
+                .stock(shop.warehouse, 10),
+        )
+        .create()
+        .await?;
+    let lamp = lamp.variants[0].id;
+
+    // A cart viewed on each replica: no zones yet, the flat rate.
+    let here = shop.cart_to("USD", lamp, 1, "US").await?;
+    let here = here["id"].as_str().unwrap_or_default().to_owned();
+    let elsewhere = other.guest();
+    for client in [&elsewhere, &shop.guest] {
+        let seen = methods_seen(client, &here).await?;
+        assert!(
+            seen.len() == 1 && seen[0].starts_with("Standard shipping "),
+            "{seen:?}"
+        );
+    }
+
+    // Zones set up through the first replica: it prices with them from its next request on.
+    let ids = shop
+        .zone(ZoneSetup {
+            name: "North America",
+            countries: &["US"],
+            methods: &[("Ground", &[("USD", "7.00", None)], None)],
+        })
+        .await?;
+    assert_eq!(methods_seen(&shop.guest, &here).await?, ["Ground 7.00"]);
+
+    let seen_elsewhere = |wanted: &'static str| {
+        let (elsewhere, here) = (&elsewhere, &here);
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            loop {
+                let seen = methods_seen(elsewhere, here).await?;
+                if seen == [wanted] {
+                    return anyhow::Ok(());
+                }
+                anyhow::ensure!(
+                    Instant::now() < deadline,
+                    "the other replica still shows {seen:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    seen_elsewhere("Ground 7.00").await?;
+
+    // A price change too.
+    shop.admin
+        .mutate_ok(
+            "mutation($id: ID!, $input: ShippingMethodUpdateInput!) { shippingMethodUpdate(id: $id, input: $input) { shippingMethod { id } userErrors { field code message } } }",
+            json!({ "id": id_of(&ids, "Ground"), "input": { "prices": [{ "currencyCode": "USD", "price": "8.50" }] } }),
+        )
+        .await?;
+    assert_eq!(methods_seen(&shop.guest, &here).await?, ["Ground 8.50"]);
+    seen_elsewhere("Ground 8.50").await?;
+
+    other.stop().await?;
+    shop.server.stop().await?;
+    redis.cleanup().await
+}
+e2e!(a_shipping_change_reaches_every_replica);

@@ -92,7 +92,7 @@ pub async fn create(
     }
     .insert(write.txn())
     .await?;
-    let outcome = lines::add_locked(write.txn(), rules, cart, first_lines, "input.lines").await?;
+    let outcome = lines::add_to_new(write.txn(), rules, cart, first_lines, "input.lines").await?;
     lines::finish(write, outcome).await
 }
 
@@ -179,10 +179,8 @@ pub async fn set_discount_codes(
     let mut active = cart.into_active_model();
     active.discount_codes = Set(StringList(wanted));
     let cart = active.update(write.txn()).await?;
-    let lines = view::lines_of(write.txn(), cart.id).await?;
-    let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
-    let facts = view::variant_facts(write.txn(), &ids, currency).await?;
-    let rates = rates::load(write.txn()).await?;
+    let (lines, facts) = view::lines_and_facts(write.txn(), cart.id, currency, &[]).await?;
+    let rates = rules.shipping_rates.get(write.txn()).await?;
     let outcome = view::assemble(
         cart,
         currency,
@@ -247,7 +245,7 @@ pub async fn set_buyer(
         active.billing_address = Set(Some(address));
     }
     let cart = active.update(write.txn()).await?;
-    let outcome: CartView = view::view(write.txn(), cart, &rules.pricing).await?;
+    let outcome: CartView = view::view(write.txn(), cart, rules).await?;
     lines::finish(write, Ok(outcome)).await
 }
 

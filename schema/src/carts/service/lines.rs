@@ -9,7 +9,6 @@ use crate::common::clock::now;
 use crate::common::money::CurrencyCode;
 use crate::common::user_error::{ErrorCode, UserError};
 use crate::error::ApiResult;
-use crate::shipping::service::rates;
 use crate::unit_of_work::{Write, Writer};
 use entities::enums::ProductStatus;
 use entities::{cart, cart_line};
@@ -52,8 +51,8 @@ pub async fn add(
     finish(write, outcome).await
 }
 
-/// `add` on a cart the caller has locked in `txn` (also used by cart creation and merging).
-pub async fn add_locked(
+/// `add` on a cart the caller has locked in `txn`.
+async fn add_locked(
     txn: &impl ConnectionTrait,
     rules: &CartRules,
     cart: cart::Model,
@@ -61,14 +60,52 @@ pub async fn add_locked(
     field: &str,
 ) -> ApiResult<Outcome> {
     let currency = CurrencyCode::stored(&cart.currency_code)?;
-    let existing = view::lines_of(txn, cart.id).await?;
-    let mut ids: Vec<Uuid> = existing.iter().map(|l| l.variant_id).collect();
-    ids.extend(new_lines.iter().map(|l| l.variant_id));
+    let adding = variants_of(new_lines);
+    let (lines, facts) = view::lines_and_facts(txn, cart.id, currency, &adding).await?;
+    add_to(txn, rules, cart, currency, (lines, facts), new_lines, field).await
+}
+
+/// `add` on a cart created in `txn`, which has no lines yet: only the added variants are
+/// read (nothing at all when there are none).
+pub async fn add_to_new(
+    txn: &impl ConnectionTrait,
+    rules: &CartRules,
+    cart: cart::Model,
+    new_lines: &[NewLine],
+    field: &str,
+) -> ApiResult<Outcome> {
+    let currency = CurrencyCode::stored(&cart.currency_code)?;
+    let facts = view::variant_facts(txn, &variants_of(new_lines), currency).await?;
+    add_to(
+        txn,
+        rules,
+        cart,
+        currency,
+        (Vec::new(), facts),
+        new_lines,
+        field,
+    )
+    .await
+}
+
+/// The variants `new_lines` name, each once.
+fn variants_of(new_lines: &[NewLine]) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = new_lines.iter().map(|l| l.variant_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let facts = view::variant_facts(txn, &ids, currency).await?;
+    ids
+}
 
-    let mut lines: Vec<cart_line::Model> = existing;
+/// Applies `new_lines` to the cart's `lines`, judged by `facts` (which cover both).
+async fn add_to(
+    txn: &impl ConnectionTrait,
+    rules: &CartRules,
+    cart: cart::Model,
+    currency: CurrencyCode,
+    (mut lines, facts): (Vec<cart_line::Model>, VariantFacts),
+    new_lines: &[NewLine],
+    field: &str,
+) -> ApiResult<Outcome> {
     let mut changed: Vec<usize> = Vec::new();
     let mut errors = Vec::new();
     let at = now();
@@ -165,9 +202,7 @@ pub async fn update(
         Err(errors) => return Ok(Err(errors)),
     };
     let currency = CurrencyCode::stored(&cart.currency_code)?;
-    let mut lines = view::lines_of(write.txn(), cart.id).await?;
-    let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
-    let facts = view::variant_facts(write.txn(), &ids, currency).await?;
+    let (mut lines, facts) = view::lines_and_facts(write.txn(), cart.id, currency, &[]).await?;
     let mut errors = Vec::new();
     let mut changed = Vec::new();
     let mut removed = Vec::new();
@@ -246,7 +281,8 @@ pub async fn remove(
         Err(errors) => return Ok(Err(errors)),
     };
     let currency = CurrencyCode::stored(&cart.currency_code)?;
-    let mut lines = view::lines_of(write.txn(), cart.id).await?;
+    // The remaining lines' facts are the same before the removal as after it.
+    let (mut lines, facts) = view::lines_and_facts(write.txn(), cart.id, currency, &[]).await?;
     let errors: Vec<UserError> = line_ids
         .iter()
         .enumerate()
@@ -264,8 +300,6 @@ pub async fn remove(
     }
     delete_lines(write.txn(), cart.id, line_ids).await?;
     lines.retain(|l| !line_ids.contains(&l.id));
-    let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
-    let facts = view::variant_facts(write.txn(), &ids, currency).await?;
     let outcome = assemble(write.txn(), rules, cart, currency, lines, &facts).await?;
     finish(write, Ok(outcome)).await
 }
@@ -388,7 +422,7 @@ async fn assemble(
     facts: &VariantFacts,
 ) -> ApiResult<CartView> {
     let discounts = view::discounts_named(txn, &cart.discount_codes.0).await?;
-    let rates = rates::load(txn).await?;
+    let rates = rules.shipping_rates.get(txn).await?;
     Ok(view::assemble(
         cart,
         currency,

@@ -13,6 +13,8 @@ pub use access::reopen;
 pub use checkout_url::checkout_url;
 
 use crate::pricing::PricingSettings;
+use crate::shipping::service::cache::ShippingRatesCache;
+use std::sync::Arc;
 
 /// Cart limits and pricing configuration.
 #[derive(Clone, Debug)]
@@ -20,6 +22,9 @@ pub struct CartRules {
     /// Most different variants one cart may hold.
     pub max_lines: usize,
     pub pricing: PricingSettings,
+    /// The shipping configuration cart views are priced with, as this process holds it (one
+    /// per process: the rules are built once and shared).
+    pub shipping_rates: Arc<ShippingRatesCache>,
 }
 
 impl Default for CartRules {
@@ -27,6 +32,7 @@ impl Default for CartRules {
         Self {
             max_lines: 100,
             pricing: PricingSettings::default(),
+            shipping_rates: Arc::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! the cart has: the lines joined with their variants, products, prices and availability (one
 //! statement), the discounts when codes are set, and the shipping configuration.
 
+use super::CartRules;
 use crate::common::clock::now;
 use crate::common::money::CurrencyCode;
 use crate::error::ApiResult;
@@ -11,10 +12,10 @@ use crate::pricing::{self, Priced, PricedLine, PricingSettings};
 use crate::shipping::service::rates::{self, Rates, Selection};
 use entities::enums::ProductStatus;
 use entities::{cart, cart_line, discount, product, product_variant, variant_price};
-use sea_orm::sea_query::{Expr, IntoCondition};
+use sea_orm::sea_query::{Expr, IntoCondition, UnionType};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -203,6 +204,64 @@ pub async fn lines_of(
         .await?)
 }
 
+/// A cart line, when the variant is in the cart, with the facts about its variant.
+#[derive(Debug, FromQueryResult)]
+struct MaybeLineRow {
+    #[sea_orm(nested(prefix = "line_"))]
+    line: Option<cart_line::Model>,
+    #[sea_orm(nested)]
+    facts: FactsRow,
+}
+
+/// The cart's lines, oldest first, and the facts (availability included) about their
+/// variants and about `also` (variants about to be added): one statement however many of
+/// either. The lines with their variants, `UNION ALL` the variants of `also` with no line; a
+/// variant in both comes twice, once with its line, with the same facts.
+pub async fn lines_and_facts(
+    db: &impl ConnectionTrait,
+    cart_id: Uuid,
+    currency: CurrencyCode,
+    also: &[Uuid],
+) -> ApiResult<(Vec<cart_line::Model>, VariantFacts)> {
+    if also.is_empty() {
+        return lines_with_facts(db, cart_id, currency, Stock::Now).await;
+    }
+    let lines = cart_line::Entity::find()
+        .select_only()
+        .join(
+            JoinType::InnerJoin,
+            cart_line::Relation::ProductVariant.def(),
+        )
+        .filter(cart_line::Column::CartId.eq(cart_id));
+    let lines = with_facts(
+        columns_of::<cart_line::Entity, _>(lines, "line_"),
+        currency,
+        Stock::Now,
+    );
+    let mut others = product_variant::Entity::find().select_only();
+    for column in cart_line::Column::iter() {
+        others = others.expr_as(Expr::cust("NULL"), format!("line_{}", column.as_str()));
+    }
+    let others = with_facts(
+        others.filter(product_variant::Column::Id.is_in(also.iter().copied())),
+        currency,
+        Stock::Now,
+    );
+    let mut query = lines.into_query();
+    query.union(UnionType::All, others.into_query());
+    let statement = db.get_database_backend().build(&query);
+    let rows = MaybeLineRow::find_by_statement(statement).all(db).await?;
+    let mut lines = Vec::new();
+    let mut facts = VariantFacts::default();
+    for row in rows {
+        lines.extend(row.line);
+        facts.add(row.facts);
+    }
+    // Oldest first, as `lines_of` orders them (a UNION's branches cannot be ordered alone).
+    lines.sort_by_key(|line| (line.created_at, line.id));
+    Ok((lines, facts))
+}
+
 /// The cart's lines, oldest first, with the facts about their variants: one statement. A
 /// line whose variant vanished is gone with it (the row cascades), so the inner joins drop
 /// nothing that exists.
@@ -301,14 +360,15 @@ pub async fn priced_with(
     ))
 }
 
-/// The whole view of `cart` with current availability, reading everything it needs.
+/// The whole view of `cart` with current availability, reading everything it needs (the
+/// shipping configuration as this process holds it).
 pub async fn view(
     db: &impl ConnectionTrait,
     cart: cart::Model,
-    settings: &PricingSettings,
+    rules: &CartRules,
 ) -> ApiResult<CartView> {
-    let rates = rates::load(db).await?;
-    view_with_rates(db, cart, &rates, settings).await
+    let rates = rules.shipping_rates.get(db).await?;
+    view_with_rates(db, cart, &rates, &rules.pricing).await
 }
 
 /// Like [`view`], with the shipping configuration the caller already read.

@@ -50,7 +50,8 @@ pub async fn mails_for(db: &impl ConnectionTrait, event: &DomainEvent) -> ApiRes
         | DomainEvent::CatalogChanged(_)
         | DomainEvent::SessionRevoked(_)
         | DomainEvent::CustomerCreated(_)
-        | DomainEvent::ContentChanged(_) => None,
+        | DomainEvent::ContentChanged(_)
+        | DomainEvent::ShippingChanged(_) => None,
     };
     let Some(wanted) = wanted else {
         return Ok(Vec::new());

@@ -158,7 +158,7 @@ pub async fn create(
     let (Some(name), Some(description), true) = (name, description, errors.is_empty()) else {
         return Ok(Err(errors));
     };
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     if shipping_zone::Entity::find_by_id(zone_id)
         .one(write.txn())
         .await?
@@ -191,6 +191,7 @@ pub async fn create(
     }
     .insert(write.txn())
     .await?;
+    super::changed(&mut write, method.id);
     write.commit().await?;
     Ok(Ok(method))
 }
@@ -212,7 +213,7 @@ pub async fn update(writer: &Writer, id: Uuid, spec: MethodSpec) -> ApiResult<Me
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     let Some(method) = shipping_method::Entity::find_by_id(id)
         .one(write.txn())
         .await?
@@ -243,18 +244,20 @@ pub async fn update(writer: &Writer, id: Uuid, spec: MethodSpec) -> ApiResult<Me
     }
     active.updated_at = Set(now());
     let method = active.update(write.txn()).await?;
+    super::changed(&mut write, method.id);
     write.commit().await?;
     Ok(Ok(method))
 }
 
 pub async fn delete(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     let deleted = shipping_method::Entity::delete_by_id(id)
         .exec(write.txn())
         .await?;
     if deleted.rows_affected == 0 {
         return Ok(Err(vec![not_found("id", "shipping method")]));
     }
+    super::changed(&mut write, id);
     write.commit().await?;
     Ok(Ok(id))
 }

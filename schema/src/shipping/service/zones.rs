@@ -100,7 +100,7 @@ pub async fn create(
     let (Some(name), Some(countries)) = (spec.name, spec.countries) else {
         return Ok(Err(vec![invalid("name", "give the zone a name")]));
     };
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     let zones = shipping_zone::Entity::find().count(write.txn()).await?;
     if zones >= MAX_ZONES {
         return Ok(Err(vec![UserError::new(
@@ -121,6 +121,7 @@ pub async fn create(
     .await?;
     write.audit_target("ShippingZone", zone.id);
     write.audit_change(None, Some(&zone));
+    super::changed(&mut write, zone.id);
     write.commit().await?;
     Ok(Ok(zone))
 }
@@ -130,7 +131,7 @@ pub async fn update(writer: &Writer, id: Uuid, spec: ZoneSpec) -> ApiResult<Zone
         Ok(spec) => spec,
         Err(errors) => return Ok(Err(errors)),
     };
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     let Some(zone) = shipping_zone::Entity::find_by_id(id)
         .one(write.txn())
         .await?
@@ -149,13 +150,14 @@ pub async fn update(writer: &Writer, id: Uuid, spec: ZoneSpec) -> ApiResult<Zone
     let zone = active.update(write.txn()).await?;
     write.audit_target("ShippingZone", zone.id);
     write.audit_change(Some(&before), Some(&zone));
+    super::changed(&mut write, zone.id);
     write.commit().await?;
     Ok(Ok(zone))
 }
 
 /// Deletes the zone and its methods.
 pub async fn delete(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
-    let write = writer.begin().await?;
+    let mut write = writer.begin().await?;
     let before = shipping_zone::Entity::find_by_id(id)
         .one(write.txn())
         .await?;
@@ -172,6 +174,7 @@ pub async fn delete(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<Use
     }
     write.audit_target("ShippingZone", id);
     write.audit_change(before.as_ref(), None);
+    super::changed(&mut write, id);
     write.commit().await?;
     Ok(Ok(id))
 }

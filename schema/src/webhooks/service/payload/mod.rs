@@ -84,7 +84,9 @@ async fn data(
         DomainEvent::CartAbandoned(cart) => shoppers::cart(cart),
         DomainEvent::CustomerCreated(customer) => shoppers::customer(customer),
         // Makes no messages (`topics::messages`).
-        DomainEvent::SessionRevoked(_) | DomainEvent::ContentChanged(_) => Value::Null,
+        DomainEvent::SessionRevoked(_)
+        | DomainEvent::ContentChanged(_)
+        | DomainEvent::ShippingChanged(_) => Value::Null,
     })
 }
 
@@ -98,6 +100,7 @@ fn occurred_at(event: &DomainEvent) -> DateTime<Utc> {
         DomainEvent::CartAbandoned(e) => e.occurred_at,
         DomainEvent::CustomerCreated(e) => e.occurred_at,
         DomainEvent::ContentChanged(e) => e.occurred_at,
+        DomainEvent::ShippingChanged(e) => e.occurred_at,
     }
 }
 
