@@ -32,13 +32,7 @@ impl OutboxConsumer for MailConsumer {
         events: &'a [DomainEvent],
     ) -> BoxFuture<'a, ApiResult<bool>> {
         Box::pin(async move {
-            let mut wanted = Vec::new();
-            for event in events {
-                let mails = compose::mails_for(write.txn(), event).await?;
-                if !mails.is_empty() {
-                    wanted.push((event.id(), mails));
-                }
-            }
+            let wanted = compose::mails_for_all(write.txn(), events).await?;
             queue::enqueue(write.txn(), &wanted).await?;
             Ok(!wanted.is_empty())
         })

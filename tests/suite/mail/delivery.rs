@@ -163,3 +163,50 @@ async fn a_template_in_mail_templates_dir_replaces_the_built_in_one(
     shop.server.stop().await
 }
 e2e!(a_template_in_mail_templates_dir_replaces_the_built_in_one);
+
+async fn orders_relayed_together_are_each_confirmed_to_their_own_buyer(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let shop = Shop::mailing(backend, &[1000], None, |_| {}).await?;
+    let buyers = ["ann@example.com", "bob@example.com", "cy@example.com"];
+    let mut placed = Vec::new();
+    for email in buyers {
+        let cart = shop
+            .cart_of(&shop.guest, &[(0, 1)])
+            .buyer(json!({
+                "email": email,
+                "shippingAddress": { "address1": "1 Main St", "city": "Springfield", "zip": "12345", "countryCode": "US" }
+            }))
+            .create()
+            .await?;
+        placed.push((shop.place_cart(&shop.guest, cart).await?, email));
+    }
+    shop.mail_settled().await?;
+
+    // As after a crash that lost the queued mail with the relay's marks: every event is
+    // pending again and the relay takes them in one batch, reading the buyers' addresses
+    // together.
+    mail_job::Entity::delete_many().exec(&shop.db).await?;
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::PublishedAt,
+            Expr::value(None::<chrono::DateTime<chrono::Utc>>),
+        )
+        .exec(&shop.db)
+        .await?;
+    shop.server.app.app.events.wake_relay();
+    shop.mail_settled().await?;
+
+    let jobs = shop.mail_jobs().await?;
+    assert_eq!(jobs.len(), buyers.len(), "{jobs:?}");
+    for (order, email) in placed {
+        let confirmations: Vec<&str> = jobs
+            .iter()
+            .filter(|job| job.payload.to_string().contains(&order.id.to_string()))
+            .map(|job| job.recipient.as_str())
+            .collect();
+        assert_eq!(confirmations, [email], "order {}", order.number);
+    }
+    shop.server.stop().await
+}
+e2e!(orders_relayed_together_are_each_confirmed_to_their_own_buyer);

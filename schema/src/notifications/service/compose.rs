@@ -19,6 +19,7 @@ use entities::{fulfillment, order, order_return, refund};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A mail to queue for an event.
@@ -28,47 +29,126 @@ pub struct Wanted {
     pub recipient: String,
 }
 
-/// The mails `event` calls for (none for most events).
-pub async fn mails_for(db: &impl ConnectionTrait, event: &DomainEvent) -> ApiResult<Vec<Wanted>> {
-    let wanted = match event {
-        DomainEvent::OrderUpdated(update) => order_mail(db, update).await?,
-        DomainEvent::BackInStock(notice) => Some(Wanted {
+/// A mail an event calls for, before its recipient is known.
+enum Pending {
+    /// To the order's email, read for the whole batch at once.
+    ToOrder {
+        mail: Mail,
+        order_id: Uuid,
+    },
+    Ready(Wanted),
+}
+
+/// The mails each of `events` calls for (none for most events), by event id; events that
+/// call for none are left out. The order mails' recipients are read in one statement per
+/// [`ORDERS_PER_READ`] orders, not one per event.
+pub async fn mails_for_all(
+    db: &impl ConnectionTrait,
+    events: &[DomainEvent],
+) -> ApiResult<Vec<(Uuid, Vec<Wanted>)>> {
+    let mut pending = Vec::new();
+    for event in events {
+        if let Some(mail) = pending_mail(db, event).await? {
+            pending.push((event.id(), mail));
+        }
+    }
+    let order_ids: Vec<Uuid> = pending
+        .iter()
+        .filter_map(|(_, mail)| match mail {
+            Pending::ToOrder { order_id, .. } => Some(*order_id),
+            Pending::Ready(_) => None,
+        })
+        .collect();
+    let emails = emails_of(db, &order_ids).await?;
+    let mut all = Vec::new();
+    for (event_id, mail) in pending {
+        let wanted = match mail {
+            Pending::Ready(wanted) => wanted,
+            Pending::ToOrder { mail, order_id } => match emails.get(&order_id) {
+                Some(email) => Wanted {
+                    mail,
+                    recipient: email.clone(),
+                },
+                None => continue,
+            },
+        };
+        if deliverable(db, &wanted).await? {
+            all.push((event_id, vec![wanted]));
+        }
+    }
+    Ok(all)
+}
+
+/// Orders per read of their emails (one bind parameter each).
+const ORDERS_PER_READ: usize = 500;
+
+/// The email of each of `order_ids` that exists.
+async fn emails_of(
+    db: &impl ConnectionTrait,
+    order_ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, String>> {
+    let mut emails = HashMap::with_capacity(order_ids.len());
+    for chunk in order_ids.chunks(ORDERS_PER_READ) {
+        let rows: Vec<(Uuid, String)> = order::Entity::find()
+            .select_only()
+            .column(order::Column::Id)
+            .column(order::Column::Email)
+            .filter(order::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        emails.extend(rows);
+    }
+    Ok(emails)
+}
+
+/// Whether `wanted` should be queued at all.
+async fn deliverable(db: &impl ConnectionTrait, wanted: &Wanted) -> ApiResult<bool> {
+    // An order whose customer deleted their account keeps no address to write to.
+    if wanted.recipient == crate::orders::service::privacy::ERASED_EMAIL {
+        return Ok(false);
+    }
+    // Checked again when it is sent; skipping here saves the job.
+    Ok(!(wanted.mail.is_marketing() && suppressions::is_suppressed(db, &wanted.recipient).await?))
+}
+
+/// The mail `event` calls for, if any.
+async fn pending_mail(
+    db: &impl ConnectionTrait,
+    event: &DomainEvent,
+) -> ApiResult<Option<Pending>> {
+    Ok(match event {
+        DomainEvent::OrderUpdated(update) => {
+            order_mail(db, update).await?.map(|mail| Pending::ToOrder {
+                mail,
+                order_id: update.order_id,
+            })
+        }
+        DomainEvent::BackInStock(notice) => Some(Pending::Ready(Wanted {
             mail: Mail::BackInStock {
                 variant_id: notice.variant_uuid,
                 product_id: notice.product_uuid,
                 sku: notice.sku.clone(),
             },
             recipient: notice.email.clone(),
-        }),
-        DomainEvent::CartAbandoned(cart) => Some(Wanted {
+        })),
+        DomainEvent::CartAbandoned(cart) => Some(Pending::Ready(Wanted {
             mail: Mail::AbandonedCart {
                 cart_id: cart.cart_id,
             },
             recipient: cart.email.clone(),
-        }),
+        })),
         DomainEvent::StockChanged(_)
         | DomainEvent::CatalogChanged(_)
         | DomainEvent::SessionRevoked(_)
         | DomainEvent::CustomerCreated(_)
         | DomainEvent::ContentChanged(_)
         | DomainEvent::ShippingChanged(_) => None,
-    };
-    let Some(wanted) = wanted else {
-        return Ok(Vec::new());
-    };
-    // An order whose customer deleted their account keeps no address to write to.
-    if wanted.recipient == crate::orders::service::privacy::ERASED_EMAIL {
-        return Ok(Vec::new());
-    }
-    // Checked again when it is sent; skipping here saves the job.
-    if wanted.mail.is_marketing() && suppressions::is_suppressed(db, &wanted.recipient).await? {
-        return Ok(Vec::new());
-    }
-    Ok(vec![wanted])
+    })
 }
 
-/// The order mail for `update`, if its kind calls for one.
-async fn order_mail(db: &impl ConnectionTrait, update: &OrderUpdate) -> ApiResult<Option<Wanted>> {
+/// The order mail for `update`, if its kind calls for one (its recipient is the order's).
+async fn order_mail(db: &impl ConnectionTrait, update: &OrderUpdate) -> ApiResult<Option<Mail>> {
     let Some(kind) = update.kind else {
         return Ok(None);
     };
@@ -122,16 +202,7 @@ async fn order_mail(db: &impl ConnectionTrait, update: &OrderUpdate) -> ApiResul
         | OrderEventKind::Note
         | OrderEventKind::ReturnClosed => None,
     };
-    let Some(mail) = mail else {
-        return Ok(None);
-    };
-    let email: Option<String> = order::Entity::find_by_id(order_id)
-        .select_only()
-        .column(order::Column::Email)
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(email.map(|recipient| Wanted { mail, recipient }))
+    Ok(mail)
 }
 
 /// The shipment an event at `at` reports: the fulfilments written together (one per
