@@ -18,6 +18,9 @@ tokio::task_local! {
 /// Statements slower than this are logged.
 const SLOW_STATEMENT: Duration = Duration::from_millis(250);
 
+/// A pooled connection idle at least this long is pinged before it is handed out.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(5);
+
 /// How long tools (migrate, seed, reindex) wait for a connection: they have no client
 /// waiting on them, so they may be patient with a database that is starting.
 const TOOL_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,6 +57,12 @@ pub async fn connect_with(
         // sea-orm hands both to sqlx's pool as its acquire timeout, which covers connecting.
         .connect_timeout(acquire_timeout)
         .acquire_timeout(acquire_timeout)
+        // sqlx pings a connection on every acquire by default: one more round trip per
+        // transaction or lone statement (checkout's five transactions made five). Only a
+        // connection idle this long is pinged — the one a restart, a proxy or a firewall
+        // may have dropped meanwhile. A busy connection that broke fails its statement
+        // (SERVICE_UNAVAILABLE, retryable) and is closed when sqlx's ping on release fails.
+        .test_before_acquire_if_idle_for(PING_WHEN_IDLE_FOR)
         .sqlx_logging(false)
         // WAL lets readers run while one writer commits; NORMAL sync is durable in WAL mode
         // except for the last transactions on power loss, the usual trade-off for servers.
