@@ -44,15 +44,15 @@ async fn holds_the_configuration_until_invalidated() {
     let db = database().await;
     let cache = ShippingRatesCache::default();
     add_zone(&db, "Domestic").await;
-    assert_eq!(names(&*cache.get(&db).await.unwrap()), ["Domestic"]);
+    assert_eq!(names(&cache.get(&db).await.unwrap()), ["Domestic"]);
 
     // Written behind the cache's back: still the held one.
     add_zone(&db, "Europe").await;
-    assert_eq!(names(&*cache.get(&db).await.unwrap()), ["Domestic"]);
+    assert_eq!(names(&cache.get(&db).await.unwrap()), ["Domestic"]);
 
     cache.invalidate();
     assert_eq!(
-        names(&*cache.get(&db).await.unwrap()),
+        names(&cache.get(&db).await.unwrap()),
         ["Domestic", "Europe"]
     );
 }
@@ -67,7 +67,7 @@ async fn a_read_that_raced_an_invalidation_is_not_kept() {
     add_zone(&db, "Domestic").await;
     cache.invalidate();
     cache.keep(generation, &stale);
-    assert_eq!(names(&*cache.get(&db).await.unwrap()), ["Domestic"]);
+    assert_eq!(names(&cache.get(&db).await.unwrap()), ["Domestic"]);
 }
 
 #[tokio::test]
