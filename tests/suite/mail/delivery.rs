@@ -6,6 +6,22 @@ use e2e::smtp::{free_port, read_maildir, smtp_url, wait_for_mail};
 use entities::outbox;
 use sea_orm::sea_query::Expr;
 
+impl Shop {
+    /// Marks every event pending again and wakes the relay, which hands them all to its
+    /// consumers once more (as after a crash between publishing and marking published).
+    async fn relay_everything_again(&self) -> anyhow::Result<()> {
+        outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::PublishedAt,
+                Expr::value(None::<chrono::DateTime<chrono::Utc>>),
+            )
+            .exec(&self.db)
+            .await?;
+        self.server.app.app.events.wake_relay();
+        Ok(())
+    }
+}
+
 async fn an_event_the_relay_reads_again_is_mailed_once(backend: Backend) -> anyhow::Result<()> {
     let smtp = SmtpServer::start().await?;
     let shop = Shop::mailing(backend, &[1000], Some(smtp.url()), |_| {}).await?;
@@ -15,14 +31,7 @@ async fn an_event_the_relay_reads_again_is_mailed_once(backend: Backend) -> anyh
 
     // As after a crash between publishing and marking published: every event is pending
     // again, and the relay hands them to the mail consumer a second time.
-    outbox::Entity::update_many()
-        .col_expr(
-            outbox::Column::PublishedAt,
-            Expr::value(None::<chrono::DateTime<chrono::Utc>>),
-        )
-        .exec(&shop.db)
-        .await?;
-    shop.server.app.app.events.wake_relay();
+    shop.relay_everything_again().await?;
     shop.mail_settled().await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
@@ -187,14 +196,7 @@ async fn orders_relayed_together_are_each_confirmed_to_their_own_buyer(
     // pending again and the relay takes them in one batch, reading the buyers' addresses
     // together.
     mail_job::Entity::delete_many().exec(&shop.db).await?;
-    outbox::Entity::update_many()
-        .col_expr(
-            outbox::Column::PublishedAt,
-            Expr::value(None::<chrono::DateTime<chrono::Utc>>),
-        )
-        .exec(&shop.db)
-        .await?;
-    shop.server.app.app.events.wake_relay();
+    shop.relay_everything_again().await?;
     shop.mail_settled().await?;
 
     let jobs = shop.mail_jobs().await?;
