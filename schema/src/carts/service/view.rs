@@ -1,7 +1,8 @@
 //! A cart as the shopper sees it: every line with its variant, current unit price and
 //! availability, and the totals. Built with a fixed number of statements however many lines
 //! the cart has: the lines joined with their variants, products, prices and availability (one
-//! statement), the discounts when codes are set, and the shipping configuration.
+//! statement, which also brings the variants being added), the discounts when codes are set,
+//! and the shipping configuration when the process holds none (`shipping::service::cache`).
 
 use super::CartRules;
 use crate::common::clock::now;
