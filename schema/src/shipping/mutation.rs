@@ -1,6 +1,7 @@
 //! Staff changes to shipping (MANAGE_SETTINGS): `shippingZoneCreate/Update/Delete` and
 //! `shippingMethodCreate/Update/Delete`.
 
+use super::service::cache::ShippingRatesCache;
 use super::service::methods::{self, MethodSpec, PriceSpec};
 use super::service::rates::MethodInfo;
 use super::service::zones::{self, ZoneSpec};
@@ -16,6 +17,7 @@ use crate::context::ContextExt;
 use crate::customers::auth::Permission;
 use async_graphql::{Context, ID, Object, Result};
 use entities::{shipping_method, shipping_zone};
+use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Default)]
@@ -28,11 +30,9 @@ fn require_settings(ctx: &Context<'_>) -> Result<()> {
     Ok(())
 }
 
-/// After a shipping change committed here: this process prices carts with it from its next
-/// request on; other replicas once its `shipping.changed` event reaches them.
-fn drop_held_rates(ctx: &Context<'_>) -> Result<()> {
-    ctx.state()?.settings.cart_rules.shipping_rates.invalidate();
-    Ok(())
+/// The shipping configuration this process holds, which a change drops.
+fn held(ctx: &Context<'_>) -> Result<Arc<ShippingRatesCache>> {
+    Ok(ctx.state()?.settings.cart_rules.shipping_rates.clone())
 }
 
 fn prices(input: &[ShippingMethodPriceInput]) -> Vec<PriceSpec> {
@@ -77,8 +77,8 @@ impl ShippingMutation {
         input: ShippingZoneCreateInput,
     ) -> Result<ShippingZonePayload> {
         require_settings(ctx)?;
-        let outcome = zones::create(&ctx.writer()?, input.name, input.countries).await?;
-        drop_held_rates(ctx)?;
+        let outcome =
+            zones::create(&ctx.writer()?, &*held(ctx)?, input.name, input.countries).await?;
         Ok(zone_payload(outcome.map(|zone| (zone, Vec::new()))))
     }
 
@@ -95,8 +95,8 @@ impl ShippingMutation {
             name: input.name,
             countries: input.countries,
         };
-        let outcome = zones::update(&ctx.writer()?, parse_id(&id, "id")?, spec).await?;
-        drop_held_rates(ctx)?;
+        let outcome =
+            zones::update(&ctx.writer()?, &*held(ctx)?, parse_id(&id, "id")?, spec).await?;
         Ok(zone_payload(match outcome {
             Ok(zone) => Ok((zone.clone(), zones::methods_of(&state.db, zone.id).await?)),
             Err(errors) => Err(errors),
@@ -114,8 +114,7 @@ impl ShippingMutation {
         require_settings(ctx)?;
         let id = parse_id(&id, "id")?;
         let (deleted_shipping_zone_id, user_errors) =
-            deleted(zones::delete(&ctx.writer()?, id).await?);
-        drop_held_rates(ctx)?;
+            deleted(zones::delete(&ctx.writer()?, &*held(ctx)?, id).await?);
         Ok(ShippingZoneDeletePayload {
             deleted_shipping_zone_id,
             user_errors,
@@ -138,8 +137,8 @@ impl ShippingMutation {
             max_delivery_days: Some(input.max_delivery_days),
             active: input.active,
         };
-        let outcome = methods::create(&ctx.writer()?, zone_id, &input.name, spec).await?;
-        drop_held_rates(ctx)?;
+        let outcome =
+            methods::create(&ctx.writer()?, &*held(ctx)?, zone_id, &input.name, spec).await?;
         Ok(method_payload(outcome))
     }
 
@@ -160,8 +159,8 @@ impl ShippingMutation {
             max_delivery_days: input.max_delivery_days.into(),
             active: input.active,
         };
-        let outcome = methods::update(&ctx.writer()?, parse_id(&id, "id")?, spec).await?;
-        drop_held_rates(ctx)?;
+        let outcome =
+            methods::update(&ctx.writer()?, &*held(ctx)?, parse_id(&id, "id")?, spec).await?;
         Ok(method_payload(outcome))
     }
 
@@ -174,8 +173,7 @@ impl ShippingMutation {
         require_settings(ctx)?;
         let id = parse_id(&id, "id")?;
         let (deleted_shipping_method_id, user_errors) =
-            deleted(methods::delete(&ctx.writer()?, id).await?);
-        drop_held_rates(ctx)?;
+            deleted(methods::delete(&ctx.writer()?, &*held(ctx)?, id).await?);
         Ok(ShippingMethodDeletePayload {
             deleted_shipping_method_id,
             user_errors,

@@ -5,7 +5,8 @@
 //! of `cartLinesAdd`. It is kept here until one of these drops it:
 //!
 //! - a change committed by this process ([`ShippingRatesCache::invalidate`], called by the
-//!   mutation after its commit, so the next request already prices with it);
+//!   shipping services right after their commit, so the next request already prices with
+//!   it);
 //! - a change committed by another replica: its `shipping.changed` event, through the event
 //!   hub ([`ShippingRatesCache::follow`]), or a gap in the events (lag, Redis reconnect);
 //! - age ([`MAX_AGE`]): a bound on what a replica that cannot hear the others (Redis down)

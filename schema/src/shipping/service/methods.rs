@@ -3,6 +3,7 @@
 //! at once (carts are priced when read); orders keep what they were charged.
 
 use super::MAX_METHODS_PER_ZONE;
+use super::cache::ShippingRatesCache;
 use crate::common::clock::now;
 use crate::common::money::{CurrencyCode, Decimal};
 use crate::common::text;
@@ -144,6 +145,7 @@ fn clean_description(
 
 pub async fn create(
     writer: &Writer,
+    held: &ShippingRatesCache,
     zone_id: Uuid,
     name: &str,
     spec: MethodSpec,
@@ -158,7 +160,7 @@ pub async fn create(
     let (Some(name), Some(description), true) = (name, description, errors.is_empty()) else {
         return Ok(Err(errors));
     };
-    let mut write = writer.begin().await?;
+    let write = writer.begin().await?;
     if shipping_zone::Entity::find_by_id(zone_id)
         .one(write.txn())
         .await?
@@ -191,12 +193,16 @@ pub async fn create(
     }
     .insert(write.txn())
     .await?;
-    super::changed(&mut write, method.id);
-    write.commit().await?;
+    super::commit_change(write, method.id, held).await?;
     Ok(Ok(method))
 }
 
-pub async fn update(writer: &Writer, id: Uuid, spec: MethodSpec) -> ApiResult<MethodOutcome> {
+pub async fn update(
+    writer: &Writer,
+    held: &ShippingRatesCache,
+    id: Uuid,
+    spec: MethodSpec,
+) -> ApiResult<MethodOutcome> {
     let mut errors = Vec::new();
     let name = spec
         .name
@@ -213,7 +219,7 @@ pub async fn update(writer: &Writer, id: Uuid, spec: MethodSpec) -> ApiResult<Me
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let mut write = writer.begin().await?;
+    let write = writer.begin().await?;
     let Some(method) = shipping_method::Entity::find_by_id(id)
         .one(write.txn())
         .await?
@@ -244,20 +250,22 @@ pub async fn update(writer: &Writer, id: Uuid, spec: MethodSpec) -> ApiResult<Me
     }
     active.updated_at = Set(now());
     let method = active.update(write.txn()).await?;
-    super::changed(&mut write, method.id);
-    write.commit().await?;
+    super::commit_change(write, method.id, held).await?;
     Ok(Ok(method))
 }
 
-pub async fn delete(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
-    let mut write = writer.begin().await?;
+pub async fn delete(
+    writer: &Writer,
+    held: &ShippingRatesCache,
+    id: Uuid,
+) -> ApiResult<Result<Uuid, Vec<UserError>>> {
+    let write = writer.begin().await?;
     let deleted = shipping_method::Entity::delete_by_id(id)
         .exec(write.txn())
         .await?;
     if deleted.rows_affected == 0 {
         return Ok(Err(vec![not_found("id", "shipping method")]));
     }
-    super::changed(&mut write, id);
-    write.commit().await?;
+    super::commit_change(write, id, held).await?;
     Ok(Ok(id))
 }

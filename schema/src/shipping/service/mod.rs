@@ -6,15 +6,21 @@ pub mod methods;
 pub mod rates;
 pub mod zones;
 
+use crate::error::ApiResult;
 use crate::events::DomainEvent;
 use crate::shipping::events::ShippingChange;
 use crate::unit_of_work::Write;
+use cache::ShippingRatesCache;
 use uuid::Uuid;
 
-/// Records that zone or method `id` changed, so every replica drops the configuration it
-/// holds (`cache`) when the event reaches it.
-fn changed(write: &mut Write, id: Uuid) {
+/// Commits a change to zone or method `id`: records `shipping.changed`, so every other
+/// replica drops the configuration it holds when the event reaches it, commits, and drops
+/// this process's copy (`held`) at once, so its next cart view prices with the change.
+async fn commit_change(mut write: Write, id: Uuid, held: &ShippingRatesCache) -> ApiResult<()> {
     write.record(DomainEvent::ShippingChanged(ShippingChange::new(id)));
+    write.commit().await?;
+    held.invalidate();
+    Ok(())
 }
 
 /// Most zones and most methods per zone: shipping configuration is read whole for every cart

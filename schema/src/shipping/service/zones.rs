@@ -2,6 +2,7 @@
 //! methods; carts that had chosen one of them are told at checkout to choose again.
 
 use super::MAX_ZONES;
+use super::cache::ShippingRatesCache;
 use crate::common::clock::now;
 use crate::common::text;
 use crate::common::user_error::{ErrorCode, UserError};
@@ -87,6 +88,7 @@ fn clean(spec: ZoneSpec) -> Result<ZoneSpec, Vec<UserError>> {
 
 pub async fn create(
     writer: &Writer,
+    held: &ShippingRatesCache,
     name: String,
     countries: Vec<String>,
 ) -> ApiResult<ZoneOutcome> {
@@ -100,7 +102,7 @@ pub async fn create(
     let (Some(name), Some(countries)) = (spec.name, spec.countries) else {
         return Ok(Err(vec![invalid("name", "give the zone a name")]));
     };
-    let mut write = writer.begin().await?;
+    let write = writer.begin().await?;
     let zones = shipping_zone::Entity::find().count(write.txn()).await?;
     if zones >= MAX_ZONES {
         return Ok(Err(vec![UserError::new(
@@ -121,17 +123,21 @@ pub async fn create(
     .await?;
     write.audit_target("ShippingZone", zone.id);
     write.audit_change(None, Some(&zone));
-    super::changed(&mut write, zone.id);
-    write.commit().await?;
+    super::commit_change(write, zone.id, held).await?;
     Ok(Ok(zone))
 }
 
-pub async fn update(writer: &Writer, id: Uuid, spec: ZoneSpec) -> ApiResult<ZoneOutcome> {
+pub async fn update(
+    writer: &Writer,
+    held: &ShippingRatesCache,
+    id: Uuid,
+    spec: ZoneSpec,
+) -> ApiResult<ZoneOutcome> {
     let spec = match clean(spec) {
         Ok(spec) => spec,
         Err(errors) => return Ok(Err(errors)),
     };
-    let mut write = writer.begin().await?;
+    let write = writer.begin().await?;
     let Some(zone) = shipping_zone::Entity::find_by_id(id)
         .one(write.txn())
         .await?
@@ -150,14 +156,17 @@ pub async fn update(writer: &Writer, id: Uuid, spec: ZoneSpec) -> ApiResult<Zone
     let zone = active.update(write.txn()).await?;
     write.audit_target("ShippingZone", zone.id);
     write.audit_change(Some(&before), Some(&zone));
-    super::changed(&mut write, zone.id);
-    write.commit().await?;
+    super::commit_change(write, zone.id, held).await?;
     Ok(Ok(zone))
 }
 
 /// Deletes the zone and its methods.
-pub async fn delete(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<UserError>>> {
-    let mut write = writer.begin().await?;
+pub async fn delete(
+    writer: &Writer,
+    held: &ShippingRatesCache,
+    id: Uuid,
+) -> ApiResult<Result<Uuid, Vec<UserError>>> {
+    let write = writer.begin().await?;
     let before = shipping_zone::Entity::find_by_id(id)
         .one(write.txn())
         .await?;
@@ -174,8 +183,7 @@ pub async fn delete(writer: &Writer, id: Uuid) -> ApiResult<Result<Uuid, Vec<Use
     }
     write.audit_target("ShippingZone", id);
     write.audit_change(before.as_ref(), None);
-    super::changed(&mut write, id);
-    write.commit().await?;
+    super::commit_change(write, id, held).await?;
     Ok(Ok(id))
 }
 
