@@ -6,6 +6,7 @@ pub mod clock;
 pub mod email;
 pub mod html;
 pub mod ids;
+pub mod in_memory;
 pub mod input_guard;
 pub mod money;
 pub mod mutation_cost;

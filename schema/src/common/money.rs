@@ -1,9 +1,11 @@
 //! Money: amounts are integer minor units in storage and a `Decimal` string ("19.99") on the
 //! wire. No floating point anywhere.
 
+use crate::common::in_memory::InMemoryObject;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{
-    Enum, InputValueError, InputValueResult, Scalar, ScalarType, SimpleObject, Value,
+    Context, Enum, InputType, InputValueError, InputValueResult, Scalar, ScalarType, SimpleObject,
+    Value,
 };
 use std::fmt;
 use std::str::FromStr;
@@ -235,6 +237,16 @@ pub struct Money {
     /// The amount, e.g. "19.99".
     pub amount: Decimal,
     pub currency_code: CurrencyCode,
+}
+
+impl InMemoryObject for Money {
+    fn field(&self, field: &Context<'_>) -> Option<Value> {
+        Some(match field.item.node.name.node.as_str() {
+            "amount" => ScalarType::to_value(&self.amount),
+            "currencyCode" => self.currency_code.to_value(),
+            _ => return None,
+        })
+    }
 }
 
 impl Money {

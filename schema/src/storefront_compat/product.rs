@@ -17,6 +17,7 @@ use crate::context::ContextExt;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{product, product_image, product_variant, variant_price};
+use std::sync::Arc;
 
 /// Longest SEO description made from the plain description (as on `/graphql`).
 const SEO_DESCRIPTION_FALLBACK_LEN: usize = 320;
@@ -33,7 +34,7 @@ impl Product {
         Self { model, currency }
     }
 
-    async fn offers(&self, ctx: &Context<'_>) -> Result<Vec<VariantOffer>> {
+    async fn offers(&self, ctx: &Context<'_>) -> Result<Arc<[VariantOffer]>> {
         offers_of(ctx, self.model.id).await
     }
 
@@ -214,8 +215,8 @@ impl Product {
         let variants = self
             .offers(ctx)
             .await?
-            .into_iter()
-            .map(|offer| ProductVariant::from_offer(offer, self.currency))
+            .iter()
+            .map(|offer| ProductVariant::from_offer(offer.clone(), self.currency))
             .collect();
         let args = ListArgs {
             first,

@@ -51,7 +51,9 @@ struct PriceEntry {
 }
 
 impl Loader<VariantOffersOfProduct> for CatalogLoader {
-    type Value = Vec<VariantOffer>;
+    /// Shared: `variants`, `priceRange` and `availableForSale` of a product each take the
+    /// loaded offers, and the loader hands out a clone per call.
+    type Value = Arc<[VariantOffer]>;
     type Error = Arc<DbErr>;
 
     async fn load(
@@ -104,7 +106,10 @@ impl Loader<VariantOffersOfProduct> for CatalogLoader {
                     variant: row.variant,
                 });
         }
-        Ok(offers)
+        Ok(offers
+            .into_iter()
+            .map(|(key, offers)| (key, offers.into()))
+            .collect())
     }
 }
 

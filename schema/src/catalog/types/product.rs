@@ -2,12 +2,14 @@ use super::{Category, Collection, ProductVariant};
 use crate::catalog::loaders::{
     CategoryWithParent, CollectionsOfProduct, ImagesOfProduct, VariantOffer, VariantOffersOfProduct,
 };
+use crate::common::in_memory::{InMemory, InMemoryObject, nested};
 use crate::common::money::{CurrencyCode, Money};
 use crate::common::seo::Seo;
 use crate::context::ContextExt;
-use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputType, Object, Result, SimpleObject, Value};
 use chrono::{DateTime, Utc};
 use entities::product;
+use std::sync::Arc;
 
 /// Publication state of a product. Only ACTIVE products are visible to the public.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -33,20 +35,20 @@ impl Product {
     /// The variants with their prices and stock. `variants`, `priceRange`, `totalAvailable`
     /// and `availableForSale` all derive from this one load, so together they cost one
     /// statement per batch of products.
-    async fn offers(&self, ctx: &Context<'_>) -> Result<Vec<VariantOffer>> {
+    async fn offers(&self, ctx: &Context<'_>) -> Result<Arc<[VariantOffer]>> {
         offers_of(ctx, self.model.id).await
     }
 }
 
 /// The variants of `product` with their prices and stock: one batched read for every product
 /// of the answer (the Shopify-shaped endpoint's products read them the same way).
-pub async fn offers_of(ctx: &Context<'_>, product: uuid::Uuid) -> Result<Vec<VariantOffer>> {
+pub async fn offers_of(ctx: &Context<'_>, product: uuid::Uuid) -> Result<Arc<[VariantOffer]>> {
     Ok(ctx
         .request()?
         .catalog
         .load_one(VariantOffersOfProduct(product))
         .await?
-        .unwrap_or_default())
+        .unwrap_or_else(|| Arc::new([])))
 }
 
 /// The lowest and highest variant price of a product in one currency.
@@ -56,6 +58,16 @@ pub struct PriceRange {
     pub max_variant_price: Money,
 }
 
+impl InMemoryObject for PriceRange {
+    fn field(&self, field: &Context<'_>) -> Option<Value> {
+        match field.item.node.name.node.as_str() {
+            "minVariantPrice" => nested(&self.min_variant_price, field),
+            "maxVariantPrice" => nested(&self.max_variant_price, field),
+            _ => None,
+        }
+    }
+}
+
 /// A product image.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Image {
@@ -63,6 +75,18 @@ pub struct Image {
     pub alt_text: Option<String>,
     pub width: Option<i32>,
     pub height: Option<i32>,
+}
+
+impl InMemoryObject for Image {
+    fn field(&self, field: &Context<'_>) -> Option<Value> {
+        Some(match field.item.node.name.node.as_str() {
+            "url" => self.url.to_value(),
+            "altText" => self.alt_text.to_value(),
+            "width" => self.width.to_value(),
+            "height" => self.height.to_value(),
+            _ => return None,
+        })
+    }
 }
 
 /// Longest SEO description made from the plain description.
@@ -106,6 +130,16 @@ pub fn product_options<'a>(
 pub struct Attribute {
     pub name: String,
     pub value: String,
+}
+
+impl InMemoryObject for Attribute {
+    fn field(&self, field: &Context<'_>) -> Option<Value> {
+        Some(match field.item.node.name.node.as_str() {
+            "name" => self.name.to_value(),
+            "value" => self.value.to_value(),
+            _ => return None,
+        })
+    }
 }
 
 #[Object]
@@ -202,7 +236,7 @@ impl Product {
 
     /// Images in display order.
     #[graphql(complexity = "5 * child_complexity")]
-    async fn images(&self, ctx: &Context<'_>) -> Result<Vec<Image>> {
+    async fn images(&self, ctx: &Context<'_>) -> Result<Vec<InMemory<Image>>> {
         let images = ctx
             .request()?
             .catalog
@@ -211,23 +245,25 @@ impl Product {
             .unwrap_or_default();
         Ok(images
             .into_iter()
-            .map(|i| Image {
-                url: i.url,
-                alt_text: i.alt_text,
-                width: i.width,
-                height: i.height,
+            .map(|i| {
+                InMemory(Image {
+                    url: i.url,
+                    alt_text: i.alt_text,
+                    width: i.width,
+                    height: i.height,
+                })
             })
             .collect())
     }
 
     /// Variants in display order.
     #[graphql(complexity = "10 * child_complexity")]
-    async fn variants(&self, ctx: &Context<'_>) -> Result<Vec<ProductVariant>> {
+    async fn variants(&self, ctx: &Context<'_>) -> Result<Vec<InMemory<ProductVariant>>> {
         Ok(self
             .offers(ctx)
             .await?
-            .into_iter()
-            .map(|offer| ProductVariant::from_offer(offer, self.currency))
+            .iter()
+            .map(|offer| InMemory(ProductVariant::from_offer(offer.clone(), self.currency)))
             .collect())
     }
 
@@ -236,7 +272,7 @@ impl Product {
         &self,
         ctx: &Context<'_>,
         currency: Option<CurrencyCode>,
-    ) -> Result<Option<PriceRange>> {
+    ) -> Result<Option<InMemory<PriceRange>>> {
         let currency = currency.unwrap_or(self.currency);
         // The min/max over the variants' prices: what `refresh_price_ranges` stores in
         // `product_price_ranges` (which price sort and filters join), computed from the rows
@@ -252,9 +288,11 @@ impl Product {
                 (min.min(amount), max.max(amount))
             }))
         });
-        Ok(range.map(|(min, max)| PriceRange {
-            min_variant_price: Money::from_minor(min, currency),
-            max_variant_price: Money::from_minor(max, currency),
+        Ok(range.map(|(min, max)| {
+            InMemory(PriceRange {
+                min_variant_price: Money::from_minor(min, currency),
+                max_variant_price: Money::from_minor(max, currency),
+            })
         }))
     }
 
@@ -269,14 +307,16 @@ impl Product {
         Ok(i32::try_from(available).unwrap_or(i32::MAX))
     }
 
-    async fn attributes(&self) -> Vec<Attribute> {
+    async fn attributes(&self) -> Vec<InMemory<Attribute>> {
         self.model
             .attributes
             .0
             .iter()
-            .map(|a| Attribute {
-                name: a.name.clone(),
-                value: a.value.clone(),
+            .map(|a| {
+                InMemory(Attribute {
+                    name: a.name.clone(),
+                    value: a.value.clone(),
+                })
             })
             .collect()
     }

@@ -1,12 +1,13 @@
 use super::Product;
 use crate::catalog::loaders::{PricesOfVariant, ProductById, VariantOffer};
 use crate::catalog::service::is_visible;
+use crate::common::in_memory::{InMemoryObject, nested, nested_list};
 use crate::common::money::{CurrencyCode, Money};
 use crate::context::ContextExt;
 use crate::inventory::loaders::StockOfVariant;
 use crate::inventory::query::STOCK_READERS;
 use crate::inventory::types::StockLevel;
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputType, Object, Result, SimpleObject, Value};
 use entities::{product_variant, variant_price};
 
 /// A purchasable version of a product (a size, a colour), with its own SKU, prices and stock.
@@ -118,11 +119,88 @@ impl ProductVariant {
     }
 }
 
+/// `quantityAvailable`: the units, capped at the largest GraphQL `Int`.
+fn units_shown(available: i64) -> i32 {
+    i32::try_from(available).unwrap_or(i32::MAX)
+}
+
+/// A variant read with its prices and stock (`Product.variants`) answers its storefront fields
+/// from memory; `product` and `stockLevels` load, and make the derived resolver answer.
+impl InMemoryObject for ProductVariant {
+    fn field(&self, field: &Context<'_>) -> Option<Value> {
+        let preloaded = self.preloaded.as_ref()?;
+        let price_in = |field: &Context<'_>| {
+            let currency = currency_argument(field)?.unwrap_or(self.currency);
+            let row = preloaded
+                .prices
+                .iter()
+                .find(|p| p.currency_code == currency.as_str());
+            Some((row, currency))
+        };
+        Some(match field.item.node.name.node.as_str() {
+            "id" => Value::String(self.model.id.to_string()),
+            "sku" => self.model.sku.to_value(),
+            "name" => self.model.name.to_value(),
+            "selectedOptions" => nested_list(&self.selected_options_list(), field)?,
+            "price" => match price_in(field)? {
+                (Some(row), currency) => nested(&Money::from_minor(row.amount, currency), field)?,
+                (None, _) => Value::Null,
+            },
+            "compareAtPrice" => match price_in(field)? {
+                (
+                    Some(variant_price::Model {
+                        compare_at_amount: Some(amount),
+                        ..
+                    }),
+                    currency,
+                ) => nested(&Money::from_minor(*amount, currency), field)?,
+                _ => Value::Null,
+            },
+            "quantityAvailable" => units_shown(preloaded.available).to_value(),
+            "availableForSale" => (preloaded.available > 0).to_value(),
+            _ => return None,
+        })
+    }
+}
+
+/// The field's optional `currency` argument; `None` (fall back to the derived resolver, which
+/// reports it) when it does not parse.
+fn currency_argument(field: &Context<'_>) -> Option<Option<CurrencyCode>> {
+    field
+        .param_value::<Option<CurrencyCode>>("currency", None)
+        .ok()
+        .map(|(_, currency)| currency)
+}
+
 /// An option that tells variants apart, e.g. `Size: M`.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct SelectedOption {
     pub name: String,
     pub value: String,
+}
+
+impl InMemoryObject for SelectedOption {
+    fn field(&self, field: &Context<'_>) -> Option<Value> {
+        Some(match field.item.node.name.node.as_str() {
+            "name" => self.name.to_value(),
+            "value" => self.value.to_value(),
+            _ => return None,
+        })
+    }
+}
+
+impl ProductVariant {
+    fn selected_options_list(&self) -> Vec<SelectedOption> {
+        self.model
+            .options
+            .0
+            .iter()
+            .map(|o| SelectedOption {
+                name: o.name.clone(),
+                value: o.value.clone(),
+            })
+            .collect()
+    }
 }
 
 #[Object]
@@ -152,15 +230,7 @@ impl ProductVariant {
     }
 
     async fn selected_options(&self) -> Vec<SelectedOption> {
-        self.model
-            .options
-            .0
-            .iter()
-            .map(|o| SelectedOption {
-                name: o.name.clone(),
-                value: o.value.clone(),
-            })
-            .collect()
+        self.selected_options_list()
     }
 
     /// Price in `currency` (default: the listing currency); null when not sold in it.
@@ -191,7 +261,7 @@ impl ProductVariant {
 
     /// Units that can be sold now: on hand minus allocated, over all warehouses.
     async fn quantity_available(&self, ctx: &Context<'_>) -> Result<i32> {
-        Ok(i32::try_from(self.available(ctx).await?).unwrap_or(i32::MAX))
+        Ok(units_shown(self.available(ctx).await?))
     }
 
     async fn available_for_sale(&self, ctx: &Context<'_>) -> Result<bool> {
