@@ -17,6 +17,7 @@ use crate::AppSchema;
 use crate::common::input_guard;
 use crate::error::edge::finalize;
 use crate::introspection::{asks_for_introspection, asks_for_service_sdl};
+use crate::parsed_documents::ParsedDocuments;
 use crate::persisted_queries::{PersistedQueryStore, QueryText};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{CacheControl, Data, Executor, Request, Response, ServerError, ServerResult};
@@ -66,6 +67,7 @@ pub struct Executed {
 pub struct GuardedSchema<S = AppSchema> {
     schema: S,
     persisted_queries: PersistedQueryStore,
+    documents: Arc<ParsedDocuments>,
     introspection: bool,
 }
 
@@ -97,6 +99,7 @@ impl<S: Executor> GuardedSchema<S> {
         Self {
             schema,
             persisted_queries,
+            documents: Arc::default(),
             introspection,
         }
     }
@@ -130,10 +133,19 @@ impl<S: Executor> GuardedSchema<S> {
         // The request itself first: a NUL anywhere is refused before any lookup.
         input_guard::check_request(&request)?;
         let (mut request, register) = self.resolve_persisted(request).await?;
-        input_guard::check_text(&request.query)?;
+        match self.documents.get(&request.query) {
+            // Same text: the checks below passed for it already.
+            Some(document) => request.set_parsed_query(ExecutableDocument::clone(&document)),
+            None => {
+                input_guard::check_text(&request.query)?;
+                let document = request.parsed_query()?;
+                input_guard::check_document(document)?;
+                let document = document.clone();
+                self.documents.keep(request.query.clone(), document);
+            }
+        }
         let operation_name = request.operation_name.clone();
         let document = request.parsed_query()?;
-        input_guard::check_document(document)?;
         let operation = selected_operation(document, operation_name.as_deref());
         let refuse = |error: ServerError| Refused { error, operation };
         if arrival.transport == Transport::Get

@@ -20,6 +20,7 @@ pub mod introspection;
 pub mod inventory;
 pub mod notifications;
 pub mod orders;
+pub mod parsed_documents;
 pub mod payments;
 pub mod persisted_queries;
 pub mod pricing;

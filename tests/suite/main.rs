@@ -27,6 +27,7 @@ mod live_stock;
 mod mail;
 mod metrics_endpoint;
 mod outages;
+mod parsed_documents;
 mod payments;
 mod persisted_queries;
 mod rate_limits;
