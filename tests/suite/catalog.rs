@@ -386,3 +386,68 @@ async fn batched_category_pages_match_direct_listings(backend: Backend) -> anyho
     server.stop().await
 }
 e2e!(batched_category_pages_match_direct_listings);
+
+/// A product page reads the category path with the product (one joined statement); a listing
+/// reads it per batch of products. Both give the same path: nested, top-level (no parent)
+/// and none at all.
+async fn a_product_pages_category_path_matches_the_listings(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    use entities::category;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let server = TestServer::with_catalog(backend, 12).await?;
+    let db = &server.app.app.db;
+    let path = "category { id slug name parent { id slug name } }";
+    let listing = server
+        .graphql(
+            &format!("{{ products(first: 6) {{ nodes {{ id slug {path} }} }} }}"),
+            json!({}),
+        )
+        .await?;
+    let nodes = listing.data()["products"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    // The first keeps its nested category; the second moves to a top-level one; the third
+    // loses its category.
+    let top_level = category::Entity::find()
+        .filter(category::Column::ParentId.is_null())
+        .one(db)
+        .await?
+        .unwrap();
+    let id = |node: &Value| node["id"].as_str().unwrap().parse::<uuid::Uuid>().unwrap();
+    for (node, category_id) in [(&nodes[1], Some(top_level.id)), (&nodes[2], None)] {
+        let mut product: product::ActiveModel = product::Entity::find_by_id(id(node))
+            .one(db)
+            .await?
+            .unwrap()
+            .into();
+        product.category_id = Set(category_id);
+        product.update(db).await?;
+    }
+    let listed = server
+        .graphql(
+            &format!("{{ products(first: 6) {{ nodes {{ slug {path} }} }} }}"),
+            json!({}),
+        )
+        .await?;
+    let listed = listed.data()["products"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(listed[0]["category"]["parent"]["slug"].is_string());
+    assert_eq!(listed[1]["category"]["slug"], top_level.slug.as_str());
+    assert_eq!(listed[1]["category"]["parent"], Value::Null);
+    assert_eq!(listed[2]["category"], Value::Null);
+    for node in &listed {
+        let page = server
+            .graphql(
+                &format!("query($s: String!) {{ product(slug: $s) {{ slug {path} }} }}"),
+                json!({ "s": node["slug"] }),
+            )
+            .await?;
+        assert_eq!(&page.data()["product"], node);
+    }
+    server.stop().await
+}
+e2e!(a_product_pages_category_path_matches_the_listings);

@@ -3,12 +3,14 @@
 
 mod collections;
 mod offers;
+mod product_page;
 
 pub use collections::{
     CollectionByHandle, CollectionById, CollectionsOfProduct, FirstProductsOfCollection,
     ProductCountOfCollection,
 };
 pub use offers::{VariantOffer, VariantOffersOfProduct};
+pub use product_page::{ProductPage, ProductPageById, ProductPageBySlug};
 
 use super::service::products::{ProductListing, counts_by_category, first_pages_by_category};
 use crate::response_cache::ReadDependencies;

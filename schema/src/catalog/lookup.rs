@@ -3,7 +3,9 @@
 //! catalog loaders, a handle holding a NUL is simply not found (PostgreSQL would refuse the
 //! query), and a product the viewer may not see is not found either.
 
-use super::loaders::{CollectionByHandle, CollectionById, ProductById, ProductBySlug};
+use super::loaders::{
+    CollectionByHandle, CollectionById, ProductPage, ProductPageById, ProductPageBySlug,
+};
 use super::service::is_visible;
 use crate::common::text;
 use crate::context::ContextExt;
@@ -19,15 +21,25 @@ pub enum By {
     Handle(String),
 }
 
-/// The product, when the viewer may see it.
+/// The product, when the viewer may see it. Its category (with the parent) is read in the same
+/// statement and left in the request's cache, where the product's `category` finds it.
 pub async fn visible_product(ctx: &Context<'_>, by: By) -> ApiResult<Option<product::Model>> {
     let request = ctx.request()?;
     let found = match by {
-        By::Id(id) => request.catalog.load_one(ProductById(id)).await?,
+        By::Id(id) => request.catalog.load_one(ProductPageById(id)).await?,
         By::Handle(handle) if text::has_nul(&handle) => None,
-        By::Handle(handle) => request.catalog.load_one(ProductBySlug(handle)).await?,
+        By::Handle(handle) => request.catalog.load_one(ProductPageBySlug(handle)).await?,
     };
-    Ok(found.filter(|p| is_visible(&request.viewer, p)))
+    let Some(ProductPage { product, category }) = found else {
+        return Ok(None);
+    };
+    if !is_visible(&request.viewer, &product) {
+        return Ok(None);
+    }
+    if let Some((key, category)) = category {
+        request.catalog.feed_one(key, category).await;
+    }
+    Ok(Some(product))
 }
 
 /// The collection.
