@@ -387,17 +387,18 @@ async fn batched_category_pages_match_direct_listings(backend: Backend) -> anyho
 }
 e2e!(batched_category_pages_match_direct_listings);
 
-/// A product page reads the category path with the product (one joined statement); a listing
-/// reads it per batch of products. Both give the same path: nested, top-level (no parent)
-/// and none at all.
-async fn a_product_pages_category_path_matches_the_listings(
+/// A product page reads the category path and the images with the product (one joined
+/// statement); a listing reads them per batch of products. Both give the same answer: the
+/// images in display order, and the path nested, top-level (no parent) or none at all.
+async fn a_product_pages_category_path_and_images_match_the_listings(
     backend: Backend,
 ) -> anyhow::Result<()> {
     use entities::category;
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
     let server = TestServer::with_catalog(backend, 12).await?;
     let db = &server.app.app.db;
-    let path = "category { id slug name parent { id slug name } }";
+    let path =
+        "category { id slug name parent { id slug name } } images { url altText width height }";
     let listing = server
         .graphql(
             &format!("{{ products(first: 6) {{ nodes {{ id slug {path} }} }} }}"),
@@ -439,6 +440,11 @@ async fn a_product_pages_category_path_matches_the_listings(
     assert_eq!(listed[1]["category"]["slug"], top_level.slug.as_str());
     assert_eq!(listed[1]["category"]["parent"], Value::Null);
     assert_eq!(listed[2]["category"], Value::Null);
+    assert!(
+        listed
+            .iter()
+            .all(|p| p["images"].as_array().unwrap().len() == 2)
+    );
     for node in &listed {
         let page = server
             .graphql(
@@ -450,4 +456,4 @@ async fn a_product_pages_category_path_matches_the_listings(
     }
     server.stop().await
 }
-e2e!(a_product_pages_category_path_matches_the_listings);
+e2e!(a_product_pages_category_path_and_images_match_the_listings);

@@ -21,8 +21,9 @@ pub enum By {
     Handle(String),
 }
 
-/// The product, when the viewer may see it. Its category (with the parent) is read in the same
-/// statement and left in the request's cache, where the product's `category` finds it.
+/// The product, when the viewer may see it. Its category (with the parent) and its images are
+/// read in the same statement and left in the request's cache, where the product's `category`
+/// and `images` find them.
 pub async fn visible_product(ctx: &Context<'_>, by: By) -> ApiResult<Option<product::Model>> {
     let request = ctx.request()?;
     let found = match by {
@@ -30,7 +31,12 @@ pub async fn visible_product(ctx: &Context<'_>, by: By) -> ApiResult<Option<prod
         By::Handle(handle) if text::has_nul(&handle) => None,
         By::Handle(handle) => request.catalog.load_one(ProductPageBySlug(handle)).await?,
     };
-    let Some(ProductPage { product, category }) = found else {
+    let Some(ProductPage {
+        product,
+        category,
+        images: (images_key, images),
+    }) = found
+    else {
         return Ok(None);
     };
     if !is_visible(&request.viewer, &product) {
@@ -39,6 +45,7 @@ pub async fn visible_product(ctx: &Context<'_>, by: By) -> ApiResult<Option<prod
     if let Some((key, category)) = category {
         request.catalog.feed_one(key, category).await;
     }
+    request.catalog.feed_one(images_key, images).await;
     Ok(Some(product))
 }
 
