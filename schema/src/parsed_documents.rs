@@ -20,6 +20,11 @@ const KEPT_DOCUMENTS: NonZeroUsize = match NonZeroUsize::new(512) {
     None => NonZeroUsize::MIN,
 };
 
+/// The longest text kept. A storefront's documents are a few KiB; without a bound a caller
+/// sending distinct documents near the body limit could make the cache hold hundreds of MiB.
+/// Longer documents are parsed each time, as before.
+const KEPT_TEXT_BYTES: usize = 16 * 1024;
+
 /// The documents parsed lately, least recently used dropped first.
 pub struct ParsedDocuments {
     kept: Mutex<LruCache<String, Arc<ExecutableDocument>>>,
@@ -39,8 +44,11 @@ impl ParsedDocuments {
         self.kept.lock().ok()?.get(text).cloned()
     }
 
-    /// Keeps the document of `text`, which passed the input guard.
+    /// Keeps the document of `text`, which passed the input guard, unless the text is long.
     pub fn keep(&self, text: String, document: ExecutableDocument) {
+        if text.len() > KEPT_TEXT_BYTES {
+            return;
+        }
         if let Ok(mut kept) = self.kept.lock() {
             kept.put(text, Arc::new(document));
         }
@@ -70,6 +78,16 @@ mod tests {
                 .get("{ products(first: 3) { nodes { id } } }")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_long_text_is_not_kept() {
+        let documents = ParsedDocuments::default();
+        let padding = " ".repeat(KEPT_TEXT_BYTES);
+        let text = format!("{{ products(first: 2) {{ nodes {{ id }} }} }}{padding}");
+        documents.keep(text.clone(), parse_query(&text).unwrap());
+        assert!(documents.get(&text).is_none());
+        assert_eq!(documents.len(), 0);
     }
 
     #[test]
