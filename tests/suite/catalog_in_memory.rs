@@ -135,3 +135,121 @@ async fn in_memory_answers_keep_the_selection_order(backend: Backend) -> anyhow:
     server.stop().await
 }
 e2e!(in_memory_answers_keep_the_selection_order);
+
+/// Every product field a page's products answer from memory (`page_products`), through a
+/// fragment, an inline fragment, aliases and `__typename`.
+const PRODUCT_FIELDS: &str = r#"
+fragment Product on Product {
+  __typename id slug name description descriptionHtml brand tags status createdAt updatedAt
+  ... on Product { attributes { name value } }
+  images { url altText width height }
+  variants { id sku quantityAvailable price { amount currencyCode } }
+  priceRange { minVariantPrice { amount currencyCode } maxVariantPrice { amount } }
+  eur: priceRange(currency: EUR) { minVariantPrice { amount currencyCode } }
+  availableForSale totalAvailable options { name values }
+  handle: slug
+}"#;
+
+/// A page's products answered from memory equal the same products answered by the derived
+/// resolvers (made to answer them by also selecting `collections`, which is not held), on
+/// `nodes`, `edges { node }`, a category's and a collection's pages, and search hits.
+async fn page_products_in_memory_match_the_derived_resolvers(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let server = TestServer::with_catalog(backend, 30).await?;
+    // The index is filled as the server starts.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let hits = server
+            .graphql("{ search(first: 12) { totalHits } }", json!({}))
+            .await?;
+        if hits.data()["search"]["totalHits"].as_i64().unwrap() >= 12 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the index stayed empty"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let pages = [
+        (
+            "{ products(first: 12) { nodes { ...Product EXTRA } } }",
+            "/products/nodes",
+        ),
+        (
+            "{ products(first: 12, sortKey: PRICE, reverse: true) { edges { node { ...Product EXTRA } } } }",
+            "/products/edges",
+        ),
+        (
+            "{ collections(first: 5) { nodes { products(first: 12) { nodes { ...Product EXTRA } } } } }",
+            "/collections/nodes",
+        ),
+        (
+            "{ search(first: 12) { hits { product { ...Product EXTRA } } } }",
+            "/search/hits",
+        ),
+    ];
+    for (page, path) in pages {
+        let fast_query = format!("{}{PRODUCT_FIELDS}", page.replace("EXTRA", ""));
+        let slow_query = format!(
+            "{}{PRODUCT_FIELDS}",
+            page.replace("EXTRA", "collections { id }")
+        );
+        let fast = server.graphql(&fast_query, json!({})).await?.data().clone();
+        let slow = server.graphql(&slow_query, json!({})).await?.data().clone();
+        let products = |data: &Value| -> Vec<Value> {
+            let list = data.pointer(path).unwrap().as_array().unwrap().clone();
+            // The collections' pages, one after the other.
+            let list = if path == "/collections/nodes" {
+                list.iter()
+                    .flat_map(|c| c["products"]["nodes"].as_array().unwrap().clone())
+                    .collect()
+            } else {
+                list
+            };
+            list.into_iter()
+                .map(|item| {
+                    let mut product = match (item.get("node"), item.get("product")) {
+                        (Some(node), _) => node.clone(),
+                        (_, Some(product)) => product.clone(),
+                        _ => item,
+                    };
+                    product.as_object_mut().unwrap().remove("collections");
+                    product
+                })
+                .collect()
+        };
+        let (fast, slow) = (products(&fast), products(&slow));
+        assert!(
+            fast.len() >= 5,
+            "{path}: too few products to compare: {fast:?}"
+        );
+        assert_eq!(fast, slow, "{path}: in memory and derived differ");
+        for product in &fast {
+            // The answer itself, not only its agreement with the derived one.
+            assert_eq!(product["__typename"], "Product");
+            assert_eq!(product["handle"], product["slug"]);
+            assert_eq!(product["status"], "ACTIVE");
+            assert!(product["createdAt"].as_str().unwrap().contains('T'));
+            assert_eq!(product["attributes"][0]["name"], "Material");
+            let variants = product["variants"].as_array().unwrap();
+            let units: i64 = variants
+                .iter()
+                .map(|v| v["quantityAvailable"].as_i64().unwrap())
+                .sum();
+            assert_eq!(product["totalAvailable"], json!(units), "{product}");
+            assert_eq!(product["availableForSale"], json!(units > 0));
+            let lowest = variants
+                .iter()
+                .map(|v| amount(&v["price"]))
+                .fold(f64::MAX, f64::min);
+            assert_eq!(amount(&product["priceRange"]["minVariantPrice"]), lowest);
+            assert_eq!(product["eur"]["minVariantPrice"]["currencyCode"], "EUR");
+            assert!(!product["images"].as_array().unwrap().is_empty());
+            assert!(!product["options"].as_array().unwrap().is_empty());
+        }
+    }
+    server.stop().await
+}
+e2e!(page_products_in_memory_match_the_derived_resolvers);

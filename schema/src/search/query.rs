@@ -9,7 +9,7 @@ use super::types::{
 };
 use crate::catalog::loaders::{CategoryById, ProductById};
 use crate::catalog::service::is_visible;
-use crate::catalog::types::Product;
+use crate::catalog::types::page_products;
 use crate::common::money::CurrencyCode;
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
@@ -121,21 +121,29 @@ async fn hydrate(
     let request = ctx.request()?;
     let keys = hits.iter().map(|hit| ProductById(hit.product_id));
     let mut products = request.catalog.load_many(keys).await?;
-    Ok(hits
+    let (models, highlights): (Vec<_>, Vec<_>) = hits
         .into_iter()
         .filter_map(|hit| {
             let product = products.remove(&ProductById(hit.product_id))?;
-            is_visible(&request.viewer, &product).then(|| ProductSearchHit {
-                product: Product::new(product, currency),
-                highlights: hit
-                    .highlights
-                    .into_iter()
-                    .map(|h| SearchHighlight {
-                        field: h.field,
-                        snippet: h.snippet,
-                    })
-                    .collect(),
-            })
+            is_visible(&request.viewer, &product).then_some((product, hit.highlights))
+        })
+        .unzip();
+    // The hits' products answer from memory: what `hits { product { … } }` selects of them
+    // is read for all of them at once.
+    let selection = ctx.look_ahead().field("hits").field("product");
+    let products = page_products(ctx, selection, &models, currency).await;
+    Ok(products
+        .into_iter()
+        .zip(highlights)
+        .map(|(product, highlights)| ProductSearchHit {
+            product,
+            highlights: highlights
+                .into_iter()
+                .map(|h| SearchHighlight {
+                    field: h.field,
+                    snippet: h.snippet,
+                })
+                .collect(),
         })
         .collect())
 }

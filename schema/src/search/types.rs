@@ -1,6 +1,7 @@
 //! GraphQL types of search.
 
 use crate::catalog::types::Product;
+use crate::common::in_memory::InMemory;
 use crate::common::money::Decimal;
 use async_graphql::{Enum, ID, InputObject, SimpleObject};
 
@@ -65,7 +66,7 @@ pub struct ProductSearchResult {
 
 #[derive(SimpleObject)]
 pub struct ProductSearchHit {
-    pub product: Product,
+    pub product: InMemory<Product>,
     /// Where the query matched: `name` and, when it matched there, `description` (cropped).
     pub highlights: Vec<SearchHighlight>,
 }

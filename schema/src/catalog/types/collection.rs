@@ -1,6 +1,8 @@
-use super::{Image, Product, ProductEdge};
+use super::connection::product_edges;
+use super::{Image, Product, ProductEdge, page_products};
 use crate::catalog::loaders::{FirstProductsOfCollection, ProductCountOfCollection};
 use crate::catalog::service::collections::{collection_products, member_cursor_key, member_page};
+use crate::common::in_memory::InMemory;
 use crate::common::money::CurrencyCode;
 use crate::common::pagination::{Direction, Page, PageArgs, PageInfo};
 use crate::common::seo::Seo;
@@ -127,23 +129,13 @@ pub struct CollectionProductConnection {
 
 #[Object]
 impl CollectionProductConnection {
-    async fn edges(&self) -> Vec<ProductEdge> {
-        self.page
-            .items
-            .iter()
-            .map(|(cursor, p)| ProductEdge {
-                cursor: cursor.clone(),
-                node: Product::new(p.clone(), self.currency),
-            })
-            .collect()
+    async fn edges(&self, ctx: &Context<'_>) -> Vec<ProductEdge> {
+        product_edges(ctx, &self.page, self.currency).await
     }
 
-    async fn nodes(&self) -> Vec<Product> {
-        self.page
-            .items
-            .iter()
-            .map(|(_, p)| Product::new(p.clone(), self.currency))
-            .collect()
+    async fn nodes(&self, ctx: &Context<'_>) -> Vec<InMemory<Product>> {
+        let models = self.page.items.iter().map(|(_, p)| p);
+        page_products(ctx, ctx.look_ahead(), models, self.currency).await
     }
 
     async fn page_info(&self) -> &PageInfo {

@@ -1,9 +1,10 @@
 //! Relay connections of the catalog. `totalCount` is computed only when asked for.
 
-use super::{Category, Product};
+use super::{Category, Product, page_products};
 use crate::catalog::loaders::ProductCountOfCategory;
 use crate::catalog::service::categories::{CategoryListing, count_categories};
 use crate::catalog::service::products::{ProductListing, count_products};
+use crate::common::in_memory::InMemory;
 use crate::common::money::CurrencyCode;
 use crate::common::pagination::{Page, PageInfo};
 use crate::context::ContextExt;
@@ -22,29 +23,36 @@ pub struct ProductConnection {
 #[derive(SimpleObject)]
 pub struct ProductEdge {
     pub cursor: String,
-    pub node: Product,
+    pub node: InMemory<Product>,
+}
+
+/// The edges of a page of products, the products read as `page_products` does.
+pub async fn product_edges(
+    ctx: &Context<'_>,
+    page: &Page<product::Model>,
+    currency: CurrencyCode,
+) -> Vec<ProductEdge> {
+    let models = page.items.iter().map(|(_, p)| p);
+    let products = page_products(ctx, ctx.look_ahead().field("node"), models, currency).await;
+    page.items
+        .iter()
+        .zip(products)
+        .map(|((cursor, _), node)| ProductEdge {
+            cursor: cursor.clone(),
+            node,
+        })
+        .collect()
 }
 
 #[Object]
 impl ProductConnection {
-    async fn edges(&self) -> Vec<ProductEdge> {
-        let currency = self.listing.currency;
-        self.page
-            .items
-            .iter()
-            .map(|(cursor, p)| ProductEdge {
-                cursor: cursor.clone(),
-                node: Product::new(p.clone(), currency),
-            })
-            .collect()
+    async fn edges(&self, ctx: &Context<'_>) -> Vec<ProductEdge> {
+        product_edges(ctx, &self.page, self.listing.currency).await
     }
 
-    async fn nodes(&self) -> Vec<Product> {
-        self.page
-            .items
-            .iter()
-            .map(|(_, p)| Product::new(p.clone(), self.listing.currency))
-            .collect()
+    async fn nodes(&self, ctx: &Context<'_>) -> Vec<InMemory<Product>> {
+        let models = self.page.items.iter().map(|(_, p)| p);
+        page_products(ctx, ctx.look_ahead(), models, self.listing.currency).await
     }
 
     async fn page_info(&self) -> &PageInfo {

@@ -5,6 +5,7 @@ mod collection;
 mod connection;
 mod inputs;
 mod product;
+mod product_in_memory;
 mod variant;
 
 pub use category::Category;
@@ -14,4 +15,5 @@ pub use inputs::{ProductFilter, ProductSortKey};
 pub use product::{
     Attribute, Image, PriceRange, Product, ProductOption, ProductStatus, offers_of, product_options,
 };
+pub use product_in_memory::page_products;
 pub use variant::{ProductVariant, SelectedOption};

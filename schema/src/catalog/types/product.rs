@@ -1,3 +1,4 @@
+use super::product_in_memory::{Held, image_of, options_of, price_range_of, total_available_of};
 use super::{Category, Collection, ProductVariant};
 use crate::catalog::loaders::{
     CategoryWithParent, CollectionsOfProduct, ImagesOfProduct, VariantOffer, VariantOffersOfProduct,
@@ -25,18 +26,44 @@ pub struct Product {
     pub model: product::Model,
     /// The currency prices are shown in unless a field names another one.
     pub currency: CurrencyCode,
+    /// What was read for the product with the rest of its page (`page_products`): it then
+    /// answers from memory. Empty elsewhere: fields load, batched.
+    pub(super) held: Held,
 }
 
 impl Product {
     pub fn new(model: product::Model, currency: CurrencyCode) -> Self {
-        Self { model, currency }
+        Self::holding(model, currency, Held::default())
+    }
+
+    pub(super) fn holding(model: product::Model, currency: CurrencyCode, held: Held) -> Self {
+        Self {
+            model,
+            currency,
+            held,
+        }
     }
 
     /// The variants with their prices and stock. `variants`, `priceRange`, `totalAvailable`
     /// and `availableForSale` all derive from this one load, so together they cost one
     /// statement per batch of products.
     async fn offers(&self, ctx: &Context<'_>) -> Result<Arc<[VariantOffer]>> {
+        if let Some(offers) = &self.held.offers {
+            return Ok(offers.clone());
+        }
         offers_of(ctx, self.model.id).await
+    }
+
+    pub(super) fn attribute_list(&self) -> Vec<Attribute> {
+        self.model
+            .attributes
+            .0
+            .iter()
+            .map(|a| Attribute {
+                name: a.name.clone(),
+                value: a.value.clone(),
+            })
+            .collect()
     }
 }
 
@@ -98,6 +125,16 @@ pub struct ProductOption {
     pub name: String,
     /// In order of first appearance among the variants.
     pub values: Vec<String>,
+}
+
+impl InMemoryObject for ProductOption {
+    fn field(&self, field: &Context<'_>) -> Option<Value> {
+        Some(match field.item.node.name.node.as_str() {
+            "name" => self.name.to_value(),
+            "values" => self.values.to_value(),
+            _ => return None,
+        })
+    }
 }
 
 /// The options of variants in display order: names in order of first appearance, each with
@@ -192,9 +229,9 @@ impl Product {
 
     /// The options the variants are chosen by, derived from the variants' selected options
     /// (read with the variants: no statement of its own).
-    async fn options(&self, ctx: &Context<'_>) -> Result<Vec<ProductOption>> {
+    async fn options(&self, ctx: &Context<'_>) -> Result<Vec<InMemory<ProductOption>>> {
         let offers = self.offers(ctx).await?;
-        Ok(product_options(offers.iter().map(|o| &o.variant.options)))
+        Ok(options_of(&offers).into_iter().map(InMemory).collect())
     }
 
     async fn brand(&self) -> Option<&str> {
@@ -237,23 +274,20 @@ impl Product {
     /// Images in display order.
     #[graphql(complexity = "5 * child_complexity")]
     async fn images(&self, ctx: &Context<'_>) -> Result<Vec<InMemory<Image>>> {
-        let images = ctx
-            .request()?
-            .catalog
-            .load_one(ImagesOfProduct(self.model.id))
-            .await?
-            .unwrap_or_default();
-        Ok(images
-            .into_iter()
-            .map(|i| {
-                InMemory(Image {
-                    url: i.url,
-                    alt_text: i.alt_text,
-                    width: i.width,
-                    height: i.height,
-                })
-            })
-            .collect())
+        let loaded;
+        let images = match &self.held.images {
+            Some(images) => images,
+            None => {
+                loaded = ctx
+                    .request()?
+                    .catalog
+                    .load_one(ImagesOfProduct(self.model.id))
+                    .await?
+                    .unwrap_or_default();
+                &loaded
+            }
+        };
+        Ok(images.iter().map(|i| InMemory(image_of(i))).collect())
     }
 
     /// Variants in display order.
@@ -274,26 +308,8 @@ impl Product {
         currency: Option<CurrencyCode>,
     ) -> Result<Option<InMemory<PriceRange>>> {
         let currency = currency.unwrap_or(self.currency);
-        // The min/max over the variants' prices: what `refresh_price_ranges` stores in
-        // `product_price_ranges` (which price sort and filters join), computed from the rows
-        // the variants were read with rather than read again.
         let offers = self.offers(ctx).await?;
-        let amounts = offers
-            .iter()
-            .flat_map(|o| &o.prices)
-            .filter(|p| p.currency_code == currency.as_str())
-            .map(|p| p.amount);
-        let range = amounts.fold(None, |range: Option<(i64, i64)>, amount| {
-            Some(range.map_or((amount, amount), |(min, max)| {
-                (min.min(amount), max.max(amount))
-            }))
-        });
-        Ok(range.map(|(min, max)| {
-            InMemory(PriceRange {
-                min_variant_price: Money::from_minor(min, currency),
-                max_variant_price: Money::from_minor(max, currency),
-            })
-        }))
+        Ok(price_range_of(&offers, currency).map(InMemory))
     }
 
     /// Whether any variant can be bought now.
@@ -303,22 +319,11 @@ impl Product {
 
     /// Units available to sell across all variants and warehouses.
     async fn total_available(&self, ctx: &Context<'_>) -> Result<i32> {
-        let available: i64 = self.offers(ctx).await?.iter().map(|o| o.available).sum();
-        Ok(i32::try_from(available).unwrap_or(i32::MAX))
+        Ok(total_available_of(&self.offers(ctx).await?))
     }
 
     async fn attributes(&self) -> Vec<InMemory<Attribute>> {
-        self.model
-            .attributes
-            .0
-            .iter()
-            .map(|a| {
-                InMemory(Attribute {
-                    name: a.name.clone(),
-                    value: a.value.clone(),
-                })
-            })
-            .collect()
+        self.attribute_list().into_iter().map(InMemory).collect()
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

@@ -165,7 +165,7 @@ impl InMemoryObject for ProductVariant {
 
 /// The field's optional `currency` argument; `None` (fall back to the derived resolver, which
 /// reports it) when it does not parse.
-fn currency_argument(field: &Context<'_>) -> Option<Option<CurrencyCode>> {
+pub(super) fn currency_argument(field: &Context<'_>) -> Option<Option<CurrencyCode>> {
     field
         .param_value::<Option<CurrencyCode>>("currency", None)
         .ok()
