@@ -16,6 +16,7 @@
 //! object is answered by the derived resolver instead — the same answer, the usual way.
 
 use async_graphql::indexmap::IndexMap;
+use async_graphql::indexmap::map::Entry;
 use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
 use async_graphql::{
@@ -57,7 +58,9 @@ impl<T: InMemoryObject> OutputType for InMemory<T> {
 /// The answer for `object` with the selection set of `ctx`, or `None` when some selected field
 /// is not held in memory.
 pub fn answer<T: InMemoryObject>(object: &T, ctx: &ContextSelectionSet<'_>) -> Option<Value> {
-    let mut answer = IndexMap::new();
+    // Sized for the selection up front (one field per item, fragments aside) rather than grown
+    // by doubling: a grid builds a few hundred of these maps.
+    let mut answer = IndexMap::with_capacity(ctx.item.node.items.len());
     collect(object, ctx, &mut answer)?;
     // The derived resolver answers null for an object none of whose fields remain (all
     // skipped); so does this one.
@@ -167,18 +170,23 @@ fn applies<T: InMemoryObject>(
 /// Adds a field's answer under its response key. A key selected twice (directly and through a
 /// fragment) names the same field; object answers are merged, as the derived resolver does.
 fn merge(answer: &mut IndexMap<Name, Value>, key: Name, value: Value) {
-    match answer.get_mut(&key) {
-        None => {
-            answer.insert(key, value);
+    // One lookup: keys are hashed strings, and a grid adds about a thousand of them.
+    let existing = match answer.entry(key) {
+        Entry::Vacant(vacant) => {
+            vacant.insert(value);
+            return;
         }
-        Some(Value::Object(existing)) => {
+        Entry::Occupied(occupied) => occupied.into_mut(),
+    };
+    match existing {
+        Value::Object(existing) => {
             if let Value::Object(more) = value {
                 for (key, value) in more {
                     merge(existing, key, value);
                 }
             }
         }
-        Some(Value::List(existing)) => {
+        Value::List(existing) => {
             if let Value::List(more) = value {
                 for (existing, more) in existing.iter_mut().zip(more) {
                     if let (Value::Object(existing), Value::Object(more)) = (existing, more) {
@@ -189,6 +197,6 @@ fn merge(answer: &mut IndexMap<Name, Value>, key: Name, value: Value) {
                 }
             }
         }
-        Some(_) => {}
+        _ => {}
     }
 }
