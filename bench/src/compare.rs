@@ -59,6 +59,21 @@ pub fn compare(before: &Value, after: &Value) -> String {
                 ratio(orders(b), orders(a))
             );
         }
+        // The server's memory: resident at the end of a closed or open run, the most read
+        // during a fan-out's deliveries.
+        let memory = |s: Option<&Value>| {
+            let rss = &s?["extra"]["server_rss_mib"];
+            rss.as_f64().or_else(|| rss["during_max"].as_f64())
+        };
+        if memory(b).is_some() || memory(a).is_some() {
+            let _ = writeln!(
+                out,
+                "{:<12} server RSS MiB {} → {}",
+                "",
+                number(memory(b), 0),
+                number(memory(a), 0)
+            );
+        }
     }
     let statements = statement_rows(before, after);
     if !statements.is_empty() {
@@ -200,5 +215,20 @@ mod tests {
             .find(|l| l.starts_with("fanout"))
             .unwrap_or_default();
         assert!(fanout.contains('–') && fanout.contains("5.0"), "{table}");
+    }
+
+    #[test]
+    fn shows_the_servers_memory_of_each_run() {
+        let with_memory = |listing: f64, fanout: f64| {
+            json!({ "scenarios": [
+                { "name": "listing", "rps": 1.0, "errors": 0, "latency_ms": {},
+                  "extra": { "server_rss_mib": listing } },
+                { "name": "fanout", "rps": 5.0, "errors": 0, "latency_ms": {},
+                  "extra": { "server_rss_mib": { "before": 120.0, "after": 140.0, "during_max": fanout } } }
+            ] })
+        };
+        let table = compare(&with_memory(97.0, 163.0), &with_memory(78.0, 149.0));
+        assert!(table.contains("server RSS MiB 97 → 78"), "{table}");
+        assert!(table.contains("server RSS MiB 163 → 149"), "{table}");
     }
 }

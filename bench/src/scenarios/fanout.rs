@@ -11,7 +11,8 @@
 //! Events are matched to changes by order: the k-th distinct `eventId` is the k-th change
 //! (changes are sequential, and each subscriber receives events in order); the `available`
 //! figure, which alternates with the changes, checks the matching. With `--start`, the
-//! server's resident memory is read before and after connecting: memory per connection.
+//! server's resident memory is read before and after connecting (memory per connection) and
+//! after every measured change (the most it held while delivering).
 
 use crate::client::Gql;
 use crate::load::{histogram, micros};
@@ -168,6 +169,7 @@ pub async fn run(
     }
     let rss_after = server.map(Server::resident_bytes).transpose()?;
 
+    let mut rss_during_max = 0u64;
     let mut mutation_latency = histogram()?;
     let (mut mutation_errors, mut measured_changes) = (0u64, 0u64);
     let mut problems = Vec::new();
@@ -191,6 +193,11 @@ pub async fn run(
         if measured {
             measured_changes += 1;
             mutation_latency.saturating_record(micros(sent.elapsed()));
+            // Memory under load: read after each change (5 a second by default), while
+            // the deliveries it set off are under way.
+            if let Some(Ok(resident)) = server.map(Server::resident_bytes) {
+                rss_during_max = rss_during_max.max(resident);
+            }
         }
         if let Err(err) = outcome {
             mutation_errors += 1;
@@ -250,13 +257,22 @@ pub async fn run(
         let per_connection = after.saturating_sub(before) as f64 / n as f64 / 1024.0;
         extra.insert(
             "server_rss_mib".into(),
-            json!({ "before": mib(before), "after": mib(after) }),
+            json!({
+                "before": mib(before),
+                "after": mib(after),
+                "during_max": mib(rss_during_max.max(after)),
+            }),
         );
         extra.insert(
             "rss_per_connection_kib".into(),
             json!((per_connection * 10.0).round() / 10.0),
         );
         notes.push(format!("{per_connection:.1} KiB RSS/conn"));
+        notes.push(format!(
+            "server RSS {:.0} MiB before, at most {:.0} during the run",
+            mib(before),
+            mib(rss_during_max.max(after))
+        ));
     }
     if collected.resyncs > 0 || missed > 0 {
         notes.push(format!("{missed} missed, {} resyncs", collected.resyncs));
