@@ -7,13 +7,24 @@ use clap::Parser;
 // malloc/free (arena lock contention, consolidation); mimalloc's thread-local free lists
 // remove most of it. Only the binary sets it, so the library stays allocator-neutral.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: shopgraph_allocator::MiMalloc = shopgraph_allocator::MiMalloc;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // The memory settings come before the runtime starts its threads.
+    shopgraph_allocator::return_freed_memory_promptly();
     keep_memory_in_small_pages();
     let cli = shopgraph::config::Cli::parse();
-    match shopgraph::cli::run(cli).await {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("shopgraph: could not start the async runtime: {err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(shopgraph::cli::run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("shopgraph: {err:#}");

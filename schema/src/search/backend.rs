@@ -21,7 +21,7 @@ pub enum SearchError {
 pub type SearchResult<T> = Result<T, SearchError>;
 
 /// A product as the search engines see it. Only ACTIVE products are indexed.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct ProductDocument {
     pub id: Uuid,
     pub name: String,
@@ -44,7 +44,7 @@ pub struct ProductDocument {
     pub popularity: i32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PriceSpan {
     pub currency: CurrencyCode,
     pub min: i64,

@@ -391,6 +391,45 @@ async fn a_sale_of_the_last_units_reaches_the_index(
 }
 search_contract!(a_sale_of_the_last_units_reaches_the_index);
 
+/// A stock change that leaves the product's document as it was is not written to the index
+/// again (the embedded engine compares it with what it wrote); the change after it, which
+/// sells the product out, must still reach the index.
+async fn a_sell_out_after_an_unchanged_document_reaches_the_index(
+    engine: Engine,
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let catalog = Catalog::create(&engine, backend).await?;
+    let adjust = "mutation($v: ID!, $w: ID!, $d: Int!) { stockAdjust(variantId: $v, warehouseId: $w, delta: $d, reason: \"count\") { userErrors { message } } }";
+    let update = "mutation($id: ID!, $input: ProductUpdateInput!) { productUpdate(id: $id, input: $input) { userErrors { message } } }";
+    let sweater = json!({ "v": catalog.variants["Wool Sweater"], "w": catalog.warehouse, "d": -1 });
+    // Two sweaters → one: the sweater's document is built again and comes out the same.
+    catalog.staff(adjust, sweater.clone()).await?;
+    // The queue is synced oldest first: once a later rename is found, the sweater's
+    // unchanged document has been through the sync.
+    catalog
+        .staff(
+            update,
+            json!({ "id": catalog.products["Cotton Socks"], "input": { "name": "Bamboo Socks" } }),
+        )
+        .await?;
+    catalog
+        .wait_for(json!({ "query": "bamboo" }), |r| r["totalHits"] == 1)
+        .await?;
+    let sold_out = json!({ "filter": { "inStock": false } });
+    let before = catalog.search(sold_out.clone()).await?;
+    assert_eq!(
+        names(&before),
+        ["Rain Jacket"],
+        "one sweater is left: {before}"
+    );
+    // One → none: the in-stock flag flips, and the index must hear of it.
+    catalog.staff(adjust, sweater).await?;
+    let result = catalog.wait_for(sold_out, |r| r["totalHits"] == 2).await?;
+    assert_eq!(sorted(names(&result)), ["Rain Jacket", "Wool Sweater"]);
+    Ok(())
+}
+search_contract!(a_sell_out_after_an_unchanged_document_reaches_the_index);
+
 async fn suggestions_complete_prefixes(engine: Engine, backend: Backend) -> anyhow::Result<()> {
     let catalog = Catalog::create(&engine, backend).await?;
     let suggest = "query($p: String!, $l: Int) { searchSuggestions(prefix: $p, limit: $l) }";

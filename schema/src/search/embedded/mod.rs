@@ -10,6 +10,7 @@
 mod facets;
 mod fields;
 mod query;
+mod written;
 
 use super::backend::{
     FacetCounts, FacetKind, IndexBuild, ProductDocument, SearchBackend, SearchError, SearchHit,
@@ -31,6 +32,7 @@ use tantivy::{
     Term,
 };
 use uuid::Uuid;
+use written::Written;
 
 /// Memory for the live writer: small, since sync batches are small.
 const LIVE_WRITER_BYTES: usize = 20_000_000;
@@ -59,7 +61,13 @@ fn search_slots() -> usize {
 struct LiveIndex {
     generation: String,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    writer: Mutex<LiveWriter>,
+}
+
+/// The live index's writer, and what it wrote (so unchanged documents are not written again).
+struct LiveWriter {
+    index: IndexWriter,
+    written: Written,
 }
 
 fn engine(err: impl std::fmt::Display) -> SearchError {
@@ -143,15 +151,21 @@ impl TantivyBackend {
     fn apply_blocking(&self, upserts: &[ProductDocument], deleted: &[Uuid]) -> SearchResult<()> {
         let live = self.live()?;
         let mut writer = live.writer.lock().map_err(engine)?;
-        for id in deleted.iter().chain(upserts.iter().map(|d| &d.id)) {
-            writer.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
+        let LiveWriter { index, written } = &mut *writer;
+        let changed = written.changed(upserts);
+        if changed.is_empty() && deleted.is_empty() {
+            return Ok(());
         }
-        for doc in upserts {
-            writer
+        for id in deleted.iter().chain(changed.iter().map(|(d, _)| &d.id)) {
+            index.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
+        }
+        for (doc, _) in &changed {
+            index
                 .add_document(self.fields.to_document(doc))
                 .map_err(engine)?;
         }
-        writer.commit().map_err(engine)?;
+        index.commit().map_err(engine)?;
+        written.record(&changed, deleted);
         live.reader.reload().map_err(engine)?;
         Ok(())
     }
@@ -343,7 +357,10 @@ fn live_index(index: Index, generation: &str, root: &Path) -> SearchResult<LiveI
     Ok(LiveIndex {
         generation: generation.to_owned(),
         reader,
-        writer: Mutex::new(writer),
+        writer: Mutex::new(LiveWriter {
+            index: writer,
+            written: Written::default(),
+        }),
     })
 }
 
