@@ -14,10 +14,28 @@ pub fn highlight(field: &str, text: &str, words: &[String], crop: bool) -> Optio
     if words.is_empty() {
         return None;
     }
+    let words: Vec<QueryWord<'_>> = words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| QueryWord::new(word, i == words.len() - 1))
+        .collect();
     let tokens = tokenize(text);
+    // One buffer for every token's lower-case form: a text's words are many, and a String each
+    // was most of a search's allocations.
+    let mut lower = String::new();
     let matched: Vec<bool> = tokens
         .iter()
-        .map(|t| matches_query(&normalise(&text[t.0..t.1]), words))
+        .map(|t| {
+            let token = &text[t.0..t.1];
+            if token.is_ascii() {
+                lower.clear();
+                lower.push_str(token);
+                lower.make_ascii_lowercase();
+                matches_query(&lower, &words)
+            } else {
+                matches_query(&token.to_lowercase(), &words)
+            }
+        })
         .collect();
     let first = matched.iter().position(|&m| m)?;
     let (from, to) = if crop && tokens.len() > CROP_WORDS {
@@ -32,23 +50,23 @@ pub fn highlight(field: &str, text: &str, words: &[String], crop: bool) -> Optio
     } else {
         tokens[to - 1].1
     };
-    let mut snippet = String::new();
+    let mut snippet = String::with_capacity(end - start + 16);
     if start > 0 {
         snippet.push('…');
     }
     let mut at = start;
     for (token, &hit) in tokens[from..to].iter().zip(&matched[from..to]) {
-        snippet.push_str(&escape(&text[at..token.0]));
+        escape_into(&mut snippet, &text[at..token.0]);
         if hit {
             snippet.push_str("<mark>");
-            snippet.push_str(&escape(&text[token.0..token.1]));
+            escape_into(&mut snippet, &text[token.0..token.1]);
             snippet.push_str("</mark>");
         } else {
-            snippet.push_str(&escape(&text[token.0..token.1]));
+            escape_into(&mut snippet, &text[token.0..token.1]);
         }
         at = token.1;
     }
-    snippet.push_str(&escape(&text[at..end]));
+    escape_into(&mut snippet, &text[at..end]);
     if end < text.len() {
         snippet.push('…');
     }
@@ -56,6 +74,35 @@ pub fn highlight(field: &str, text: &str, words: &[String], crop: bool) -> Optio
         field: field.to_owned(),
         snippet,
     })
+}
+
+/// A normalised query word with what matching it needs, worked out once per text.
+struct QueryWord<'a> {
+    text: &'a str,
+    chars: usize,
+    typos: usize,
+    /// The last word also matches as a prefix.
+    last: bool,
+}
+
+impl<'a> QueryWord<'a> {
+    fn new(text: &'a str, last: bool) -> Self {
+        Self {
+            text,
+            chars: text.chars().count(),
+            typos: usize::from(typos_allowed(text)),
+            last,
+        }
+    }
+
+    /// Whether `token` is this word within its typo budget.
+    fn is_near(&self, token: &str) -> bool {
+        // Each edit changes the length by at most one: most words of a text are ruled out
+        // here, without the distance's table.
+        self.typos > 0
+            && token.chars().count().abs_diff(self.chars) <= self.typos
+            && distance(token, self.text) <= self.typos
+    }
 }
 
 /// Byte ranges of the alphanumeric runs of `text`.
@@ -78,21 +125,18 @@ fn tokenize(text: &str) -> Vec<(usize, usize)> {
     tokens
 }
 
-fn normalise(word: &str) -> String {
-    word.to_lowercase()
-}
-
-fn matches_query(token: &str, words: &[String]) -> bool {
-    let last = words.len() - 1;
-    words.iter().enumerate().any(|(i, word)| {
-        let typos = usize::from(typos_allowed(word));
-        if token == word || (typos > 0 && distance(token, word) <= typos) {
+fn matches_query(token: &str, words: &[QueryWord<'_>]) -> bool {
+    words.iter().any(|word| {
+        if token == word.text || word.is_near(token) {
             return true;
         }
         // The last word is a prefix: compare it with the token's start of the same length.
-        i == last && {
-            let head: String = token.chars().take(word.chars().count()).collect();
-            head == *word || (typos > 0 && distance(&head, word) <= typos)
+        word.last && {
+            let head = match token.char_indices().nth(word.chars) {
+                Some((end, _)) => &token[..end],
+                None => token,
+            };
+            head == word.text || word.is_near(head)
         }
     })
 }
@@ -124,9 +168,8 @@ pub fn distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
-/// Escapes text for HTML, so only our `<mark>` tags are markup.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// Appends `text` to `out`, escaped for HTML, so only our `<mark>` tags are markup.
+fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -137,7 +180,6 @@ pub fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 #[cfg(test)]
