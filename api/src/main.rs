@@ -7,24 +7,13 @@ use clap::Parser;
 // malloc/free (arena lock contention, consolidation); mimalloc's thread-local free lists
 // remove most of it. Only the binary sets it, so the library stays allocator-neutral.
 #[global_allocator]
-static ALLOCATOR: shopgraph_allocator::MiMalloc = shopgraph_allocator::MiMalloc;
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> std::process::ExitCode {
-    // The memory settings come before the runtime starts its threads.
-    shopgraph_allocator::return_freed_memory_promptly();
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
     keep_memory_in_small_pages();
     let cli = shopgraph::config::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("shopgraph: could not start the async runtime: {err}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(shopgraph::cli::run(cli)) {
+    match shopgraph::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("shopgraph: {err:#}");
