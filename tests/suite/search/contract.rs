@@ -18,6 +18,23 @@ fn counts(pairs: &[(&str, i64)]) -> HashMap<String, i64> {
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }
 
+const STOCK_ADJUST: &str = "mutation($v: ID!, $w: ID!, $d: Int!) { stockAdjust(variantId: $v, warehouseId: $w, delta: $d, reason: \"count\") { userErrors { message } } }";
+const PRODUCT_UPDATE: &str = "mutation($id: ID!, $input: ProductUpdateInput!) { productUpdate(id: $id, input: $input) { userErrors { message } } }";
+
+/// Renames the socks to "Bamboo Socks" and waits until search finds them by the new name.
+async fn rename_the_socks(catalog: &Catalog) -> anyhow::Result<()> {
+    catalog
+        .staff(
+            PRODUCT_UPDATE,
+            json!({ "id": catalog.products["Cotton Socks"], "input": { "name": "Bamboo Socks" } }),
+        )
+        .await?;
+    catalog
+        .wait_for(json!({ "query": "bamboo" }), |r| r["totalHits"] == 1)
+        .await?;
+    Ok(())
+}
+
 async fn text_search_tolerates_typos_and_highlights(
     engine: Engine,
     backend: Backend,
@@ -278,13 +295,12 @@ async fn stock_and_catalog_changes_reach_the_index(
     backend: Backend,
 ) -> anyhow::Result<()> {
     let catalog = Catalog::create(&engine, backend).await?;
-    let adjust = "mutation($v: ID!, $w: ID!, $d: Int!) { stockAdjust(variantId: $v, warehouseId: $w, delta: $d, reason: \"count\") { userErrors { message } } }";
     let sold_out = json!({ "filter": { "inStock": false } });
 
     // The sweater sells out: the in-stock filter flips.
     catalog
         .staff(
-            adjust,
+            STOCK_ADJUST,
             json!({ "v": catalog.variants["Wool Sweater"], "w": catalog.warehouse, "d": -2 }),
         )
         .await?;
@@ -295,7 +311,7 @@ async fn stock_and_catalog_changes_reach_the_index(
     // The jacket comes back in stock.
     catalog
         .staff(
-            adjust,
+            STOCK_ADJUST,
             json!({ "v": catalog.variants["Rain Jacket"], "w": catalog.warehouse, "d": 4 }),
         )
         .await?;
@@ -305,10 +321,9 @@ async fn stock_and_catalog_changes_reach_the_index(
     assert_eq!(names(&result), ["Wool Sweater"]);
 
     // Archived and deleted products disappear.
-    let update = "mutation($id: ID!, $input: ProductUpdateInput!) { productUpdate(id: $id, input: $input) { userErrors { message } } }";
     catalog
         .staff(
-            update,
+            PRODUCT_UPDATE,
             json!({ "id": catalog.products["Linen Shirt"], "input": { "status": "ARCHIVED" } }),
         )
         .await?;
@@ -327,15 +342,7 @@ async fn stock_and_catalog_changes_reach_the_index(
     assert_eq!(cotton["hits"], json!([]));
 
     // A renamed product and a renamed category are found by their new names.
-    catalog
-        .staff(
-            update,
-            json!({ "id": catalog.products["Cotton Socks"], "input": { "name": "Bamboo Socks" } }),
-        )
-        .await?;
-    catalog
-        .wait_for(json!({ "query": "bamboo" }), |r| r["totalHits"] == 1)
-        .await?;
+    rename_the_socks(&catalog).await?;
     catalog
         .staff(
             "mutation($id: ID!, $input: CategoryUpdateInput!) { categoryUpdate(id: $id, input: $input) { userErrors { message } } }",
@@ -399,22 +406,12 @@ async fn a_sell_out_after_an_unchanged_document_reaches_the_index(
     backend: Backend,
 ) -> anyhow::Result<()> {
     let catalog = Catalog::create(&engine, backend).await?;
-    let adjust = "mutation($v: ID!, $w: ID!, $d: Int!) { stockAdjust(variantId: $v, warehouseId: $w, delta: $d, reason: \"count\") { userErrors { message } } }";
-    let update = "mutation($id: ID!, $input: ProductUpdateInput!) { productUpdate(id: $id, input: $input) { userErrors { message } } }";
     let sweater = json!({ "v": catalog.variants["Wool Sweater"], "w": catalog.warehouse, "d": -1 });
     // Two sweaters → one: the sweater's document is built again and comes out the same.
-    catalog.staff(adjust, sweater.clone()).await?;
+    catalog.staff(STOCK_ADJUST, sweater.clone()).await?;
     // The queue is synced oldest first: once a later rename is found, the sweater's
     // unchanged document has been through the sync.
-    catalog
-        .staff(
-            update,
-            json!({ "id": catalog.products["Cotton Socks"], "input": { "name": "Bamboo Socks" } }),
-        )
-        .await?;
-    catalog
-        .wait_for(json!({ "query": "bamboo" }), |r| r["totalHits"] == 1)
-        .await?;
+    rename_the_socks(&catalog).await?;
     let sold_out = json!({ "filter": { "inStock": false } });
     let before = catalog.search(sold_out.clone()).await?;
     assert_eq!(
@@ -423,7 +420,7 @@ async fn a_sell_out_after_an_unchanged_document_reaches_the_index(
         "one sweater is left: {before}"
     );
     // One → none: the in-stock flag flips, and the index must hear of it.
-    catalog.staff(adjust, sweater).await?;
+    catalog.staff(STOCK_ADJUST, sweater).await?;
     let result = catalog.wait_for(sold_out, |r| r["totalHits"] == 2).await?;
     assert_eq!(sorted(names(&result)), ["Rain Jacket", "Wool Sweater"]);
     Ok(())
