@@ -101,7 +101,7 @@ impl<'a> QueryWord<'a> {
         // here, without the distance's table.
         self.typos > 0
             && token.chars().count().abs_diff(self.chars) <= self.typos
-            && distance(token, self.text) <= self.typos
+            && within(token, self.text, self.typos)
     }
 }
 
@@ -168,6 +168,57 @@ pub fn distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
+/// Whether [`distance`]`(a, b) <= max`, without allocating for words of up to
+/// [`SHORT_WORD`] characters (a text's words and the query's are): the last query word is
+/// compared as a prefix with every word of every hit's name and description, so this runs
+/// for most of them.
+fn within(a: &str, b: &str, max: usize) -> bool {
+    let (mut a_chars, mut b_chars) = (['\0'; SHORT_WORD], ['\0'; SHORT_WORD]);
+    let (Some(a_len), Some(b_len)) = (fill(&mut a_chars, a), fill(&mut b_chars, b)) else {
+        return distance(a, b) <= max;
+    };
+    let (a, b) = (&a_chars[..a_len], &b_chars[..b_len]);
+    // Three rows of the table: two back (for a swap of neighbours), the last, this one.
+    let mut before_last = [0usize; SHORT_WORD + 1];
+    let mut last: [usize; SHORT_WORD + 1] = std::array::from_fn(|j| j);
+    let mut row = [0usize; SHORT_WORD + 1];
+    for i in 1..=a.len() {
+        row[0] = i;
+        let mut smallest = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (last[j] + 1).min(row[j - 1] + 1).min(last[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(before_last[j - 2] + 1);
+            }
+            row[j] = best;
+            smallest = smallest.min(best);
+        }
+        // A row's smallest entry is at most one more than the previous row's, and a swap
+        // reaches back one row more at the cost of one: once a whole row is over the budget,
+        // so is the end.
+        if smallest > max {
+            return false;
+        }
+        before_last = last;
+        last = row;
+    }
+    last[b.len()] <= max
+}
+
+/// Longest word [`within`] compares without allocating.
+const SHORT_WORD: usize = 32;
+
+/// Copies the characters of `word` into `chars`; `None` when they do not fit.
+fn fill(chars: &mut [char; SHORT_WORD], word: &str) -> Option<usize> {
+    let mut len = 0;
+    for c in word.chars() {
+        *chars.get_mut(len)? = c;
+        len += 1;
+    }
+    Some(len)
+}
+
 /// Appends `text` to `out`, escaped for HTML, so only our `<mark>` tags are markup.
 fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
@@ -224,6 +275,19 @@ mod tests {
         let snippet = h.map(|h| h.snippet).unwrap_or_default();
         assert!(snippet.starts_with('…'), "{snippet}");
         assert!(snippet.contains("<mark>cotton</mark>"), "{snippet}");
+    }
+
+    proptest::proptest! {
+        /// The allocation-free check agrees with the full table, on words from a small
+        /// alphabet (so that near matches and swaps are common) and on long ones.
+        #[test]
+        fn within_agrees_with_the_distance(
+            a in "[abc]{0,9}|[a-z]{30,40}",
+            b in "[abc]{0,9}|[a-z]{30,40}",
+            max in 0usize..4,
+        ) {
+            proptest::prop_assert_eq!(within(&a, &b, max), distance(&a, &b) <= max);
+        }
     }
 
     #[test]
