@@ -156,17 +156,36 @@ impl TantivyBackend {
         if changed.is_empty() && deleted.is_empty() {
             return Ok(());
         }
+        if let Err(err) = self.write(index, &changed, deleted) {
+            // Drop what the failed write left pending: a later commit must not carry out its
+            // deletions without its additions, while the fingerprints (recorded only after a
+            // commit) still say those documents are in the index.
+            if let Err(rollback) = index.rollback() {
+                tracing::warn!(error = %rollback, "could not roll back a failed search index write");
+            }
+            return Err(err);
+        }
+        written.record(&changed, deleted);
+        live.reader.reload().map_err(engine)?;
+        Ok(())
+    }
+
+    /// Replaces the `changed` documents, removes the `deleted` ones, and commits.
+    fn write(
+        &self,
+        index: &mut IndexWriter,
+        changed: &[(&ProductDocument, u64)],
+        deleted: &[Uuid],
+    ) -> SearchResult<()> {
         for id in deleted.iter().chain(changed.iter().map(|(d, _)| &d.id)) {
             index.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
         }
-        for (doc, _) in &changed {
+        for (doc, _) in changed {
             index
                 .add_document(self.fields.to_document(doc))
                 .map_err(engine)?;
         }
         index.commit().map_err(engine)?;
-        written.record(&changed, deleted);
-        live.reader.reload().map_err(engine)?;
         Ok(())
     }
 

@@ -8,7 +8,9 @@
 //!
 //! The index is this process's alone (one process per index directory), so what it wrote is
 //! what the index holds. The fingerprints start empty with each generation (at start, and
-//! after a rebuild's switch): the first write of each product is never skipped.
+//! after a rebuild's switch): the first write of each product is never skipped. They are
+//! recorded only after a commit, and a failed write is rolled back, so they always describe
+//! the index as of its last commit.
 
 use super::super::backend::ProductDocument;
 use std::collections::HashMap;
