@@ -39,17 +39,15 @@ async fn ask(server: &TestServer, token: Option<&str>) -> anyhow::Result<Answer>
     })
 }
 
-/// Waits until a fresh window has just begun, so a burst of requests falls in one window.
+/// Waits until the next window begins, so a burst of requests falls in one window that
+/// nothing earlier in the test spent from. (It used to return at once when the current window
+/// was under 100 ms old — which it could be just after a sign-in whose requests fell in it,
+/// and then the burst found that window's budget partly spent.)
 async fn at_window_start() {
-    loop {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-        let into_window = now.as_millis() % u128::from(WINDOW_SECS * 1000);
-        if into_window < 100 {
-            return;
-        }
-        let wait = u64::try_from(u128::from(WINDOW_SECS * 1000) - into_window).unwrap();
-        tokio::time::sleep(Duration::from_millis(wait)).await;
-    }
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let window_ms = u128::from(WINDOW_SECS * 1000);
+    let wait = u64::try_from(window_ms - now.as_millis() % window_ms).unwrap();
+    tokio::time::sleep(Duration::from_millis(wait)).await;
 }
 
 fn assert_rate_limited(answer: &Answer) {
